@@ -1,0 +1,26 @@
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@if $(PY) -m pip list 2>/dev/null | grep -qi '^nvidia-'; then echo "error: nvidia-* packages in $(VENV); remove them (pip uninstall) and rerun"; exit 1; fi
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/grade run examples/buggy_submission --seed 1
+	$(VENV)/bin/grade run solutions --seed 1
+
+test: $(STAMP)
+	$(PY) -m pytest -n 2
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

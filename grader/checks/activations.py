@@ -1,0 +1,205 @@
+"""Checks of ``activations``: elementwise non-linearities, their derivatives, softmax.
+
+The PyTorch references carry the contract's names and signatures (derivatives by autograd);
+then the cases; then one ``Check`` per function.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import torch
+
+from grader.cases import Call, Draw
+from grader.checks.common import EXTREME_LOGITS, arguments, changed, plain, tensor, wrong
+from grader.checks.spec import Check, Mistake, Test
+from grader.i18n import N_
+
+
+def relu(x: np.ndarray) -> np.ndarray:
+    return plain(torch.relu(tensor(x)))
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    return plain(torch.sigmoid(tensor(x)))
+
+
+def tanh(x: np.ndarray) -> np.ndarray:
+    return plain(torch.tanh(tensor(x)))
+
+
+def derivative(activation: Callable[[torch.Tensor], torch.Tensor]) -> Callable[[np.ndarray], np.ndarray]:
+    """The elementwise derivative of ``activation``, by autograd."""
+    def grad(x: np.ndarray) -> np.ndarray:
+        xt = tensor(x, grad=True)
+        activation(xt).sum().backward()
+        return plain(xt.grad)
+    return grad
+
+
+relu_grad = derivative(torch.relu)
+sigmoid_grad = derivative(torch.sigmoid)
+tanh_grad = derivative(torch.tanh)
+
+
+def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    return plain(torch.softmax(tensor(x), dim=axis))
+
+
+def log_softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    return plain(torch.log_softmax(tensor(x), dim=axis))
+
+
+def any_shape(d: Draw) -> Call:
+    """Gaussian values shaped (N,), (N, D) or (N, C, D)."""
+    return d.call(d.normal(*d.choice([(d.N,), (d.N, d.D), (d.N, d.C, d.D)]), scale=3.0))
+
+
+def extreme(d: Draw) -> Call:
+    """Values reaching ±1000, with exact zeros."""
+    return d.call(d.extreme(d.N, d.D))
+
+
+def with_zeros(d: Draw) -> Call:
+    """Gaussian values (N, D), some exactly 0."""
+    return d.call(d.with_zeros(d.normal(d.N, d.D)))
+
+
+def logits(d: Draw) -> Call:
+    """(N, C) logits, the default axis."""
+    return d.call(d.normal(d.N, d.C, scale=3.0))
+
+
+def first_axis(d: Draw) -> Call:
+    """(C, N) or (C, N, D) logits along axis 0, given as 0 or as a negative index."""
+    x = d.normal(*d.choice([(d.C, d.N), (d.C, d.N, d.D)]), scale=3.0)
+    return d.call(x, axis=d.choice([0, -x.ndim]))
+
+
+def extreme_logits(d: Draw) -> Call:
+    """(N, C) logits of size up to 1e4."""
+    return d.call(d.extreme(d.N, d.C, size=1e4))
+
+
+def not_last_axis(reference: Callable[..., np.ndarray]) -> Callable[[Call], bool]:
+    """Whether ``axis`` is not the last axis (so ignoring it matters)."""
+    def applies(call: Call) -> bool:
+        x, axis = call.args[0], arguments(reference, call)["axis"]
+        return axis % np.ndim(x) != np.ndim(x) - 1
+    return applies
+
+
+CHECKS = (
+    Check(
+        "activations.relu", torch=relu,
+        tests=(
+            Test(N_("random values of any shape"), 1, any_shape),
+            Test(N_("exact zeros and x = ±1000"), 1, extreme),
+        ),
+        mistakes=(
+            Mistake(N_("np.max(x, 0) is the largest value along axis 0; ReLU is the elementwise "
+                       "np.maximum(x, 0)."),
+                    wrong(lambda x: np.max(x, 0))),
+        ),
+    ),
+    Check(
+        "activations.sigmoid", torch=sigmoid,
+        tests=(
+            Test(N_("random values of any shape"), 1, any_shape),
+            Test(N_("x = ±1000"), 2, extreme),
+        ),
+        nonfinite_hint=N_("The sigmoid overflowed: e^x is inf for x = 1000 (and e^-x for x = -1000). "
+                          "Exponentiate only -|x|: 1 / (1 + e^-x) for x >= 0, e^x / (1 + e^x) for x < 0."),
+        mistakes=(
+            Mistake(N_("This is 1 / (1 + e^x) = σ(-x): the exponent needs a minus sign."),
+                    wrong(lambda x: sigmoid(-x))),
+        ),
+    ),
+    Check(
+        "activations.tanh", torch=tanh,
+        tests=(
+            Test(N_("random values of any shape"), 1, any_shape),
+            Test(N_("x = ±1000"), 1, extreme),
+        ),
+        nonfinite_hint=N_("tanh overflowed: (e^x - e^-x) / (e^x + e^-x) is inf / inf for |x| = 1000. "
+                          "Use np.tanh, or 2σ(2x) - 1 with a stable sigmoid."),
+        mistakes=(
+            Mistake(N_("tanh(x) = 2σ(2x) - 1, with 2x inside the sigmoid; 2σ(x) - 1 is tanh(x/2)."),
+                    wrong(lambda x: 2 * sigmoid(x) - 1)),
+        ),
+    ),
+    Check(
+        "activations.relu_grad", torch=relu_grad,
+        tests=(
+            Test(N_("random values of any shape"), 1, any_shape),
+            Test(N_("exact zeros"), 1, with_zeros),
+        ),
+        mistakes=(
+            Mistake(N_("The derivative at x = 0 should be 0 (as torch autograd gives): "
+                       "use x > 0, not x >= 0."),
+                    wrong(lambda x: np.where(x >= 0, 1.0, 0.0))),
+        ),
+    ),
+    Check(
+        "activations.sigmoid_grad", torch=sigmoid_grad,
+        tests=(
+            Test(N_("random values of any shape"), 1, any_shape),
+            Test(N_("x = ±1000"), 2, extreme),
+        ),
+        nonfinite_hint=N_("σ'(x) overflowed for |x| = 1000: compute it as σ(x)(1 - σ(x)) "
+                          "with a stable sigmoid."),
+        mistakes=(
+            Mistake(N_("This is x(1 - x): σ(x)(1 - σ(x)) needs σ(x) first (x is the pre-activation, "
+                       "not the sigmoid's output)."),
+                    wrong(lambda x: x * (1 - x))),
+        ),
+    ),
+    Check(
+        "activations.tanh_grad", torch=tanh_grad,
+        tests=(
+            Test(N_("random values of any shape"), 1, any_shape),
+            Test(N_("x = ±1000"), 1, extreme),
+        ),
+        nonfinite_hint=N_("tanh'(x) overflowed for |x| = 1000: compute it as 1 - tanh(x)^2 with np.tanh."),
+        mistakes=(
+            Mistake(N_("This is 1 - x^2: 1 - tanh(x)^2 needs tanh(x) first (x is the pre-activation, "
+                       "not tanh's output)."),
+                    wrong(lambda x: 1 - x**2)),
+        ),
+    ),
+    Check(
+        "activations.softmax", torch=softmax,
+        tests=(
+            Test(N_("logits (N, C), default axis"), 1.5, logits),
+            Test(N_("axis = 0"), 1.5, first_axis),
+            Test(N_("logits of ±1e4"), 2, extreme_logits, tolerance=EXTREME_LOGITS),
+        ),
+        nonfinite_hint=N_("e^x overflows for logits of 1e4: subtract the maximum along the axis "
+                          "(keepdims=True) before exponentiating."),
+        mistakes=(
+            Mistake(N_("The softmax was taken along the last axis: use the axis argument."),
+                    changed(softmax, axis=-1), applies=not_last_axis(softmax)),
+            Mistake(N_("The whole array sums to 1: normalise along the axis (np.sum(..., axis=axis, "
+                       "keepdims=True))."),
+                    wrong(lambda x, axis=-1: np.exp(x - np.max(x)) / np.sum(np.exp(x - np.max(x))))),
+        ),
+    ),
+    Check(
+        "activations.log_softmax", torch=log_softmax,
+        tests=(
+            Test(N_("logits (N, C), default axis"), 1, logits),
+            Test(N_("axis = 0"), 1, first_axis),
+            Test(N_("logits of ±1e4"), 2, extreme_logits, tolerance=EXTREME_LOGITS),
+        ),
+        nonfinite_hint=N_("log(softmax(x)) is log 0 = -inf once a probability underflows: use "
+                          "z - log Σ e^z with z = x - max(x) along the axis."),
+        mistakes=(
+            Mistake(N_("The log-softmax was taken along the last axis: use the axis argument."),
+                    changed(log_softmax, axis=-1), applies=not_last_axis(log_softmax)),
+            Mistake(N_("Only the maximum was subtracted: log_softmax(x) = z - log Σ e^z "
+                       "with z = x - max(x)."),
+                    wrong(lambda x, axis=-1: x - np.max(x, axis=axis, keepdims=True))),
+        ),
+    ),
+)

@@ -1,0 +1,73 @@
+"""What one check declares: its tests (points, input cases), oracle, tolerance, known mistakes.
+
+Everything else (running, comparing, diagnosing, reporting) is generic machinery.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+
+from grader.cases import Call, Draw
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """``|got - expected| <= atol + rtol * |expected|`` elementwise, where expected is finite."""
+
+    rtol: float = 1e-4
+    atol: float = 1e-6
+
+    def close(self, got: np.ndarray, expected: np.ndarray) -> np.ndarray:
+        """Elementwise verdict for finite ``expected``."""
+        with np.errstate(invalid="ignore", over="ignore"):
+            return np.abs(got - expected) <= self.atol + self.rtol * np.abs(expected)
+
+
+#: Accepts float32 arithmetic.
+FLOAT32 = Tolerance(rtol=1e-4, atol=1e-6)
+
+
+@dataclass(frozen=True)
+class Test:
+    """One scored test: ``cases`` calls drawn by ``make``; passes when every case matches."""
+
+    label: str                                 # shown after "module.function: ", mark with N_()
+    points: float
+    make: Callable[[Draw], Call]
+    cases: int = 3
+    tolerance: Tolerance | None = None         # None: the check's tolerance
+    shrink: bool = True                        # False where the sizes are part of the test
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A known wrong variant: when the student's result matches it, ``message`` says why.
+
+    ``variant`` takes the call and returns what code with that mistake returns;
+    ``message`` is an ``N_()`` msgid, formatted with the call's sizes (``{N}``, ``{D}``, ...).
+    """
+
+    message: str
+    variant: Callable[[Call], Any]
+    applies: Callable[[Call], bool] = lambda call: True
+
+
+@dataclass(frozen=True)
+class Check:
+    """Everything the grader knows about one contract function."""
+
+    function: str                               # "module.function"
+    torch: Callable[..., Any]                   # float64 PyTorch reference, same signature
+    tests: tuple[Test, ...]
+    tolerance: Tolerance = FLOAT32
+    mistakes: tuple[Mistake, ...] = ()
+    callees: tuple[str, ...] = ()               # contract functions answered by the reference
+    policy_exempt: bool = False                 # torch_api: torch is the point
+    nonfinite_hint: str = ""                    # N_() hint when nan/inf appear where the truth is finite
+
+    @property
+    def points(self) -> float:
+        return sum(t.points for t in self.tests)

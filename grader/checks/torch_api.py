@@ -1,0 +1,109 @@
+"""Checks of ``torch_api``: PyTorch's legacy reduction arguments and ``nn.MSELoss`` with autograd.
+
+Here torch is the point, so these checks are exempt from the numpy-only policy.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import torch
+from torch.nn import _reduction
+
+from grader.cases import Call, Draw
+from grader.checks.common import changed, given, plain, tensor, wrong
+from grader.checks.losses import INVALID_REDUCTIONS
+from grader.checks.spec import Check, Mistake, Test
+from grader.i18n import N_
+
+
+def legacy_reduction(size_average: bool | None = None, reduce: bool | None = None) -> str:
+    return _reduction.legacy_get_string(size_average, reduce, emit_warning=False)
+
+
+def mse_loss_and_grad(input: np.ndarray, target: np.ndarray, reduction: str = "mean"
+                      ) -> tuple[float | np.ndarray, np.ndarray]:
+    x = tensor(input, grad=True)
+    loss = torch.nn.MSELoss(reduction=reduction)(x, tensor(target))
+    loss.sum().backward()
+    return plain(loss), plain(x.grad)
+
+
+def size_average_first(size_average: bool | None = None, reduce: bool | None = None) -> str:
+    """Reads ``size_average`` before ``reduce``: wrong for (False, False)."""
+    if size_average is False:
+        return "sum"
+    return "none" if reduce is False else "mean"
+
+
+def none_as_false(size_average: bool | None = None, reduce: bool | None = None) -> str:
+    """Treats a missing argument as False."""
+    return "mean" if size_average and reduce else "sum" if reduce else "none"
+
+
+def legacy(size_average: bool | None, reduce: bool | None) -> Callable[[Draw], Call]:
+    """The one case of a combination; both missing is the call without arguments."""
+    if size_average is None and reduce is None:
+        return lambda d: d.call()
+    return lambda d: d.call(size_average=size_average, reduce=reduce)
+
+
+def legacy_test(label: str, size_average: bool | None, reduce: bool | None) -> Test:
+    return Test(label, 0.25, legacy(size_average, reduce), cases=1, shrink=False)
+
+
+def arrays(reductions: tuple[str, ...] | None) -> Callable[[Draw], Call]:
+    """Cases ``(input, target[, reduction])``; ``None``: the default reduction."""
+    def make(d: Draw) -> Call:
+        shape = d.choice([(d.N, d.D), (d.N,)])
+        input, target = d.normal(*shape), d.normal(*shape)
+        if reductions is None:
+            return d.call(input, target)
+        return d.call(input, target, reduction=d.choice(reductions))
+    return make
+
+
+CHECKS = (
+    Check(
+        "torch_api.legacy_reduction", torch=legacy_reduction,
+        tests=(
+            legacy_test(N_("size_average=None, reduce=None"), None, None),
+            legacy_test(N_("size_average=True, reduce=None"), True, None),
+            legacy_test(N_("size_average=False, reduce=None"), False, None),
+            legacy_test(N_("size_average=None, reduce=True"), None, True),
+            legacy_test(N_("size_average=True, reduce=True"), True, True),
+            legacy_test(N_("size_average=False, reduce=True"), False, True),
+            legacy_test(N_("size_average=None, reduce=False"), None, False),
+            legacy_test(N_("size_average=True, reduce=False"), True, False),
+            legacy_test(N_("size_average=False, reduce=False"), False, False),
+        ),
+        mistakes=(
+            Mistake(N_("reduce=False means no reduction ('none'), whatever size_average says."),
+                    wrong(size_average_first)),
+            Mistake(N_("A missing argument (None) takes the old default, True."), wrong(none_as_false)),
+        ),
+        policy_exempt=True,
+    ),
+    Check(
+        "torch_api.mse_loss_and_grad", torch=mse_loss_and_grad,
+        tests=(
+            Test(N_("reduction='mean', the default"), 1, arrays(None)),
+            Test(N_("reduction='sum'"), 0.5, arrays(("sum",)), cases=2),
+            Test(N_("reduction='none'"), 0.5, arrays(("none",)), cases=2),
+            Test(N_("invalid reduction raises ValueError"), 0.75, arrays(INVALID_REDUCTIONS), cases=1),
+        ),
+        mistakes=(
+            Mistake(N_("The reduction argument was ignored (the mean was taken)."),
+                    changed(mse_loss_and_grad, reduction="mean"),
+                    applies=given(mse_loss_and_grad, "reduction", "mean")),
+            Mistake(N_("With reduction='none', back-propagate loss.sum(), as the exercise says; "
+                       "this gradient is that of loss.mean()."),
+                    wrong(lambda input, target, reduction="mean": (
+                        mse_loss_and_grad(input, target, reduction)[0],
+                        mse_loss_and_grad(input, target)[1])),
+                    applies=lambda call: call.kwargs.get("reduction") == "none"),
+        ),
+        policy_exempt=True,
+    ),
+)

@@ -1,0 +1,1 @@
+"""Classroom tooling: the student stubs, batch grading and releases."""

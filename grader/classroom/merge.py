@@ -1,0 +1,55 @@
+"""``grade merge``: combine the outputs of ``grade batch --shard`` runs into one.
+
+The rows of each input's gradebook are taken with their saved records (``.state``), so the
+merged folder holds the same gradebook, results and class report as one unsharded batch
+would, and can itself be merged or resumed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from grader.classroom import gradebook, html_report
+from grader.classroom.store import Record, Store
+from grader.i18n import _
+
+
+class MergeError(Exception):
+    """The inputs cannot be merged; the message says why and what to do."""
+
+
+def merge(inputs: list[Path], out: Path) -> list[Record]:
+    """Merge the batch outputs ``inputs`` into ``out``; returns the merged records."""
+    records: dict[str, Record] = {}
+    origin: dict[str, Path] = {}
+    for folder in inputs:
+        for record in _records(folder):
+            if record.name in records:
+                raise MergeError(_("{name} appears in both {first} and {second}; merge the "
+                                   "outputs of different shards only").format(
+                    name=record.name, first=origin[record.name], second=folder))
+            records[record.name], origin[record.name] = record, folder
+    store = Store(out)
+    for record in records.values():
+        store.save(record)
+    merged = list(records.values())
+    gradebook.write(store.gradebook, merged)
+    html_report.write(store.html, [r.report for r in merged])
+    return merged
+
+
+def _records(folder: Path) -> list[Record]:
+    """The records behind the rows of ``folder``'s gradebook."""
+    store = Store(folder)
+    if not store.gradebook.is_file():
+        raise MergeError(_("{folder} has no gradebook.csv; give folders written by "
+                           "grade batch -o").format(folder=folder))
+    records = []
+    for row in gradebook.read(store.gradebook):
+        record = store.load(row["submission"])
+        if record is None:
+            raise MergeError(_("{folder}: no saved report for {name}; rerun its grade batch "
+                               "command to complete it").format(folder=folder,
+                                                                name=row["submission"]))
+        records.append(record)
+    return records

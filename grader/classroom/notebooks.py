@@ -1,0 +1,114 @@
+"""Release notebooks: one per module, built from its stub source with nbformat v4.
+
+A notebook holds a title cell (the module's docstring), a cell with the module's imports,
+then per function a markdown cell (the lecture's formula in LaTeX and the docstring) and a
+code cell with the stub, and finally a cell that grades the notebook with ``!grade run``
+(the grader skips ``!`` lines, so a graded notebook never grades itself).
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import inspect
+import re
+from collections import defaultdict
+
+import nbformat
+from nbformat.notebooknode import NotebookNode
+
+from grader.classroom.bundle import TEMPLATES, template
+
+#: Key in a stub cell's metadata naming its function (``{"function": "losses.mse"}``).
+METADATA_KEY = "dlgrade"
+
+_KERNEL = {"name": "python3", "display_name": "Python 3", "language": "python"}
+
+
+def build_notebook(module: str, source: str) -> NotebookNode:
+    """The exercise notebook for ``module`` from its stub ``source``."""
+    tree = ast.parse(source)
+    lines = source.splitlines()
+    title = "\n\n".join([f"# `{module}`", docstring_markdown(ast.get_docstring(tree) or ""),
+                         template("notebook_intro.md").strip()])
+    cells = [nbformat.v4.new_markdown_cell(title, id="title")]
+    body = tree.body[1:] if ast.get_docstring(tree) is not None else tree.body
+    setup = [ast.get_source_segment(source, node) for node in body
+             if not isinstance(node, ast.FunctionDef)]
+    if setup:
+        cells.append(nbformat.v4.new_code_cell("\n".join(setup), id="imports"))
+    formulas = load_formulas()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef):
+            function = f"{module}.{node.name}"
+            cells.append(nbformat.v4.new_markdown_cell(
+                _function_markdown(node, formulas[function]), id=f"{node.name}-doc"))
+            cells.append(nbformat.v4.new_code_cell(
+                _stub_code(node, lines), id=node.name,
+                metadata={METADATA_KEY: {"function": function}}))
+    cells.append(nbformat.v4.new_markdown_cell(template("notebook_check.md").strip(),
+                                                 id="check-doc"))
+    cells.append(nbformat.v4.new_code_cell(f"!grade run {module}.ipynb", id="check"))
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    notebook.metadata.update(kernelspec=_KERNEL, language_info={"name": "python"})
+    nbformat.validate(notebook)
+    return notebook
+
+
+def load_formulas() -> dict[str, list[str]]:
+    """``module.function`` -> its LaTeX formulas, from ``templates/formulas.txt``."""
+    formulas: dict[str, list[str]] = defaultdict(list)
+    for line in (TEMPLATES / "formulas.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            function, latex = line.split(":", 1)
+            formulas[function.strip()].append(latex.strip())
+    return formulas
+
+
+def docstring_markdown(docstring: str) -> str:
+    """A docstring as Markdown: ``code`` spans, doctests and indented blocks fenced."""
+    text = re.sub(r"``(.+?)``", r"`\1`", inspect.cleandoc(docstring))
+    out: list[str] = []
+    fence: str | None = None          # "doctest" or "indented" while inside a fenced block
+    for line in text.splitlines():
+        kind = ("doctest" if line.startswith(">>>") else
+                "indented" if line.startswith("    ") else None)
+        if fence and (not line.strip() or (fence == "indented" and kind is None)):
+            out.append("```")
+            fence = None
+        if fence is None and kind:
+            out.append("```python" if kind == "doctest" else "```text")
+            fence = kind
+        out.append(line[4:] if fence == "indented" else line)
+    if fence:
+        out.append("```")
+    return "\n".join(out)
+
+
+def _function_markdown(node: ast.FunctionDef, formulas: list[str]) -> str:
+    parts = [f"## `{node.name}({_plain_arguments(node)})`"]
+    parts += [f"$$\n{latex}\n$$" for latex in formulas]
+    parts.append(docstring_markdown(ast.get_docstring(node) or ""))
+    return "\n\n".join(parts)
+
+
+def _plain_arguments(node: ast.FunctionDef) -> str:
+    """The parameter list without annotations: ``x, y, lr=0.1``."""
+    arguments = copy.deepcopy(node.args)
+    for argument in arguments.posonlyargs + arguments.args + arguments.kwonlyargs:
+        argument.annotation = None
+    return ast.unparse(arguments)
+
+
+def _stub_code(node: ast.FunctionDef, lines: list[str]) -> str:
+    """The stub's source with its docstring cut to the summary line (the rest is above)."""
+    first = min([node.lineno] + [d.lineno for d in node.decorator_list]) - 1
+    code = lines[first:node.end_lineno]
+    doc = node.body[0]
+    if ast.get_docstring(node) is not None and doc.end_lineno > doc.lineno:
+        start, end = doc.lineno - 1 - first, doc.end_lineno - first
+        opening = re.match(r'\s*[rRuU]?("""|\'\'\')(.+)', code[start])
+        if opening:
+            code[start:end] = [code[start].rstrip() + opening.group(1)]
+    return "\n".join(code)
+

@@ -1,0 +1,97 @@
+"""The output folder of a batch, and what it remembers between runs.
+
+``OUT/.state/<name>.json`` holds each submission's full internal report with the content
+digest and grading options it was made with (so a rerun skips it); ``OUT/results/<name>.json``
+its Gradescope document. Every file is written atomically (temp file + ``os.replace``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from grader.report.gradescope import document
+from grader.report.model import Report
+
+
+#: The process's umask, so files made with mkstemp (mode 0600) get the usual permissions.
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` in one step: readers see the old file or the new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.chmod(temp, 0o666 & ~_UMASK)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+@dataclass
+class Record:
+    """One submission's outcome. ``digest`` is None when it could not be graded at all
+    (load error, grader failure): such records are never reused."""
+
+    name: str
+    report: Report
+    digest: str | None = None
+    key: dict[str, Any] | None = None
+
+    def reusable(self, digest: str, key: dict[str, Any]) -> bool:
+        """Whether grading the same content with the same options may be skipped."""
+        return self.digest is not None and self.digest == digest and self.key == key
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "digest": self.digest, "key": self.key,
+                "report": self.report.to_dict()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Record":
+        return cls(data["name"], Report.from_dict(data["report"]), data.get("digest"),
+                   data.get("key"))
+
+
+class Store:
+    """The files of one output folder ``OUT``."""
+
+    def __init__(self, out: Path):
+        self.out = out
+        self.gradebook = out / "gradebook.csv"
+        self.html = out / "report.html"
+        self.results = out / "results"
+        self.state = out / ".state"
+
+    def load(self, name: str) -> Record | None:
+        """The saved record of ``name``, if any (an unreadable one counts as none)."""
+        try:
+            text = (self.state / f"{name}.json").read_text(encoding="utf-8")
+            return Record.from_dict(json.loads(text))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def save(self, record: Record) -> None:
+        """Write the record and its Gradescope document."""
+        write_atomic(self.state / f"{record.name}.json",
+                     json.dumps(record.to_dict(), ensure_ascii=False))
+        write_atomic(self.results / f"{record.name}.json",
+                     json.dumps(document(record.report), indent=2, ensure_ascii=False) + "\n")
+
+    def seed(self) -> int | None:
+        """The seed this folder was graded with last time."""
+        try:
+            return int(json.loads((self.state / ".batch.json").read_text())["seed"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def save_seed(self, seed: int) -> None:
+        write_atomic(self.state / ".batch.json", json.dumps({"seed": seed}))

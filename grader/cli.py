@@ -1,0 +1,267 @@
+"""The ``grade`` command: ``run``, ``batch``, ``merge``, ``release`` and ``gradescope``.
+
+Exit codes: 0 grading completed (whatever the score), 1 score under ``--fail-under``,
+2 bad usage or input (one line on stderr: what is wrong and what to do), 130 interrupted
+(after saving what is done). Machine formats put nothing but the report on stdout.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+import click
+
+from grader import __version__
+from grader.classroom.merge import MergeError
+from grader.i18n import LANGUAGES, _, set_language
+from grader.report import FORMATS
+from grader.report.details import points
+from grader.submission import LoadError
+
+if TYPE_CHECKING:
+    from grader.grading import Options
+
+EXIT_OK, EXIT_FAIL_UNDER, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+#: Fixed prefixes of the lines on stderr, so scripts can find them in any language.
+ERROR, WARNING = "grade: error: ", "grade: warning: "
+
+
+def _set_language(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    set_language(value)
+    return value
+
+
+def grading_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options that decide how submissions are graded (shared by run and batch)."""
+    decorators = [
+        click.option("--seed", type=click.IntRange(min=0),
+                     help=_("Seed of the random inputs; the report prints it, so a run "
+                            "can be repeated exactly. Default: a fresh one.")),
+        click.option("--lang", type=click.Choice(LANGUAGES), envvar="GRADER_LANG",
+                     callback=_set_language, expose_value=False, is_eager=True,
+                     help=_("Language of messages and headers (default: $GRADER_LANG, "
+                            "else en).")),
+        click.option("--hide-inputs", is_flag=True,
+                     help=_("Do not show the inputs of failing cases.")),
+        click.option("--no-solutions", is_flag=True,
+                     help=_("Grade against PyTorch alone, without the reference solutions.")),
+        click.option("--timeout", type=click.FloatRange(min=0, min_open=True),
+                     help=_("Seconds one call of a function may take.")),
+        click.option("--memory", type=click.IntRange(min=1),
+                     help=_("Megabytes of memory a submission may use.")),
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+def make_options(seed: int | None, hide_inputs: bool, no_solutions: bool,
+                 timeout: float | None, memory: int | None) -> Options:
+    """The grader's Options from the command-line values."""
+    from grader.grading import Options, new_seed
+    from grader.sandbox import Limits
+
+    changes: dict[str, Any] = {}
+    if timeout is not None:
+        changes["call_seconds"] = timeout
+    if memory is not None:
+        changes["memory_bytes"] = memory * 1024**2
+    return Options(seed=new_seed() if seed is None else seed, limits=replace(Limits(), **changes),
+                   hide_inputs=hide_inputs, use_solutions=not no_solutions)
+
+
+def warn(message: str) -> None:
+    """One warning line on stderr."""
+    click.echo(f"{WARNING}{message}", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]},
+             help=_("Grade Deep Learning Basics submissions against the reference solutions "
+                    "and PyTorch."))
+@click.version_option(__version__, prog_name="grade")
+def cli() -> None:
+    """The command group."""
+
+
+@cli.command(help=_("Grade one SUBMISSION: a folder of modules, a .py file, a notebook or "
+                    "a .zip."))
+@click.argument("submission")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help=_("Report format."))
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help=_("Write the report to this file instead of standard output."))
+@click.option("--fail-under", type=float,
+              help=_("Exit with status 1 when the score is below this."))
+@grading_options
+def run(submission: str, fmt: str, output: str | None, fail_under: float | None,
+        **grading: Any) -> int:
+    """grade run: grade one submission and print its report."""
+    from grader.submission import load
+
+    loaded = load(submission)   # a bad path fails here, before torch is imported
+    from grader.grading import Grader
+    from grader.report import github, render
+
+    options = make_options(**grading)
+    with Grader(options) as grader:
+        for message in grader.warnings:
+            warn(message)
+        report = grader.grade(loaded)
+    color = fmt == "text" and output is None and sys.stdout.isatty()
+    text = render(report, fmt, color=color)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        _write(Path(output), text)
+    if fmt == "github":
+        github.append_step_summary(report)
+    if fail_under is not None and report.score < fail_under:
+        warn(_("score {score} is below --fail-under {limit}").format(
+            score=points(report.score), limit=points(fail_under)))
+        return EXIT_FAIL_UNDER
+    return EXIT_OK
+
+
+class ShardType(click.ParamType):
+    """``K/N``: the K-th of N slices, 1 <= K <= N."""
+
+    name = "K/N"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> tuple[int, int]:
+        if isinstance(value, tuple):
+            return value
+        try:
+            k, n = (int(part) for part in str(value).split("/"))
+        except ValueError:
+            k = n = 0
+        if not 1 <= k <= n:
+            self.fail(_("{value!r} is not K/N with 1 <= K <= N (for example 2/4)").format(
+                value=value), param, ctx)
+        return k, n
+
+
+@cli.command(help=_("Grade every submission in the folder SUBMISSIONS (one entry per "
+                    "student) into OUT."))
+@click.argument("submissions", type=click.Path(exists=True, file_okay=False))
+@click.option("-o", "--out", required=True, type=click.Path(file_okay=False),
+              help=_("Output folder: gradebook.csv, results/, report.html."))
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1,
+              show_default=_("all cores"), help=_("Submissions graded in parallel."))
+@click.option("--shard", type=ShardType(),
+              help=_("Grade only slice K of N (for a CI matrix); combine with grade merge."))
+@grading_options
+def batch(submissions: str, out: str, jobs: int, shard: tuple[int, int] | None,
+          seed: int | None, **grading: Any) -> int:
+    """grade batch: gradebook, results and class report of a folder of submissions."""
+    from grader.classroom.batch import Outcome, run_batch
+    from grader.classroom.store import Store
+
+    out_path = Path(out)
+    seed = seed if seed is not None else Store(out_path).seed()
+    if shard is not None and seed is None:
+        raise click.UsageError(_("--shard needs --seed, so that every shard draws the same "
+                                 "inputs"))
+    options = make_options(seed=seed, **grading)
+    try:
+        outcome: Outcome = run_batch(Path(submissions), out_path, options, jobs=jobs,
+                                     shard=shard, progress=sys.stderr.isatty())
+    except KeyboardInterrupt:
+        click.echo("grade: " + _("interrupted; what was graded is saved in {path}; run the "
+                                 "same command again to continue").format(
+            path=out_path / "gradebook.csv"), err=True)
+        return EXIT_INTERRUPTED
+    for message in outcome.warnings:
+        warn(message)
+    for name in outcome.skipped:
+        warn(_("skipped {name}: not a folder, .py, .ipynb or .zip").format(name=name))
+    click.echo(_("{total} submissions ({graded} graded now, {reused} unchanged, {errors} "
+                 "errors) -> {path}; seed {seed}").format(
+        total=len(outcome.records), graded=outcome.graded, reused=outcome.reused,
+        errors=outcome.errors, path=out_path / "gradebook.csv", seed=options.seed), err=True)
+    return EXIT_OK
+
+
+@cli.command(help=_("Combine the OUTPUTS of several grade batch --shard runs into one."))
+@click.argument("outputs", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
+@click.option("-o", "--out", required=True, type=click.Path(file_okay=False),
+              help=_("Folder for the merged gradebook, results and report."))
+def merge(outputs: tuple[str, ...], out: str) -> int:
+    """grade merge: one gradebook and report from shard outputs."""
+    from grader.classroom.merge import merge as merge_outputs
+
+    records = merge_outputs([Path(o) for o in outputs], Path(out))
+    click.echo(_("{total} submissions -> {path}").format(
+        total=len(records), path=Path(out) / "gradebook.csv"), err=True)
+    return EXIT_OK
+
+
+@cli.command(help=_("Write the student bundle (stubs, notebooks, README, classroom "
+                    "workflow) to OUT."))
+@click.argument("out", type=click.Path(file_okay=False))
+def release(out: str) -> int:
+    """grade release: the student bundle."""
+    from grader.classroom.release import build_release
+
+    _build(build_release, Path(out))
+    return EXIT_OK
+
+
+@cli.command(help=_("Write the Gradescope autograder bundle (setup.sh, run_autograder, "
+                    "grader) to OUT.zip."))
+@click.argument("out_zip", metavar="OUT.zip", type=click.Path(dir_okay=False))
+def gradescope(out_zip: str) -> int:
+    """grade gradescope: the Gradescope autograder bundle."""
+    from grader.classroom.gradescope import build_bundle
+
+    _build(build_bundle, Path(out_zip))
+    return EXIT_OK
+
+
+def _build(builder: Callable[[Path], None], target: Path) -> None:
+    try:
+        builder(target)
+    except OSError as error:
+        raise click.FileError(str(target), error.strerror or str(error)) from None
+    click.echo(_("wrote {path}").format(path=target), err=True)
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise click.FileError(str(path), error.strerror or str(error)) from None
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run ``cli`` and turn every failure into one line and an exit code."""
+    try:
+        code = cli.main(args=argv, prog_name="grade", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo(f"grade: {_('interrupted')}", err=True)
+        code = EXIT_INTERRUPTED
+    except click.exceptions.NoArgsIsHelpError as error:
+        click.echo(error.ctx.get_help() if error.ctx else "", err=True)
+        code = EXIT_USAGE
+    except click.ClickException as error:
+        code = _fail(error.format_message(), _usage_hint(error))
+    except (LoadError, MergeError) as error:
+        code = _fail(str(error))
+    sys.exit(code or EXIT_OK)
+
+
+def _usage_hint(error: click.ClickException) -> str:
+    ctx = getattr(error, "ctx", None)
+    if isinstance(error, click.UsageError) and ctx is not None:
+        return _("see '{command} --help'").format(command=ctx.command_path)
+    return ""
+
+
+def _fail(message: str, hint: str = "") -> int:
+    line = " ".join(message.split())
+    click.echo(f"{ERROR}{line}" + (f" ({hint})" if hint else ""), err=True)
+    return EXIT_USAGE

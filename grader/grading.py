@@ -1,0 +1,320 @@
+"""Grade submissions: draw the cases, run them in the child, compare in the parent, report.
+
+``Grader`` starts its sandboxes (pre-warmed fork servers) *before* it imports the reference
+solutions or computes a single expected value, so no secret is ever in a child's memory.
+The cases and their expected values depend only on the seed, so a batch computes them once.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from grader.cases import Call, draw_cases
+from grader.checks import CHECK, CHECKS
+from grader.checks.spec import Check, Test
+from grader.compare.diagnose import argument_names, diagnose, diagnose_outcome
+from grader.compare.expect import Expected, expect, solution_for
+from grader.compare.shrink import render_example, shrink_candidates
+from grader.compare.verdict import Raises, compare
+from grader.contract import FROM_SCRATCH, module_of
+from grader.i18n import _, language
+from grader.report.model import ERROR, FAILED, INTERNAL, Example, Report, TestResult
+from grader.sandbox import CallOutcome, Limits, Sandbox, Session
+from grader.submission import Submission, load
+
+#: A function that crashed or timed out this often is not called again in that submission.
+FAULT_BUDGET = 2
+#: At most this many shrink candidates are tried per failing test.
+SHRINK_TRIES = 8
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to grade: the seed fixes every input; the rest are instructors' choices."""
+
+    seed: int
+    limits: Limits = field(default_factory=Limits)
+    hide_inputs: bool = False
+    use_solutions: bool = True
+
+
+def new_seed() -> int:
+    """A fresh seed, printed in every report so the run can be repeated."""
+    return secrets.randbelow(2**31)
+
+
+@dataclass
+class Case:
+    """One call of a test and what the oracles expect of it."""
+
+    call: Call
+    expected: Expected
+
+
+@dataclass
+class Verdict:
+    """How one case went: ``failed`` with a message, or ``internal`` (never charged)."""
+
+    failed: bool = False
+    error: bool = False          # raised, crashed or timed out rather than answered wrongly
+    internal: bool = False
+    message: str = ""
+    forbidden: bool = False
+    hinted: bool = False         # the message names the likely mistake
+    got: Any = None
+
+
+class Plan:
+    """The cases of every test for one seed, with their expected values."""
+
+    def __init__(self, seed: int, use_solutions: bool):
+        self.seed = seed
+        self.use_solutions = use_solutions
+        self.cases: dict[tuple[str, int], list[Case]] = {}
+        for check in CHECKS:
+            for index, test in enumerate(check.tests):
+                calls = draw_cases(seed, check.function, test.make, test.label, test.cases)
+                self.cases[check.function, index] = [
+                    Case(call, expect(check, call, use_solutions)) for call in calls]
+        self._shrunk: dict[tuple[str, int], list[Case]] = {}
+        self._lock = threading.Lock()
+
+    def shrunk(self, check: Check, index: int) -> list[Case]:
+        """Smaller cases of a test, smallest first, computed once on first need."""
+        key = check.function, index
+        with self._lock:
+            if key not in self._shrunk:
+                calls = shrink_candidates(check.tests[index], self.seed, check.function)
+                self._shrunk[key] = [Case(c, expect(check, c, self.use_solutions))
+                                     for c in calls[:SHRINK_TRIES]]
+            return self._shrunk[key]
+
+
+class Grader:
+    """Grades submissions with ``jobs`` sandboxes; ``grade`` is safe from ``jobs`` threads."""
+
+    def __init__(self, options: Options, jobs: int = 1):
+        self.options = options
+        self.jobs = max(1, jobs)
+        self.warnings: list[str] = []
+        self.sandboxes: list[Sandbox] = []
+        self.plan: Plan | None = None
+        self.oracle = "torch"
+
+    def __enter__(self) -> "Grader":
+        hidden = [p for p in (_package_dir("solutions"), _package_dir("grader")) if p]
+        try:
+            for _slot in range(self.jobs):
+                sandbox = Sandbox(self.options.limits, hidden_paths=hidden)
+                sandbox.start()
+                self.sandboxes.append(sandbox)
+        except BaseException:
+            self.close()
+            raise
+        for warning in self.sandboxes[0].warnings:
+            self.warnings.append(warning)
+        # Only now, with every server forked, may secrets enter this process.
+        installed = solution_for(CHECKS[0].function) is not None
+        use_solutions = self.options.use_solutions and installed
+        self.oracle = "solutions+torch" if use_solutions else "torch"
+        if self.options.use_solutions and not installed:
+            self.warnings.append(_("graded against PyTorch alone: the reference solutions "
+                                   "are not installed here"))
+        self.plan = Plan(self.options.seed, use_solutions)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop every sandbox; nothing they started outlives this."""
+        for sandbox in self.sandboxes:
+            sandbox.close()
+        self.sandboxes.clear()
+
+    def grade(self, submission: Submission, slot: int = 0) -> Report:
+        """Grade one submission in sandbox ``slot``."""
+        assert self.plan is not None, "use Grader as a context manager"
+        started = time.monotonic()
+        report = Report(submission=submission.name, seed=self.options.seed,
+                        oracle=self.oracle, lang=language())
+        if self.oracle == "torch":
+            report.notes.append(_("Graded against PyTorch alone (no reference solutions here)."))
+        with self.sandboxes[slot].open(submission) as session:
+            for unit, error in session.load_errors.items():
+                report.notes.append(_("{unit} could not be loaded: {error}").format(
+                    unit=unit, error=error))
+            for check in CHECKS:
+                report.tests.extend(self._grade_function(session, submission, check, report))
+        report.seconds = round(time.monotonic() - started, 3)
+        return report
+
+    # -- one function --------------------------------------------------------------------
+
+    def _grade_function(self, session: Session, submission: Submission, check: Check,
+                        report: Report) -> list[TestResult]:
+        results = [TestResult(check.function, _(t.label), t.points, points=t.points)
+                   for t in check.tests]
+        if check.function not in session.available:
+            message = _missing_message(session, submission, check.function)
+            for result in results:
+                result.points, result.status, result.message = 0.0, ERROR, message
+            return results
+        faults = 0
+        substituted: set[str] = set()
+        callees = self._callees(check, report)
+        for index, (test, result) in enumerate(zip(check.tests, results)):
+            outputs = []
+            for case in self.plan.cases[check.function, index]:
+                if faults >= FAULT_BUDGET:
+                    _fail(result, _("not run: the function crashed or timed out twice "
+                                    "on earlier cases"), ERROR)
+                    break
+                outcome = self._call(session, check, case.call, callees)
+                substituted.update(outcome.callees_used)
+                outputs.append(outcome.output)
+                verdict = self._judge(check, test, case, outcome)
+                faults += bool(outcome.fault)
+                if verdict.forbidden:
+                    return _forbid(results, verdict.message)
+                if verdict.internal:
+                    result.status = INTERNAL
+                    result.message = verdict.message
+                elif verdict.failed:
+                    _fail(result, verdict.message, ERROR if verdict.error else FAILED)
+                    if not verdict.error:
+                        result.example, result.message = self._example(
+                            session, check, index, case, verdict, callees)
+                    break
+            result.output = _joined(outputs, self.options.limits.output_chars)
+        if substituted:
+            report.notes.append(_("{function} was graded with the reference {callees}, so a "
+                                  "mistake there is charged only once.").format(
+                function=check.function, callees=", ".join(sorted(substituted))))
+        return results
+
+    def _call(self, session: Session, check: Check, call: Call,
+              callees: dict[str, Callable[..., Any]]) -> CallOutcome:
+        return session.call(check.function, call.args, call.kwargs,
+                            scratch=module_of(check.function) in FROM_SCRATCH, callees=callees)
+
+    def _callees(self, check: Check, report: Report) -> dict[str, Callable[..., Any]]:
+        """The callees to answer with the reference: those the student lost points in.
+
+        Callees are graded first, so a callee with full marks stays the student's own and
+        a wrong one is charged only in its own tests.
+        """
+        scores = report.function_scores()
+        full = {c.function for c in CHECKS if scores.get(c.function) == c.points}
+        return {name: self._reference(name) for name in check.callees if name not in full}
+
+    def _reference(self, function: str) -> Callable[..., Any]:
+        """The callee a child's proxy is answered with: the solution, else the torch oracle."""
+        if self.oracle != "torch":
+            solution = solution_for(function)
+            if solution is not None:
+                return solution
+        return CHECK[function].torch
+
+    def _judge(self, check: Check, test: Test, case: Case, outcome: CallOutcome) -> Verdict:
+        """Compare one outcome with the expected value, in this (the parent) process."""
+        def what_happened() -> str:
+            return diagnose_outcome(outcome, argument_names(check), check.policy_exempt)
+
+        if outcome.forbidden and not check.policy_exempt:
+            return Verdict(failed=True, forbidden=True, message=what_happened())
+        if outcome.fault:
+            return Verdict(failed=True, error=True, message=what_happened())
+        expected = case.expected
+        if expected.internal:
+            return Verdict(internal=True, message=_(
+                "internal error, not charged: the two references disagree ({detail})").format(
+                detail=expected.internal))
+        if outcome.error_type:
+            if isinstance(expected.value, Raises) and expected.value.exception in outcome.error_types:
+                return Verdict()
+            return Verdict(failed=True, error=True, got=Raises(outcome.error_type),
+                           message=what_happened())
+        verdict = compare(outcome.value, expected.value, test.tolerance or check.tolerance)
+        if not verdict.ok:
+            hint = diagnose(check, case.call, outcome.value, expected.value, verdict)
+            return Verdict(failed=True, got=outcome.value, hinted=bool(hint),
+                           message=_join(verdict.message, hint))
+        if outcome.mutated:
+            return Verdict(failed=True, got=outcome.value, message=what_happened())
+        return Verdict()
+
+    def _example(self, session: Session, check: Check, index: int, case: Case,
+                 verdict: Verdict, callees: dict[str, Callable[..., Any]]
+                 ) -> tuple[Example, str]:
+        """The smallest case that fails the same way (else the failing one), and its message."""
+        shown, message = (case, verdict.got), verdict.message
+        test = check.tests[index]
+        for smaller in self.plan.shrunk(check, index) if test.shrink else []:
+            if smaller.expected.internal:
+                continue
+            outcome = self._call(session, check, smaller.call, callees)
+            if outcome.fault:
+                break
+            attempt = self._judge(check, test, smaller, outcome)
+            if attempt.failed and attempt.error == verdict.error and \
+                    (attempt.hinted or not verdict.hinted):
+                shown, message = (smaller, attempt.got), attempt.message
+                break
+        example = render_example(shown[0].call, shown[0].expected.value, shown[1],
+                                 argument_names(check))
+        if self.options.hide_inputs:
+            example.inputs = {}
+        return example, message
+
+
+def grade_path(path: str | Path, seed: int | None = None, **options: Any) -> Report:
+    """Grade the submission at ``path`` once (starts and stops its own sandbox)."""
+    submission = load(path)
+    with Grader(Options(seed=new_seed() if seed is None else seed, **options)) as grader:
+        return grader.grade(submission)
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+def _package_dir(name: str) -> Path | None:
+    """Where package ``name`` lives, found without importing it."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(list(spec.submodule_search_locations)[0]).resolve()
+
+
+def _missing_message(session: Session, submission: Submission, function: str) -> str:
+    module = module_of(function)
+    for unit in submission.units:
+        if unit.module == module and unit.name in session.load_errors:
+            return _("{module} could not be loaded: {error}").format(
+                module=unit.name, error=session.load_errors[unit.name])
+    return _("not found: define {name} in {module}.py (or in your notebook)").format(
+        name=function.split(".")[1], module=module)
+
+
+def _fail(result: TestResult, message: str, status: str) -> None:
+    result.points, result.status, result.message = 0.0, status, message
+
+
+def _forbid(results: list[TestResult], message: str) -> list[TestResult]:
+    for result in results:
+        _fail(result, message, FAILED)
+    return results
+
+
+def _join(*parts: str) -> str:
+    return "\n".join(p for p in parts if p)
+
+
+def _joined(outputs: list[str], limit: int) -> str:
+    text = "".join(o for o in outputs if o)
+    return text if len(text) <= limit else text[:limit] + _("... [truncated]")

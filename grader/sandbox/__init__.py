@@ -1,0 +1,71 @@
+"""Step 3: run student code in child processes, the grader's trust boundary.
+
+THREAT MODEL
+============
+
+Submissions are untrusted: a student may try to crash, hang or flood the grader, read the
+reference solutions or the expected values, forge results or reports, or leave processes
+behind. The sandbox defends the grading of every honest function and of every other
+submission, and keeps the grader's own output and files its own.
+
+What is defended, and how
+-------------------------
+- **Student code never runs in the grader's process.** ``Sandbox.start`` forks a fork server
+  from the grader while numpy and torch are imported (so a child costs a fork, not an
+  interpreter) and *before* the grader imports ``solutions`` or computes an expected value:
+  neither the server nor any child ever holds a secret in memory. The server also drops the
+  grader's other modules, empties any ``solutions`` module that was loaded anyway, and
+  closes (points at /dev/null) every descriptor the grader had open: other servers'
+  sockets, report files. Each submission gets one child forked from the server.
+- **A narrow channel.** Parent and child exchange frames of JSON plus ``.npy`` blobs
+  (``channel.py``), never pickles, size-bounded (``Limits.result_bytes``) and decoded
+  strictly. Only None, bools, ints, floats, strings, numpy scalars, numeric ndarrays of
+  exact type and tuples/lists/str-keyed dicts of those come back; the child classifies with
+  ``type(x) is`` checks, never calling the object's own methods. Object arrays, ndarray
+  subclasses, custom classes, lying ``__eq__``/``__array_ufunc__`` objects become
+  ``Refused`` (a wrong answer).
+- **Expected values only in the parent.** The child computes the student's answer; the
+  comparison, the diagnosis and the score happen in the parent. Reference callees that a
+  function needs (``mlp`` using ``activations``) are computed in the parent on request.
+- **Faults cost one call.** Each call has a wall-clock limit (``Limits.call_seconds``, and
+  ``submission_seconds`` for the whole session); a timeout, crash (segfault, abort),
+  ``os._exit``, ``sys.exit`` or MemoryError is that call's fault; the child is killed and the
+  next call gets a fresh one that reloads the submission without the units that failed to
+  load. A module that fails to import costs only its own functions (a placeholder stands in).
+- **Output stays the student's.** fds 1 and 2 of the child point at a capture file in its
+  own folder; what a call prints comes back with that call, cut at ``Limits.output_chars``.
+  The server and children have /dev/null as stdin/stdout/stderr otherwise and live in their
+  own session (no terminal signals), so nothing reaches the grader's stdout.
+- **Confinement** (``confine.py``; each measure skipped where the system lacks it, which
+  ``Sandbox.warnings`` says once): resource limits (address space, CPU time, processes, file
+  size, open files, no core dumps); a fresh private working folder, stdin from /dev/null, a
+  scrubbed environment; a uid of its own when the grader runs as root; no new privileges;
+  Landlock: read everything but the hidden paths (``solutions/``, the grader package),
+  write only in the working folder, no TCP, no signals outside the sandbox; an empty network
+  namespace. The child cannot import the grader's modules nor ``solutions`` (they are removed
+  from ``sys.modules`` and an import hook refuses them).
+- **Nothing outlives grading.** The server is a child subreaper: whatever a child started
+  (detached, in a new session, ignoring SIGTERM) is reparented to it and SIGKILLed when the
+  child ends, before the next child starts. A child dies with its server
+  (``PR_SET_PDEATHSIG``) and the server with the grader's end of its socket.
+
+What is not defended
+--------------------
+- A student's own CI (GitHub Classroom) runs on the student's repository: the student can
+  always edit the workflow or the grader there. Only grading on the instructor's side counts.
+- Without Landlock (macOS, kernels before 5.13) a child can read any file the grader's user
+  can read, the hidden solutions included, and write outside its folder; without a uid of
+  its own it can signal the grader's other processes (``Sandbox.warnings`` says so).
+- Policy checks run inside the child: the forbidden-library profiler and the in-place
+  mutation check catch honest mistakes, but a student who deliberately attacks the child's
+  own machinery (``gc``, frames, ``sys.setprofile`` is reported) can evade them; correctness
+  cannot be faked this way, since expected values never enter the child.
+- The memory of the grader at ``start()`` time is visible to children: start every Sandbox
+  before secrets exist in the process (``Grader`` does).
+"""
+
+from grader.sandbox.server import Sandbox
+from grader.sandbox.session import Session
+from grader.sandbox.values import CallOutcome, Limits, Refused, ScalarFunction
+
+__all__ = ["CallOutcome", "Limits", "Refused", "Sandbox", "ScalarFunction", "Session"]

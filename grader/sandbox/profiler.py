@@ -1,0 +1,64 @@
+"""Child side: notice a forbidden library (torch, scipy, ...) computing during a call.
+
+A profile hook sees every Python function entered (``call``: its module is the frame's
+``__name__``) and every C function called (``c_call``: its ``__module__``, or the module of
+the type it is bound to, as for ``tensor.sum``). It reads only attributes of functions,
+frames and types, never runs the student's objects' code, and never raises.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from typing import Any
+
+from grader.contract import FORBIDDEN_LIBRARIES
+
+#: Distinct uses kept per call.
+KEEP = 5
+
+
+class ForbiddenProfiler:
+    """Records the first few distinct uses of forbidden libraries between start and stop."""
+
+    def __init__(self, libraries: tuple[str, ...] = FORBIDDEN_LIBRARIES):
+        self.libraries = frozenset(libraries)
+        self.found: list[str] = []
+
+    def __call__(self, frame: Any, event: str, arg: Any) -> None:
+        try:
+            if event == "call":
+                module = frame.f_globals.get("__name__")
+                if type(module) is str and module.partition(".")[0] in self.libraries:
+                    self._note(f"{module}.{frame.f_code.co_name}")
+            elif event == "c_call":
+                self._c_call(arg)
+        except Exception:  # a profiler that raises is switched off by Python
+            pass
+
+    def _c_call(self, function: Any) -> None:
+        module = getattr(function, "__module__", None)
+        name = getattr(function, "__name__", "?")
+        if type(module) is str and module.partition(".")[0] in self.libraries:
+            self._note(f"{module}.{name}")
+            return
+        owner = type(getattr(function, "__self__", None))
+        module = type.__dict__["__module__"].__get__(owner)
+        if type(module) is str and module.partition(".")[0] in self.libraries:
+            self._note(f"{module}.{type.__dict__['__name__'].__get__(owner)}.{name}")
+
+    def _note(self, use: str) -> None:
+        if len(self.found) < KEEP and use not in self.found:
+            self.found.append(use)
+
+    def start(self) -> None:
+        threading.setprofile(self)
+        sys.setprofile(self)
+
+    def stop(self) -> tuple[str, ...]:
+        """Remove the hook; the uses seen (a removed hook counts as one: ``sys.setprofile``)."""
+        if sys.getprofile() is not self:
+            self._note("sys.setprofile")
+        sys.setprofile(None)
+        threading.setprofile(None)
+        return tuple(self.found)

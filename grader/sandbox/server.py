@@ -1,0 +1,368 @@
+"""The pre-warmed fork server, and ``Sandbox``, the parent's handle on it.
+
+``Sandbox.start`` forks the server from the grader while numpy and torch are imported and
+before any secret exists in it. The server forks one child per session and passes the
+parent its end of a socketpair (``socket.send_fds``); the parent then talks to the child
+directly, one round trip per call. When a child ends (or the parent asks for it to be
+killed), the server reaps it and every process it left behind, reads what it printed last,
+removes its folder and tells the parent how it ended.
+"""
+
+from __future__ import annotations
+
+import gc
+import linecache
+import os
+import select
+import signal
+import socket
+import sys
+import time
+from collections import deque
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, Sequence
+
+from grader.sandbox.channel import FrameReader, ProtocolError, pack
+from grader.sandbox.values import Limits
+from grader.submission import Submission
+
+if TYPE_CHECKING:
+    from grader.sandbox.session import Session
+
+#: Largest control message (an ``exited`` report carries the last output).
+CONTROL_LIMIT = 1 << 24
+#: The grader modules a child needs; every other grader module is dropped in the server.
+KEEP_MODULES = ("grader", "grader.contract", "grader.i18n", "grader.cases",
+                "grader.cases.draw", "grader.cases.functions", "grader.sandbox")
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                    "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
+#: Seconds the parent waits for the server to answer (it only forks and reaps).
+SERVER_SECONDS = 30.0
+
+
+class Sandbox:
+    """A fork server for student code; ``open`` gives a ``Session`` on one submission."""
+
+    def __init__(self, limits: Limits = Limits(), hidden_paths: Sequence[Path] = ()) -> None:
+        self.limits = limits
+        self.hidden_paths = tuple(Path(p) for p in hidden_paths)
+        self.warnings: list[str] = []
+        self._link: ServerLink | None = None
+        self._session: Session | None = None
+
+    def start(self) -> None:
+        """Fork the server. Call it before this process imports solutions or computes an
+        expected value: the server, and every child, holds a copy of its memory."""
+        if self._link is not None:
+            return
+        single_threaded_libraries()
+        from grader.sandbox import child  # noqa: F401  (warm: imported before the fork)
+        ours, theirs = socket.socketpair()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                ours.close()
+                ForkServer(theirs, self.limits, self.hidden_paths).run()
+            finally:
+                os._exit(70)
+        theirs.close()
+        self._link = ServerLink(pid, ours)
+        try:
+            self.warnings = self._link.wait_ready()
+        except ProtocolError:
+            self.close()
+            raise RuntimeError("the sandbox server did not start") from None
+
+    def open(self, submission: Submission) -> Session:
+        """A session on ``submission``: a child that has loaded it (one open at a time)."""
+        from grader.sandbox.session import Session
+        if self._link is None:
+            raise RuntimeError("Sandbox.start() first")
+        if self._session is not None and not self._session.closed:
+            raise RuntimeError("close the open session first")
+        self._session = Session(self._link, submission, self.limits)
+        return self._session
+
+    def close(self) -> None:
+        """Stop the server; nothing it or its children started outlives this."""
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+        if self._link is not None:
+            self._link.close()
+            self._link = None
+
+    def __enter__(self) -> "Sandbox":
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def single_threaded_libraries() -> None:
+    """One thread for the numeric libraries (so forking is safe), with both imported."""
+    for variable in THREAD_VARIABLES:
+        os.environ[variable] = "1"
+    import numpy  # noqa: F401
+    import torch
+    torch.set_num_threads(1)
+
+
+def readable(sock: socket.socket, timeout: float) -> bool:
+    """Whether ``sock`` has something to read within ``timeout`` seconds."""
+    poller = select.poll()
+    poller.register(sock, select.POLLIN)
+    return bool(poller.poll(max(timeout, 0.0) * 1000))
+
+
+class ServerLink:
+    """The parent's end of the control socket: spawn and kill children, hear them end."""
+
+    def __init__(self, pid: int, sock: socket.socket) -> None:
+        self.pid = pid
+        self.sock = sock
+        self.reader = FrameReader(CONTROL_LIMIT)
+        self.fds: deque[int] = deque()
+        self.messages: deque[dict[str, Any]] = deque()
+        self.exits: dict[int, dict[str, Any]] = {}
+        self.alive = True
+
+    def fileno(self) -> int:
+        return self.sock.fileno()
+
+    def pump(self, timeout: float = 0.0) -> None:
+        """Read what the server sent (waiting up to ``timeout`` for something)."""
+        if not self.alive or not readable(self.sock, timeout):
+            return
+        try:
+            data, fds, _flags, _addr = socket.recv_fds(self.sock, 1 << 16, 4)
+        except OSError:
+            data, fds = b"", []
+        self.fds.extend(fds)
+        if not data:
+            self.alive = False
+            return
+        self.reader.feed(data)
+        while (frame := self.reader.next()) is not None:
+            message = frame[0]
+            if message.get("op") == "exited":
+                self.exits[message["pid"]] = message
+            else:
+                self.messages.append(message)
+
+    def _expect(self, op: str, timeout: float = SERVER_SECONDS) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while self.alive and time.monotonic() < deadline:
+            for message in list(self.messages):
+                if message.get("op") == op:
+                    self.messages.remove(message)
+                    return message
+            self.pump(deadline - time.monotonic())
+        raise ProtocolError("the sandbox server stopped answering")
+
+    def wait_ready(self) -> list[str]:
+        return [str(w) for w in self._expect("ready")["warnings"]]
+
+    def spawn(self) -> tuple[int, socket.socket]:
+        """A fresh confined child, and the parent's socket to it."""
+        self.send({"op": "spawn"})
+        pid = self._expect("spawned")["pid"]
+        if pid is None:
+            raise ProtocolError("the sandbox server could not start a child")
+        if not self.fds:
+            raise ProtocolError("no socket came with the child")
+        return pid, socket.socket(fileno=self.fds.popleft())
+
+    def kill(self, pid: int) -> None:
+        self.send({"op": "kill", "pid": pid})
+
+    def wait_exit(self, pid: int, timeout: float) -> dict[str, Any] | None:
+        """How child ``pid`` ended (once it and its descendants are gone), or None."""
+        deadline = time.monotonic() + timeout
+        while pid not in self.exits and self.alive and time.monotonic() < deadline:
+            self.pump(deadline - time.monotonic())
+        return self.exits.pop(pid, None)
+
+    def send(self, message: dict[str, Any]) -> None:
+        try:
+            self.sock.sendall(pack(message))
+        except OSError:
+            self.alive = False
+            raise ProtocolError("the sandbox server is gone") from None
+
+    def close(self) -> None:
+        """Stop the server: it kills its child and everything left, then exits."""
+        self.sock.close()
+        for fd in self.fds:
+            os.close(fd)
+        self.fds.clear()
+        deadline = time.monotonic() + SERVER_SECONDS
+        while os.waitpid(self.pid, os.WNOHANG)[0] == 0:
+            if time.monotonic() > deadline:
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+                break
+            time.sleep(0.002)
+
+
+class ForkServer:
+    """The server process: forks confined children on request and cleans up after them."""
+
+    def __init__(self, sock: socket.socket, limits: Limits, hidden_paths: Sequence[Path]):
+        self.sock = sock
+        self.limits = limits
+        self.hidden_paths = hidden_paths
+        self.reader = FrameReader(CONTROL_LIMIT)
+        self.child: tuple[int, int, Path] | None = None   # pid, capture fd, workdir
+
+    def run(self) -> NoReturn:
+        from grader.sandbox import confine
+        self.confine = confine
+        os.setsid()
+        null = self._detach_stdio()
+        self._close_inherited(null, {0, 1, 2, null, self.sock.fileno()})
+        self._forget_modules()
+        warnings = confine.prepare_server()
+        self.wake, wake_write = os.pipe()
+        os.set_blocking(wake_write, False)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGCHLD, lambda *_: None)
+        signal.set_wakeup_fd(wake_write)
+        self.wake_write = wake_write
+        gc.freeze()  # children never scan (and so never copy) the inherited heap
+        self.send({"op": "ready", "warnings": warnings})
+        self.serve()
+        os._exit(0)
+
+    def _detach_stdio(self) -> int:
+        """Nothing the server (or a child) prints may reach the grader's terminal."""
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
+        sys.stdin = sys.__stdin__ = open(0, closefd=False)
+        sys.stdout = sys.__stdout__ = open(1, "w", closefd=False)
+        sys.stderr = sys.__stderr__ = open(2, "w", closefd=False)
+        return null
+
+    @staticmethod
+    def _close_inherited(null: int, keep: set[int]) -> None:
+        """Cut every other fd the grader had open (other servers' sockets, report files).
+
+        Each becomes a copy of /dev/null rather than closed, so a stale Python object that
+        closes its fd later cannot close a descriptor that reused the number.
+        """
+        folder = "/proc/self/fd" if os.path.isdir("/proc/self/fd") else "/dev/fd"
+        for name in os.listdir(folder):
+            if int(name) not in keep:
+                try:
+                    os.dup2(null, int(name))
+                except OSError:  # the listing's own fd, already closed
+                    pass
+
+    @staticmethod
+    def _forget_modules() -> None:
+        """Drop the grader's other modules, and empty any reference solutions loaded."""
+        for name in list(sys.modules):
+            top = name.split(".")[0]
+            if name in KEEP_MODULES or name.startswith("grader.sandbox.") \
+                    or top not in ("grader", "solutions", "exercises"):
+                continue
+            module = sys.modules.pop(name)
+            if top == "solutions":
+                module.__dict__.clear()
+        linecache.clearcache()
+        from grader.i18n import LANGUAGES, catalog
+        for language in LANGUAGES:  # the catalogs, read now: a child may not read them
+            catalog(language)
+
+    def send(self, message: dict[str, Any], fds: Sequence[int] = ()) -> None:
+        try:
+            socket.send_fds(self.sock, [pack(message)], list(fds))
+        except OSError:  # the parent is gone: serve() sees the end of the stream next
+            pass
+
+    def serve(self) -> None:
+        poller = select.poll()
+        poller.register(self.sock, select.POLLIN)
+        poller.register(self.wake, select.POLLIN)
+        while True:
+            for fd, _event in poller.poll():
+                if fd == self.wake:
+                    os.read(self.wake, 512)
+                    self._reap()
+                    continue
+                data = self.sock.recv(1 << 16)
+                if not data:
+                    self._end_child()
+                    return
+                self.reader.feed(data)
+                while (frame := self.reader.next()) is not None:
+                    self._handle(frame[0])
+
+    def _handle(self, message: dict[str, Any]) -> None:
+        if message.get("op") == "spawn":
+            self._end_child()
+            try:
+                self._spawn()
+            except OSError:  # out of processes or disk: this child cannot start
+                self.send({"op": "spawned", "pid": None})
+        elif message.get("op") == "kill" and self.child and self.child[0] == message["pid"]:
+            os.kill(self.child[0], signal.SIGKILL)
+
+    def _spawn(self) -> None:
+        from grader.sandbox import child
+        workdir = self.confine.make_workdir()
+        capture = os.open(workdir / ".output", os.O_RDWR | os.O_CREAT | os.O_EXCL
+                          | os.O_APPEND | os.O_NOFOLLOW, 0o600)
+        ours, theirs = socket.socketpair()
+        pid = os.fork()
+        if pid == 0:
+            signal.set_wakeup_fd(-1)
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            for sock in (self.sock, ours):
+                sock.close()
+            os.close(self.wake)
+            os.close(self.wake_write)
+            child.run(theirs, capture, workdir, self.limits, self.hidden_paths)
+        theirs.close()
+        self.child = (pid, capture, workdir)
+        self.send({"op": "spawned", "pid": pid}, [ours.fileno()])
+        ours.close()
+
+    def _reap(self) -> None:
+        while self.child is not None:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            if pid == self.child[0]:
+                self._ended(status)
+
+    def _end_child(self) -> None:
+        """Kill the current child, if any, and clean up after it."""
+        if self.child is None:
+            return
+        try:
+            os.kill(self.child[0], signal.SIGKILL)
+            _pid, status = os.waitpid(self.child[0], 0)
+        except (ProcessLookupError, ChildProcessError):
+            status = signal.SIGKILL
+        self._ended(status)
+
+    def _ended(self, status: int) -> None:
+        pid, capture, workdir = self.child
+        self.child = None
+        self.confine.reap_orphans()
+        size = os.fstat(capture).st_size
+        data = os.pread(capture, min(size, 4 * self.limits.output_chars + 4), 0)
+        os.close(capture)
+        self.confine.remove_workdir(workdir)
+        text = data.decode("utf-8", errors="replace")
+        how = {"signal": os.WTERMSIG(status)} if os.WIFSIGNALED(status) \
+            else {"code": os.WEXITSTATUS(status)}
+        self.send({"op": "exited", "pid": pid, **how,
+                   "output": text[:self.limits.output_chars],
+                   "cut": size > len(data) or len(text) > self.limits.output_chars})

@@ -1,0 +1,441 @@
+"""Parent side of one submission's child: loading, calls, timeouts, faults, restarts.
+
+Each call runs on its own clock (``Limits.call_seconds``, paused while the parent answers a
+callee) within the session's budget (``Limits.submission_seconds``). A call that times out,
+crashes, exits or runs out of memory is charged to that call only: the child is killed (with
+everything it started) and the next call gets a fresh child that has loaded the submission
+again, without the units that failed to load.
+"""
+
+from __future__ import annotations
+
+import select
+import signal
+import socket
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from grader.contract import MODULES
+from grader.i18n import _
+from grader.sandbox.channel import (FrameReader, ProtocolError, RefusedValue, Encoder, decode,
+                                    decode_result, pack)
+from grader.sandbox.server import ServerLink
+from grader.sandbox.values import CallOutcome, Limits
+from grader.submission import Submission
+
+#: Helper modules (the student's other .py files) sent to the child: how many, how big.
+MAX_HELPERS, MAX_HELPER_BYTES = 32, 1 << 20
+#: Seconds to wait for the server to confirm a killed child is gone.
+KILL_SECONDS = 10.0
+#: Arguments and callee answers come from the grader itself: only a runaway is refused.
+PARENT_LIMIT = 1 << 31
+
+
+@dataclass
+class _Ended:
+    """The child ended (the server's report: signal or code, and its last output)."""
+
+    report: dict[str, Any]
+
+
+_TIMEOUT = object()
+
+
+class Session:
+    """A child that has loaded one submission and runs its functions on request."""
+
+    def __init__(self, link: ServerLink, submission: Submission, limits: Limits) -> None:
+        self.load_errors: dict[str, str] = {}
+        self.load_output = ""
+        self.available: frozenset[str] = frozenset()
+        self.closed = False
+        self._link = link
+        self._limits = limits
+        self._kind = submission.kind
+        self._units = [{"name": u.name, "kind": u.kind, "source": u.source, "path": u.path,
+                        "module": u.module, "filename": u.name} for u in submission.units]
+        self._helpers = helper_sources(submission)
+        self._deadline = time.monotonic() + limits.submission_seconds
+        self._child: tuple[int, socket.socket, FrameReader] | None = None
+        self._loaded = False
+        self._load()
+
+    def __enter__(self) -> "Session":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """End the child and everything it started."""
+        self._kill()
+        self.closed = True
+
+    # -- calls ---------------------------------------------------------------------------
+
+    def call(self, function: str, args: tuple, kwargs: dict, *, scratch: bool,
+             callees: Mapping[str, Callable[..., Any]] = {}) -> CallOutcome:
+        """Call the student's ``function`` in the child with copies of the arguments."""
+        if self.closed:
+            raise RuntimeError("the session is closed")
+        encoder = Encoder(PARENT_LIMIT)
+        try:
+            trees = encoder.encode(list(args)), encoder.encode(dict(kwargs))
+        except RefusedValue as refusal:
+            raise TypeError(f"cannot send {refusal.refused.type_name} to a child") from None
+        if time.monotonic() >= self._deadline:
+            return CallOutcome(fault="timeout", fault_detail=self._budget_text())
+        self._link.pump()
+        if self._child is not None and self._link.exits.pop(self._child[0], None):
+            self._forget()  # it ended between calls (a thread the student left running)
+        if self._child is None:
+            self._load()
+        if self._child is None:
+            return CallOutcome(fault="protocol", fault_detail=_("the sandbox stopped working"))
+        message = {"op": "call", "function": function, "args": trees[0], "kwargs": trees[1],
+                   "scratch": scratch, "callees": sorted(callees)}
+        try:
+            return self._run_call(pack(message, encoder.blobs), callees)
+        except (ProtocolError, OSError) as error:
+            self._kill()
+            return CallOutcome(fault="protocol", fault_detail=str(error)[:300])
+
+    def _run_call(self, frame: bytes, callees: Mapping[str, Callable[..., Any]]) -> CallOutcome:
+        started = time.monotonic()
+        paused = 0.0
+        used: list[str] = []
+        self._send(frame)
+        while True:
+            deadline = min(started + paused + self._limits.call_seconds, self._deadline)
+            got = self._next(deadline)
+            if got is _TIMEOUT:
+                report = self._kill()
+                return CallOutcome(fault="timeout", fault_detail=self._timeout_text(),
+                                   output=_output(report), callees_used=tuple(used),
+                                   seconds=time.monotonic() - started - paused)
+            if isinstance(got, _Ended):
+                self._forget()
+                fault, detail = _how_it_ended(got.report)
+                return CallOutcome(fault=fault, fault_detail=detail, output=_output(got.report),
+                                   callees_used=tuple(used),
+                                   seconds=time.monotonic() - started - paused)
+            message, blobs = got
+            if message.get("op") == "callee":
+                answering = time.monotonic()
+                self._answer(message, blobs, callees, used)
+                paused += time.monotonic() - answering
+            elif message.get("op") == "result":
+                outcome = _outcome(message, blobs)
+                outcome.callees_used = tuple(used)
+                outcome.seconds = time.monotonic() - started - paused
+                if outcome.fault == "memory":
+                    self._kill()
+                return outcome
+            else:
+                raise ProtocolError("unexpected message")
+
+    def _answer(self, message: dict[str, Any], blobs: list[bytes],
+                callees: Mapping[str, Callable[..., Any]], used: list[str]) -> None:
+        """Compute a callee the child asked for with the parent's reference."""
+        name = message.get("name")
+        args = decode(message.get("args"), blobs)
+        kwargs = decode(message.get("kwargs"), blobs)
+        if name not in callees or type(args) is not list or type(kwargs) is not dict:
+            raise ProtocolError("unexpected callee request")
+        if name not in used:
+            used.append(name)
+        encoder = Encoder(PARENT_LIMIT)
+        try:
+            reply = {"op": "answer", "value": encoder.encode(callees[name](*args, **kwargs))}
+        except RefusedValue as refusal:
+            reply = {"op": "answer", "error": {"type": "TypeError",
+                                               "message": refusal.refused.why}}
+        except Exception as error:  # the reference refuses the student's arguments
+            reply = {"op": "answer", "error": {"type": type(error).__name__,
+                                               "message": str(error)[:2000]}}
+        self._send(pack(reply, encoder.blobs if "value" in reply else []))
+
+    # -- loading -------------------------------------------------------------------------
+
+    def _load(self) -> None:
+        """Start a child that loads every unit that has not failed yet."""
+        outputs = []
+        while True:
+            if time.monotonic() >= self._deadline:
+                return
+            try:
+                pid, sock = self._link.spawn()
+            except ProtocolError:
+                return
+            sock.setblocking(False)
+            self._child = (pid, sock, FrameReader(self._limits.result_bytes + (1 << 20)))
+            message = {"op": "load", "kind": self._kind, "units": self._units,
+                       "helpers": self._helpers, "skip": dict(self.load_errors)}
+            try:
+                self._send(pack(message))
+                failed = self._await_load(outputs)
+            except (ProtocolError, OSError) as error:
+                failed = (self._unfinished(set()), str(error)[:300], "")
+                self._kill()
+            if failed is None:
+                break
+            unit, text, output = failed
+            if unit is None:
+                return
+            self.load_errors.setdefault(unit, text)
+            outputs.append(output)
+        if not self._loaded:
+            text, chars = "".join(outputs), self._limits.output_chars
+            self.load_output, self._loaded = _clip(text[:chars], len(text) > chars), True
+
+    def _await_load(self, outputs: list[str]) -> tuple[str | None, str, str] | None:
+        """Follow the child's progress; what failed (unit, text, output), or None."""
+        running: list[tuple[str, float]] = []
+        finished: set[str] = set()
+        idle_since = time.monotonic()
+        while True:
+            since = running[-1][1] if running else idle_since
+            got = self._next(min(since + self._limits.load_seconds, self._deadline))
+            unit = running[-1][0] if running else self._unfinished(finished)
+            if got is _TIMEOUT:
+                report = self._kill()
+                return unit, _("timed out while loading"), _output(report)
+            if isinstance(got, _Ended):
+                self._forget()
+                fault, detail = _how_it_ended(got.report)
+                text = _("exited while loading ({detail})") if fault == "exit" \
+                    else _("crashed while loading ({detail})")
+                return unit, text.format(detail=detail), _output(got.report)
+            message = got[0]
+            if message.get("op") == "unit" and message.get("phase") == "start":
+                running.append((str(message.get("name")), time.monotonic()))
+            elif message.get("op") == "unit" and message.get("phase") == "done" and running:
+                name, _started = running.pop()
+                finished.add(name)
+                idle_since = time.monotonic()
+                if message.get("error") is not None:
+                    self.load_errors.setdefault(name, _load_error(message["error"], name))
+            elif message.get("op") == "ready":
+                available = message.get("available")
+                if type(available) is not list:
+                    raise ProtocolError("bad ready message")
+                contract = {f"{m}.{f}" for m, fs in MODULES.items() for f in fs}
+                self.available = frozenset(a for a in available if a in contract)
+                outputs.append(_clip(message.get("output"), message.get("cut")))
+                return None
+            else:
+                raise ProtocolError("unexpected message while loading")
+
+    def _unfinished(self, finished: set[str]) -> str | None:
+        """The first unit neither loaded nor failed (where an unexplained end is charged)."""
+        for unit in self._units:
+            if unit["name"] not in finished and unit["name"] not in self.load_errors:
+                return unit["name"]
+        return None
+
+    # -- the child -----------------------------------------------------------------------
+
+    def _send(self, frame: bytes) -> None:
+        """Send a whole frame, unless the child stops reading for ``call_seconds``."""
+        sock = self._child[1]
+        view = memoryview(frame)
+        deadline = time.monotonic() + max(self._limits.call_seconds, 1.0)
+        while view:
+            try:
+                view = view[sock.send(view):]
+            except BlockingIOError:
+                pass
+            if view and not _ready(sock, select.POLLOUT, deadline - time.monotonic()):
+                raise ProtocolError(_("the child stopped reading"))
+
+    def _next(self, deadline: float) -> Any:
+        """The child's next frame, ``_TIMEOUT`` at ``deadline``, or ``_Ended``."""
+        pid, sock, reader = self._child
+        while True:
+            frame = reader.next()
+            if frame is not None:
+                return frame
+            if pid in self._link.exits:  # what it sent before it ended still counts
+                self._drain(sock, reader)
+                frame = reader.next()
+                return frame if frame is not None else _Ended(self._link.exits.pop(pid))
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return _TIMEOUT
+            poller = _poller(sock, self._link)
+            for fd, _event in poller.poll(remaining * 1000):
+                if fd == self._link.fileno():
+                    self._link.pump()
+                    if not self._link.alive:
+                        raise ProtocolError(_("the sandbox server is gone"))
+                elif not self._drain(sock, reader):
+                    return _Ended(self._kill() or {"code": None})
+
+    @staticmethod
+    def _drain(sock: socket.socket, reader: FrameReader) -> bool:
+        """Read what is waiting on ``sock``; False at the end of the stream."""
+        try:
+            data = sock.recv(max(reader.need(), 1 << 16), socket.MSG_DONTWAIT)
+        except BlockingIOError:
+            return True
+        except OSError:
+            return False
+        reader.feed(data)
+        return bool(data)
+
+    def _kill(self) -> dict[str, Any] | None:
+        """Have the server kill the child; its report once it and its descendants are gone."""
+        if self._child is None:
+            return None
+        pid = self._child[0]
+        report = self._link.exits.pop(pid, None)
+        if report is None and self._link.alive:
+            try:
+                self._link.kill(pid)
+                report = self._link.wait_exit(pid, KILL_SECONDS)
+            except ProtocolError:
+                pass
+        self._forget()
+        return report
+
+    def _forget(self) -> None:
+        if self._child is not None:
+            self._child[1].close()
+            self._child = None
+
+    # -- texts ---------------------------------------------------------------------------
+
+    def _timeout_text(self) -> str:
+        if time.monotonic() >= self._deadline:
+            return self._budget_text()
+        return _("exceeded {seconds:g} s").format(seconds=self._limits.call_seconds)
+
+    def _budget_text(self) -> str:
+        return _("the submission used up its time ({seconds:g} s in all)").format(
+            seconds=self._limits.submission_seconds)
+
+
+def _ready(sock: socket.socket, event: int, timeout: float) -> bool:
+    poller = select.poll()
+    poller.register(sock, event)
+    return timeout > 0 and bool(poller.poll(timeout * 1000))
+
+
+def _poller(sock: socket.socket, link: ServerLink) -> Any:
+    poller = select.poll()
+    poller.register(sock, select.POLLIN)
+    poller.register(link.fileno(), select.POLLIN)
+    return poller
+
+
+def helper_sources(submission: Submission) -> list[dict[str, Any]]:
+    """The student's other top-level modules (bounded), read here: a child may not read them."""
+    taken = {Path(u.path) for u in submission.units} | {submission.path}
+    helpers = []
+    try:
+        paths = sorted(submission.root.glob("*.py"))
+    except OSError:
+        return []
+    for path in paths:
+        name = path.stem
+        if path in taken or name in MODULES or not name.isidentifier() or name.startswith("__"):
+            continue
+        try:
+            if path.stat().st_size > MAX_HELPER_BYTES:
+                continue
+            source = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        helpers.append({"name": name, "source": source, "path": str(path),
+                        "filename": path.name})
+        if len(helpers) == MAX_HELPERS:
+            break
+    return helpers
+
+
+def _outcome(message: dict[str, Any], blobs: list[bytes]) -> CallOutcome:
+    """A ``CallOutcome`` from the child's ``result`` message, checked field by field."""
+    outcome = CallOutcome(output=_clip(message.get("output"), message.get("cut")),
+                          mutated=_names(message.get("mutated")),
+                          forbidden=_names(message.get("forbidden")))
+    fault = message.get("fault")
+    error = message.get("error")
+    if fault is not None:
+        if fault not in ("exit", "memory"):
+            raise ProtocolError("unknown fault")
+        outcome.fault = fault
+        outcome.fault_detail = _text(message.get("detail"), 300)
+        if fault == "exit":
+            code = message.get("code")
+            text = _("exit code {code}").format(code=code if type(code) is int else 0)
+            outcome.fault_detail = f"{text} ({outcome.fault_detail})" \
+                if outcome.fault_detail else text
+    elif error is not None:
+        if type(error) is not dict:
+            raise ProtocolError("bad error")
+        outcome.error_types = _names(error.get("types"), 64) or ("Exception",)
+        outcome.error_type = _text(error.get("type"), 200) or outcome.error_types[0]
+        outcome.error = _error_text(error)
+    else:
+        outcome.value = decode_result(message.get("value"), blobs)
+    return outcome
+
+
+def _how_it_ended(report: dict[str, Any]) -> tuple[str, str]:
+    """``(fault, detail)`` for a child that ended during a call or while loading."""
+    number = report.get("signal")
+    if type(number) is int:
+        try:
+            name = signal.Signals(number).name
+        except ValueError:
+            name = "?"
+        detail = _("killed by signal {number} ({name})").format(number=number, name=name)
+        return ("timeout" if number == signal.SIGXCPU else "crash"), detail
+    return "exit", _("exit code {code}").format(code=report.get("code"))
+
+
+def _load_error(error: Any, unit: str) -> str:
+    """``"SyntaxError: invalid syntax (line 3)"`` from the child's description."""
+    if type(error) is not dict:
+        return _("could not be loaded")
+    if error.get("type") == "SystemExit":
+        return _("exited while loading ({detail})").format(
+            detail=_("exit code {code}").format(code=_text(error.get("message"), 100) or 0))
+    return _error_text(error, unit)
+
+
+def _error_text(error: dict[str, Any], unit: str | None = None) -> str:
+    """``"ValueError: bad reduction (losses.py, line 12)"``."""
+    text = _text(error.get("type"), 200)
+    message = _text(error.get("message"), 2000)
+    if message:
+        text = f"{text}: {message}"
+    where, line = error.get("file"), error.get("line")
+    if type(line) is int and type(where) is str and where != unit:
+        text += " " + _("({file}, line {line})").format(file=where[:200], line=line)
+    elif type(line) is int:
+        text += " " + _("(line {line})").format(line=line)
+    return text
+
+
+def _output(report: dict[str, Any] | None) -> str:
+    return _clip(report.get("output"), report.get("cut")) if report else ""
+
+
+def _clip(text: Any, cut: Any) -> str:
+    """Captured output as shown: the kept part and, if more was printed, a note."""
+    text = text if type(text) is str else ""
+    return text + ("\n" if text and not text.endswith("\n") else "") + _("... [truncated]") \
+        if cut else text
+
+
+def _text(value: Any, limit: int) -> str:
+    return value[:limit] if type(value) is str else ""
+
+
+def _names(value: Any, limit: int = 16) -> tuple[str, ...]:
+    if type(value) is not list:
+        return ()
+    return tuple(v[:200] for v in value[:limit] if type(v) is str)

@@ -1,0 +1,103 @@
+"""Child side: for one call, let the parent answer some contract functions (callees).
+
+Wherever the called function can see a callee (a global name bound to the student's
+function or its placeholder, a missing name, a contract module object, a value in
+module-level dicts, lists and tuples, nested a few levels), it finds a proxy instead;
+everything is restored after.
+"""
+
+from __future__ import annotations
+
+import types
+from typing import Any, Callable
+
+from grader.sandbox.loader import Loader
+
+#: How deep module-level containers are searched: {"relu": (relu, relu_grad)} is 2 levels.
+CONTAINER_DEPTH = 3
+
+
+class Substitution:
+    """A context manager that swaps callees for proxies in what ``target`` can see."""
+
+    def __init__(self, loader: Loader, function: str, target: Any,
+                 proxies: dict[str, Callable[..., Any]]):
+        self.loader = loader
+        self.proxies = proxies
+        self.namespace = getattr(target, "__globals__", None) \
+            if type(target) is types.FunctionType else None
+        if self.namespace is None:
+            module = loader.module_of(function)
+            self.namespace = module.__dict__ if module is not None else {}
+        self.undo: list[Callable[[], None]] = []
+
+    def __enter__(self) -> "Substitution":
+        if not self.proxies:
+            return self
+        originals: dict[int, Callable[..., Any]] = {}
+        modules: dict[int, list[str]] = {}
+        for callee, proxy in self.proxies.items():
+            for old in (self.loader.student_object(callee), self.loader.placeholders.get(callee)):
+                if old is not None:
+                    originals[id(old)] = proxy
+            module = self.loader.module_of(callee)
+            if module is not None:
+                modules.setdefault(id(module), []).append(callee)
+        scope = self.namespace
+        for key, value in list(scope.items()):
+            if type(value) is types.ModuleType and id(value) in modules:
+                for callee in modules[id(value)]:
+                    self._set(value.__dict__, callee.split(".")[1], self.proxies[callee])
+                continue
+            replaced = self._replace(value, originals, CONTAINER_DEPTH)
+            if replaced is not value:
+                self._set(scope, key, replaced)
+        for callee, proxy in self.proxies.items():
+            name = callee.split(".")[1]
+            if name not in scope:
+                self._set(scope, name, proxy)
+        return self
+
+    def _replace(self, value: Any, originals: dict[int, Callable[..., Any]], depth: int) -> Any:
+        """``value`` with callees swapped for proxies: dicts and lists changed in place (and
+        restored later), tuples rebuilt, down to ``depth`` levels of nesting."""
+        if id(value) in originals:
+            return originals[id(value)]
+        if depth == 0:
+            return value
+        if type(value) is dict:
+            for key, item in list(value.items()):
+                replaced = self._replace(item, originals, depth - 1)
+                if replaced is not item:
+                    self._set(value, key, replaced)
+        elif type(value) is list:
+            for index, item in enumerate(list(value)):
+                replaced = self._replace(item, originals, depth - 1)
+                if replaced is not item:
+                    self._set(value, index, replaced)
+        elif type(value) is tuple:
+            items = tuple(self._replace(item, originals, depth - 1) for item in value)
+            if any(new is not old for new, old in zip(items, value)):
+                return items
+        return value
+
+    def _set(self, container: Any, key: Any, value: Any) -> None:
+        missing = isinstance(container, dict) and key not in container
+        old = None if missing else container[key]
+
+        def restore() -> None:
+            if missing:
+                if container.get(key) is value:
+                    del container[key]
+            else:
+                container[key] = old
+
+        container[key] = value
+        self.undo.append(restore)
+
+    def __exit__(self, *exc: object) -> None:
+        while self.undo:
+            try:
+                self.undo.pop()()
+            except Exception:  # the student changed the container meanwhile
+                pass

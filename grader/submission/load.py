@@ -1,0 +1,130 @@
+"""Turn a path into a ``Submission``: the ordered units a child process loads.
+
+Nothing here runs student code: files are read as text and notebooks parsed as JSON.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.contract import MODULES
+from grader.i18n import _
+from grader.submission.notebook import notebook_cells
+
+
+class LoadError(Exception):
+    """The path cannot be read as a submission; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One thing the child loads, in order.
+
+    ``module`` units are contract module files, imported as ``exercises.<module>`` (so all
+    three import styles of SPEC.md work); ``namespace`` units (a single file, notebook cells)
+    are executed one after another in one shared namespace.
+    """
+
+    name: str                 # shown in reports: "activations.py", "notebook cell 4"
+    kind: str                 # "module" | "namespace"
+    source: str
+    path: str                 # the file it came from
+    module: str | None = None # contract module name, for "module" units
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A submission ready to be loaded by a child."""
+
+    path: Path
+    name: str
+    kind: str                 # "folder" | "module" | "notebook"
+    root: Path                # folder the child may import helper modules from
+    units: tuple[Unit, ...]
+    digest: str               # sha256 over the units, for resumable batches
+
+
+def load(path: str | Path) -> Submission:
+    """Read ``path`` (folder, ``.py``, ``.ipynb`` or ``.zip``) as a submission."""
+    path = Path(path)
+    if not path.exists():
+        raise LoadError(_("no such file or folder: {path}").format(path=path))
+    if path.is_dir():
+        return _load_folder(path, path.name)
+    suffix = path.suffix.lower()
+    if suffix == ".py":
+        return _load_file(path, path.stem)
+    if suffix == ".ipynb":
+        return _load_notebook(path, path.stem)
+    if suffix == ".zip":
+        from grader.submission.archive import load_zip
+        return load_zip(path)
+    raise LoadError(_("{path}: not a folder, .py file, notebook or .zip; "
+                      "give the folder that holds your modules").format(path=path))
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError as error:
+        raise LoadError(_("cannot read {path}: {error}").format(
+            path=path, error=error.strerror or error)) from None
+
+
+def _load_folder(folder: Path, name: str) -> Submission:
+    modules = [m for m in MODULES if (folder / f"{m}.py").is_file()]
+    if not modules:
+        inner = folder / "exercises"
+        if inner.is_dir() and any((inner / f"{m}.py").is_file() for m in MODULES):
+            return _load_folder(inner, name)
+        singles = sorted(p for p in folder.iterdir()
+                         if p.suffix in (".py", ".ipynb") and not p.name.startswith("."))
+        notebooks = _in_contract_order([p for p in singles if p.suffix == ".ipynb"])
+        if notebooks:
+            return _load_notebooks(notebooks, name)
+        if len(singles) == 1:
+            return _load_file(singles[0], name)
+        raise LoadError(_("{path}: no exercise modules found (expected files such as "
+                          "activations.py or losses.py, or one notebook)").format(path=folder))
+    units = tuple(Unit(name=f"{m}.py", kind="module", source=_read(folder / f"{m}.py"),
+                       path=str((folder / f"{m}.py").resolve()), module=m) for m in modules)
+    return Submission(folder.resolve(), name, "folder", folder.resolve(), units, _digest(units))
+
+
+def _load_file(path: Path, name: str) -> Submission:
+    units = (Unit(name=path.name, kind="namespace", source=_read(path),
+                  path=str(path.resolve())),)
+    return Submission(path.resolve(), name, "module", path.resolve().parent, units,
+                      _digest(units))
+
+
+def _load_notebook(path: Path, name: str) -> Submission:
+    return _load_notebooks([path], name)
+
+
+def _load_notebooks(paths: list[Path], name: str) -> Submission:
+    """Code cells of one or more notebooks, run in one namespace (function names are unique)."""
+    units = []
+    for path in paths:
+        label = _("notebook cell {n}") if len(paths) == 1 else path.name + ": " + _("cell {n}")
+        units += [Unit(name=label.format(n=n), kind="namespace", source=source,
+                       path=str(path.resolve()))
+                  for n, source in notebook_cells(path)]
+    root = paths[0].resolve()
+    return Submission(root if len(paths) == 1 else root.parent, name, "notebook", root.parent,
+                      tuple(units), _digest(tuple(units)))
+
+
+def _in_contract_order(paths: list[Path]) -> list[Path]:
+    """Notebooks named after contract modules first, in grading order, then the rest."""
+    order = {module: index for index, module in enumerate(MODULES)}
+    return sorted(paths, key=lambda p: (order.get(p.stem, len(order)), p.name))
+
+
+def _digest(units: tuple[Unit, ...]) -> str:
+    sha = hashlib.sha256()
+    for unit in units:
+        sha.update(unit.name.encode() + b"\0" + unit.source.encode() + b"\0")
+    return sha.hexdigest()

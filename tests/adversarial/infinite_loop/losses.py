@@ -1,0 +1,5 @@
+
+
+def cross_entropy(y, y_hat):
+    while True:
+        pass

@@ -1,0 +1,150 @@
+"""``grade release``: the student bundle is complete, valid, and free of solution code."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+import solutions
+from grader.classroom.bundle import TORCH_CPU_INDEX, TORCH_VERSION
+from grader.classroom.notebooks import METADATA_KEY
+from grader.classroom.release import build_release
+from grader.contract import FUNCTIONS, MODULES
+from grader.grading import grade_path
+
+MARKER = re.compile(r"^\s*# (BEGIN|END) SOLUTION\s*$", re.MULTILINE)
+#: Lines too generic to betray a solution (comments, control flow).
+GENERIC = ("#", "for ", "if ", "elif ", "else", "while ")
+SOLUTIONS = Path(solutions.__file__).parent
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("release")
+    build_release(out)
+    return out
+
+
+def _text_files(root: Path) -> dict[Path, str]:
+    return {p: p.read_text(encoding="utf-8") for p in root.rglob("*")
+            if p.is_file() and p.suffix != ".pyc"}
+
+
+def _solution_lines() -> set[str]:
+    """Distinctive lines of the solutions' marked regions: long code found nowhere else."""
+    distinctive = set()
+    for path in SOLUTIONS.glob("*.py"):
+        inside, hidden, shared = False, set(), []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            stripped = line.strip()
+            if stripped in ("# BEGIN SOLUTION", "# END SOLUTION"):
+                inside = stripped == "# BEGIN SOLUTION"
+            elif inside and len(stripped) >= 20 and not stripped.startswith(GENERIC):
+                hidden.add(stripped)
+            elif not inside:
+                shared.append(line)
+        distinctive |= {line for line in hidden if line not in "\n".join(shared)}
+    return distinctive
+
+
+def test_bundle_holds_what_students_need(release: Path) -> None:
+    for module in MODULES:
+        assert (release / "exercises" / f"{module}.py").is_file()
+        assert (release / "notebooks" / f"{module}.ipynb").is_file()
+    readme = (release / "README.md").read_text(encoding="utf-8")
+    for needle in ("grade run exercises/", "grade run notebooks/losses.ipynb", "--lang ko",
+                   "pip install ./.grader", TORCH_CPU_INDEX, "설치"):
+        assert needle in readme
+    project = tomllib.loads((release / ".grader" / "pyproject.toml").read_text())
+    assert project["project"]["scripts"]["grade"] == "grader.cli:main"
+    assert project["tool"]["setuptools"]["packages"]["find"]["include"] == ["grader*"]
+    assert (release / ".grader" / "grader" / "contract.py").is_file()
+    assert (release / ".grader" / "grader" / "templates" / "classroom.yml").is_file()
+    for rendered in ("README.md", ".gitignore", ".grader/pyproject.toml",
+                     ".github/workflows/classroom.yml"):
+        assert not re.search(r"@[A-Z_]+@", (release / rendered).read_text()), rendered
+
+
+def test_no_solution_code_anywhere(release: Path) -> None:
+    assert not [p for p in release.rglob("*") if p.name in ("solutions", "__pycache__")]
+    distinctive = _solution_lines()
+    assert len(distinctive) > 10
+    for path, text in _text_files(release).items():
+        assert not MARKER.search(text), path
+        leaked = [line for line in distinctive if line in text]
+        assert not leaked, f"{path}: {leaked}"
+
+
+def test_notebooks_are_valid_and_complete(release: Path) -> None:
+    graded = set()
+    for module in MODULES:
+        notebook = nbformat.read(release / "notebooks" / f"{module}.ipynb", as_version=4)
+        nbformat.validate(notebook)
+        graded |= {c.metadata[METADATA_KEY]["function"] for c in notebook.cells
+                   if METADATA_KEY in c.metadata}
+        assert notebook.cells[0].cell_type == "markdown"
+        assert notebook.cells[-1].source == f"!grade run {module}.ipynb"
+    assert graded == set(FUNCTIONS)
+
+
+def test_workflow_installs_cpu_torch_and_reports(release: Path) -> None:
+    text = (release / ".github" / "workflows" / "classroom.yml").read_text()
+    assert "\t" not in text
+    for needle in ("push", "checks: write", "actions: read", "contents: read",
+                   f'"torch=={TORCH_VERSION}" --index-url {TORCH_CPU_INDEX}',
+                   "pip install ./.grader", "grade run exercises --format github",
+                   '>> "$GITHUB_OUTPUT"', "classroom-resources/autograding-grading-reporter@v1",
+                   'DLGRADE_RESULTS: "${{ steps.dlgrade.outputs.result }}"', "runners: dlgrade"):
+        assert needle in text, needle
+    try:
+        import yaml
+    except ImportError:  # PyYAML is not a dependency: the textual checks above stand in
+        return
+    workflow = yaml.safe_load(text)
+    assert workflow["permissions"] == {"checks": "write", "actions": "read", "contents": "read"}
+
+
+def _filled(notebook: nbformat.NotebookNode, module: str) -> nbformat.NotebookNode:
+    """``notebook`` with every stub cell replaced by the reference solution's source."""
+    solution = importlib.import_module(f"solutions.{module}")
+    for cell in notebook.cells:
+        if METADATA_KEY in cell.metadata:
+            name = cell.metadata[METADATA_KEY]["function"].split(".")[1]
+            cell.source = inspect.getsource(getattr(solution, name))
+    return notebook
+
+
+def test_stubs_score_zero_and_a_filled_notebook_full_marks(release: Path, tmp_path: Path) -> None:
+    assert grade_path(release / "exercises", seed=1).score == 0
+    module = "linear_regression"
+    notebook = nbformat.read(release / "notebooks" / f"{module}.ipynb", as_version=4)
+    nbformat.write(_filled(notebook, module), tmp_path / f"{module}.ipynb")
+    report = grade_path(tmp_path / f"{module}.ipynb", seed=1)
+    points = {t.function: 0.0 for t in report.tests if t.function.startswith(f"{module}.")}
+    maxima = dict(points)
+    for test in report.tests:
+        if test.function in points:
+            points[test.function] += test.points
+            maxima[test.function] += test.max_points
+    assert points == maxima, [t.message for t in report.tests if t.points < t.max_points]
+
+
+def test_bundled_grader_builds_with_its_data(release: Path, tmp_path: Path) -> None:
+    source = shutil.copytree(release / ".grader", tmp_path / "src")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                    "-q", "-w", str(tmp_path), str(source)], check=True, capture_output=True)
+    (wheel,) = tmp_path.glob("*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert {"grader/contract.py", "grader/templates/classroom.yml"} <= set(names)
+    assert any(n.endswith(".po") for n in names)
+    assert not [n for n in names if n.startswith("solutions/")]

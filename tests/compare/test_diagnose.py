@@ -1,0 +1,429 @@
+"""Every diagnosis, triggered by a realistic buggy result, in English and in Korean."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+
+from grader.cases import Call, Sizes, draw_cases
+from grader.checks import CHECK
+from grader.checks.spec import Check
+from grader.compare.diagnose import argument_names, diagnose, diagnose_outcome
+from grader.compare.expect import expect
+from grader.compare.verdict import Raises, compare
+from grader.i18n import set_language
+from grader.sandbox import CallOutcome, Limits, Refused, Sandbox
+from grader.submission import load
+
+SIZES = Sizes(N=4, D=3, H=5, C=6, O=7)
+RNG = np.random.default_rng(0)
+
+
+@pytest.fixture(params=["en", "ko"])
+def lang(request):
+    set_language(request.param)
+    yield request.param
+    set_language(None)
+
+
+def check(nonfinite_hint: str = "") -> Check:
+    """A check with no declared mistakes: only the generic diagnoses apply."""
+    return Check("module.function", torch=lambda *a: None, tests=(), nonfinite_hint=nonfinite_hint)
+
+
+def hint(got, expected, call=Call((), {}, SIZES), names=("x",), on=None) -> str:
+    """The diagnosis of ``got`` against ``expected`` (the case must fail)."""
+    on = on or check()
+    verdict = compare(got, expected, on.tolerance)
+    assert not verdict.ok
+    return diagnose(on, call, got, expected, verdict, arg_names=names)
+
+
+def says(message: str, lang: str, en: str, ko: str) -> None:
+    assert (en if lang == "en" else ko) in message, message
+
+
+# Shapes -------------------------------------------------------------------------------------
+
+def test_transposed(lang):
+    x, W = RNG.normal(size=(4, 3)), RNG.normal(size=(3, 7))
+    message = hint((x @ W).T, x @ W)
+    says(message, lang, "(7, 4) but should have (4, 7)", "(7, 4), 올바른 형태는 (4, 7)")
+    says(message, lang, "transposed", "행렬 전치")
+
+
+def test_column_instead_of_vector(lang):
+    x = RNG.normal(size=(4, 3))
+    says(hint(x.sum(axis=1, keepdims=True), x.sum(axis=1)), lang, "keepdims", "keepdims")
+
+
+def test_reduced_an_axis_that_should_stay(lang):
+    x = RNG.normal(size=(4, 3))
+    says(hint(x.sum(axis=1), x), lang, "an axis is missing", "축 하나가 빠졌습니다")
+
+
+def test_array_where_a_number_is_expected(lang):
+    y, y_hat = RNG.normal(size=4), RNG.normal(size=4)
+    says(hint((y - y_hat) ** 2, float(np.mean((y - y_hat) ** 2))), lang,
+         "where a single number is expected", "수 하나가 나와야")
+
+
+def test_tuple_and_dict_expected(lang):
+    says(hint(np.zeros(2), (1.0, 2.0)), lang, "tuple of 2 values", "값 2개로 이루어진 튜플")
+    says(hint([1.0], {"W1": np.ones(2)}), lang, "keys W1", "W1 키를 가진 딕셔너리")
+
+
+# Values -------------------------------------------------------------------------------------
+
+def test_averaged_over_the_wrong_count(lang):
+    y, y_hat = RNG.normal(size=(4, 3)), RNG.normal(size=(4, 3))
+    call = Call((y, y_hat), {}, SIZES)
+    squared = float(np.sum((y - y_hat) ** 2))
+    says(hint(squared / 12, squared / 4, call), lang, "divided by D = 3", "D = 3(으)로 나눈 값")
+    says(hint(squared, squared / 12, call), lang, "exactly N·D = 12 times", "N·D = 12배")
+
+
+def test_factor_two(lang):
+    x, y = RNG.normal(size=5), RNG.normal(size=5)
+    residual = float(np.mean(x * (y - 0.5 * x)))
+    call = Call((x, y, 0.5, 0.0), {}, Sizes(5, 3, 4, 6, 7))
+    says(hint(-residual, -2 * residual, call), lang, "exactly 1/2 times", "정확히 1/2배")
+    says(hint(-residual, -2 * residual, call), lang, "constant 2", "상수 2")
+
+
+def test_flipped_sign(lang):
+    x, y = RNG.normal(size=5), RNG.normal(size=5)
+    db = -2 * float(np.mean(y - 0.5 * x))
+    says(hint((0.1, -db), (0.1, db), Call((x, y, 0.5, 0.0), {}, SIZES)), lang,
+         "opposite sign", "부호가 반대")
+
+
+def test_derivative_wrong_exactly_at_zero(lang):
+    x = np.array([[-1.0, 0.0, 2.0], [0.0, 3.0, -0.5]])
+    message = hint((x >= 0).astype(float), (x > 0).astype(float), Call((x,), {}, SIZES))
+    says(message, lang, "only where x is exactly 0 (you give 1, expected 0)",
+         "x 값이 정확히 0인 곳에서만 틀렸습니다 (결과 1, 기댓값 0)")
+
+
+def test_overflow_names_the_input_element(lang):
+    x = np.array([[0.5, 1000.0], [-2.0, 3.0]])
+    with np.errstate(over="ignore", invalid="ignore"):
+        naive = (np.exp(x) - np.exp(-x)) / (np.exp(x) + np.exp(-x))
+    message = hint(naive, np.tanh(x), Call((x,), {}, SIZES))
+    says(message, lang, "The nan comes from the input x[0, 1] = 1000",
+         "nan 값은 입력 x[0, 1] = 1000에서 나왔습니다")
+    says(message, lang, "numerically stable", "수치적으로 안정적인")
+
+
+def test_overflow_names_the_row(lang):
+    x = np.array([[1.0, 2.0], [1e4, -3.0]])
+    with np.errstate(over="ignore"):
+        naive = np.log(np.exp(x).sum(axis=1))
+    top = x.max(axis=1)
+    message = hint(naive, top + np.log(np.exp(x - top[:, None]).sum(axis=1)),
+                   Call((x,), {}, SIZES), names=("logits",))
+    says(message, lang, "The inf comes from row 1 of logits, which reaches 10000",
+         "inf 값은 logits의 1번 행에서 나왔습니다. 그 행에는 절댓값이 10000")
+
+
+def test_overflow_names_the_largest_input_with_the_checks_hint(lang):
+    logits, target = np.array([[1e4, 0.0, -1e4]]), np.array([1])
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        naive = float(-np.log(np.exp(logits) / np.exp(logits).sum())[0, 1])
+    hinted = check(nonfinite_hint="Look for an exp, a log or a division that overflows for "
+                   "large inputs, and use a numerically stable formulation.")
+    message = hint(naive, 1e4, Call((logits, target), {}, SIZES), ("logits", "target"), hinted)
+    says(message, lang, "The inf comes from large inputs: logits holds values as large as 10000",
+         "inf 값은 큰 입력에서 나왔습니다. logits에는 절댓값이 10000")
+    says(message, lang, "numerically stable", "수치적으로 안정적인")
+
+
+def test_zero_log_zero(lang):
+    y = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]])
+    y_hat = np.array([[0.0, 0.7, 0.3], [0.5, 0.5, 0.0]])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        naive = float(-np.sum(y * np.log(y_hat)) / 2)
+    correct = float(-(np.log(0.7) + np.log(0.5)) / 2)
+    message = hint(naive, correct, Call((y, y_hat), {}, SIZES), ("y", "y_hat"))
+    says(message, lang, "where y and y_hat are both 0", "y, y_hat 모두 0인 곳")
+    says(message, lang, "0·log 0 counts as 0", "0·log 0 항은 0으로 칩니다")
+
+
+def test_off_by_one_history(lang):
+    losses = [3.0, 2.0, 1.5]
+    says(hint((0.5, 0.1, losses + [1.2]), (0.5, 0.1, losses)), lang,
+         "4 entries but should have 3", "결과의 항목은 4개인데 3개여야")
+
+
+# Exceptions and refused values --------------------------------------------------------------
+
+def test_invalid_argument_must_raise(lang):
+    says(hint(1.0, Raises("ValueError")), lang, "must raise ValueError", "ValueError 예외를 발생")
+    says(hint(Raises("KeyError"), Raises("ValueError")), lang,
+         "must raise ValueError, not KeyError", "KeyError 대신 ValueError")
+
+
+def test_refused_inside_a_result(lang):
+    got = (Refused("MyFloat", "a float subclass"), 1.0)
+    says(hint(got, (2.0, 1.0)), lang, "returned a MyFloat (a float subclass)", "MyFloat 값을 반환")
+
+
+def test_nothing_to_say_about_a_plain_wrong_value(lang):
+    assert hint(np.array([1.0, 5.0]), np.array([2.0, 3.0])) == ""
+
+
+# Outcomes -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("outcome, en, ko", [
+    (CallOutcome(fault="timeout", fault_detail="exceeded 10 s"),
+     "Time limit exceeded (exceeded 10 s)", "시간 제한을 넘었습니다 (exceeded 10 s)"),
+    (CallOutcome(fault="memory"), "Memory limit exceeded", "메모리 제한"),
+    (CallOutcome(error_type="MemoryError", error="MemoryError"), "Memory limit exceeded", "메모리 제한"),
+    (CallOutcome(fault="crash", fault_detail="killed by signal 11 (SIGSEGV)"),
+     "crashed while running your function (killed by signal 11", "비정상 종료"),
+    (CallOutcome(fault="exit", fault_detail="exit code 3"), "sys.exit()", "sys.exit()"),
+    (CallOutcome(fault="protocol", fault_detail="result too large"),
+     "could not be read back (result too large)", "읽어 올 수 없습니다"),
+    (CallOutcome(error_type="NotImplementedError", error="NotImplementedError: write relu"),
+     "Not implemented yet", "아직 구현되지 않았습니다"),
+    (CallOutcome(value=1.0, forbidden=("torch.tensor",)),
+     "Uses torch.tensor", "라이브러리를 사용했습니다 (torch.tensor)"),
+    (CallOutcome(error_type="ValueError", error="ValueError: bad reduction (losses.py, line 3)"),
+     "raised an exception: ValueError: bad reduction (losses.py, line 3)",
+     "예외가 발생했습니다: ValueError: bad reduction"),
+    (CallOutcome(value=np.zeros(2), mutated=("1", "reduction")),
+     "modified the argument y_hat, reduction in place",
+     "인자 y_hat, reduction의 값을 제자리에서"),
+    (CallOutcome(value=Refused("ndarray subclass Tricky", "subclasses are not accepted")),
+     "returned a ndarray subclass Tricky", "ndarray subclass Tricky 값을 반환"),
+])
+def test_outcome(lang, outcome, en, ko):
+    says(diagnose_outcome(outcome, arg_names=("y", "y_hat")), lang, en, ko)
+
+
+def test_outcome_argument_without_a_name(lang):
+    message = diagnose_outcome(CallOutcome(value=0.0, mutated=("2",)), arg_names=("y",))
+    says(message, lang, "the argument arg2 in place", "인자 arg2의 값을")
+
+
+def test_torch_allowed_where_it_is_the_point():
+    assert diagnose_outcome(CallOutcome(value=1.0, forbidden=("torch",)), policy_exempt=True) == ""
+    assert diagnose_outcome(CallOutcome(value=1.0)) == ""
+
+
+# Buggy implementations against the real checks ----------------------------------------------
+
+def diagnoses(function: str, buggy, seed: int = 1) -> list[str]:
+    """What the grader says about ``buggy`` on every failing case of ``function``'s tests."""
+    on = CHECK[function]
+    said = []
+    for test in on.tests:
+        for call in draw_cases(seed, function, test.make, test.label, test.cases):
+            expected = expect(on, call)
+            assert not expected.internal
+            try:
+                got = buggy(*copy.deepcopy(call.args), **copy.deepcopy(call.kwargs))
+            except Exception as error:  # what the student's code raised: a result like any other
+                got = error
+            verdict = compare(got, expected.value, test.tolerance or on.tolerance)
+            if not verdict.ok:
+                said.append(diagnose(on, call, got, expected.value, verdict))
+    assert said, f"the buggy {function} passed"
+    return said
+
+
+def any_says(messages: list[str], lang: str, en: str, ko: str) -> None:
+    part = en if lang == "en" else ko
+    assert any(part in m for m in messages), messages
+
+
+def naive_tanh(x):
+    with np.errstate(over="ignore", invalid="ignore"):
+        return (np.exp(x) - np.exp(-x)) / (np.exp(x) + np.exp(-x))
+
+
+def naive_cross_entropy_loss(logits, target, reduction="mean"):
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+        rows = -np.log(p[np.arange(len(p)), target] if target.ndim == 1 else p)
+    rows = rows if target.ndim == 1 else np.sum(target * rows, axis=1)
+    return {"mean": float(np.mean(rows)), "sum": float(np.sum(rows)), "none": rows}[reduction]
+
+
+def naive_cross_entropy(y, y_hat):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return float(-np.sum(y * np.log(y_hat)) / len(y))
+
+
+def gradients_without_2(x, y, w, b):
+    residual = y - (w * x + b)
+    return float(-np.mean(x * residual)), float(-np.mean(residual))
+
+
+def gradients_dw_flipped(x, y, w, b):
+    residual = y - (w * x + b)
+    return float(2 * np.mean(x * residual)), float(-2 * np.mean(residual))
+
+
+def descend(x, y, lr=0.1, steps=100, w0=0.0, b0=0.0):
+    """Gradient descent; the losses before every update and after the last one."""
+    w, b, losses = w0, b0, []
+    for _ in range(steps):
+        residual = y - (w * x + b)
+        losses.append(float(np.mean(residual**2)))
+        w, b = w + lr * 2 * np.mean(x * residual), b + lr * 2 * np.mean(residual)
+    return w, b, losses + [float(np.mean((y - (w * x + b)) ** 2))]
+
+
+def fit_from_zero(x, y, lr=0.1, steps=100, w0=0.0, b0=0.0):
+    w, b, losses = descend(x, y, lr, steps)
+    return w, b, losses[:-1]
+
+
+def fit_recording_after(x, y, lr=0.1, steps=100, w0=0.0, b0=0.0):
+    w, b, losses = descend(x, y, lr, steps, w0, b0)
+    return w, b, losses[1:]
+
+
+def softmax_last_axis(x):
+    e = np.exp(x - x.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def mse_loss_never_raising(input, target, reduction="mean"):
+    squared = (input - target) ** 2
+    return squared if reduction == "none" else float(np.sum(squared))
+
+
+def mse_loss_rows(input, target, reduction="mean"):
+    squared = (input - target) ** 2
+    if reduction == "none":
+        return squared.mean(axis=-1)
+    return float(squared.sum() if reduction == "sum" else squared.mean())
+
+
+REAL = [
+    ("linear_regression.predict", lambda x, w, b: (w * x + b).reshape(-1, 1),
+     "keepdims", "keepdims"),
+    ("mlp.linear_forward", lambda x, W, b: (x @ W + b).T, "transposed", "행렬 전치"),
+    ("losses.mse", lambda y, y_hat: np.sum((y - y_hat) ** 2, axis=-1),
+     "where a single number is expected", "수 하나가 나와야"),
+    ("losses.mse_loss", mse_loss_rows, "an axis is missing", "축 하나가 빠졌습니다"),
+    ("linear_regression.loss", lambda x, y, w, b: float(np.sum((y - (w * x + b)) ** 2)),
+     "exactly N = ", "정확히 N = "),
+    ("linear_regression.gradients", gradients_without_2, "constant 2", "상수 2"),
+    ("linear_regression.gradients", gradients_dw_flipped, "opposite sign", "부호가 반대"),
+    ("activations.relu_grad", lambda x: np.where(x > 0, 1.0, np.where(x == 0, 0.5, 0.0)),
+     "Wrong only where x is exactly 0 (you give 0.5, expected 0)",
+     "x 값이 정확히 0인 곳에서만 틀렸습니다 (결과 0.5, 기댓값 0)"),
+    ("activations.tanh", naive_tanh, "The nan comes from the input x[", "nan 값은 입력 x["),
+    ("activations.tanh", naive_tanh, "tanh overflowed", "tanh가 오버플로"),
+    ("losses.cross_entropy_loss", naive_cross_entropy_loss,
+     "comes from large inputs: logits holds values as large as 10000",
+     "큰 입력에서 나왔습니다. logits에는 절댓값이 10000"),
+    ("losses.cross_entropy", naive_cross_entropy, "where y and y_hat are both 0",
+     "y, y_hat 모두 0인 곳"),
+    ("linear_regression.fit", descend, "off by one", "off-by-one"),
+    ("losses.mse_loss", mse_loss_never_raising, "must raise ValueError",
+     "ValueError 예외를 발생시켜야"),
+    # declared mistakes come first
+    ("losses.mse", lambda y, y_hat: float(np.mean((y - y_hat) ** 2)),
+     "This averages over all N·D", "N·D"),
+    ("activations.relu_grad", lambda x: np.where(x >= 0, 1.0, 0.0), "not x >= 0", "x >= 0"),
+    ("losses.gaussian_log_likelihood",
+     lambda y, y_hat, var=1.0: float(np.sum(-0.5 * np.log(2 * np.pi * var**2)
+                                            - (y - y_hat) ** 2 / (2 * var**2)) / len(y)),
+     "used as the standard deviation", "표준편차"),
+    ("losses.gaussian_log_likelihood",
+     lambda y, y_hat, var=1.0: float(np.sum(-0.5 * np.log(var) - (y - y_hat) ** 2 / (2 * var))
+                                     / len(y)),
+     "constant term", "상수항"),
+    ("activations.softmax", lambda x, axis=-1: softmax_last_axis(x), "use the axis argument",
+     "axis 인자를 사용하세요"),
+    ("losses.mse_loss", lambda input, target, reduction="mean": float(np.mean((input - target) ** 2)),
+     "reduction argument was ignored", "reduction 인자를 무시했습니다"),
+    ("linear_regression.fit", fit_from_zero, "start from the given w0 and b0",
+     "주어진 w0와 b0에서 시작하세요"),
+    ("linear_regression.fit", fit_recording_after, "the losses after each update",
+     "각 갱신 후의 손실"),
+]
+
+
+@pytest.mark.parametrize("function, buggy, en, ko", REAL,
+                         ids=[f"{f}-{en[:24]}" for f, _b, en, _k in REAL])
+def test_buggy_implementation(lang, function, buggy, en, ko):
+    any_says(diagnoses(function, buggy), lang, en, ko)
+
+
+def test_forward_difference_is_named(lang):
+    def forward(f, x, h=1e-5):
+        grad = np.zeros_like(x)
+        for i in np.ndindex(x.shape):
+            step = np.zeros_like(x)
+            step[i] = h
+            grad[i] = (f(x + step) - f(x)) / h
+        return grad
+
+    any_says(diagnoses("mlp.numerical_gradient", forward), lang, "forward difference", "전진 차분")
+
+
+# Outcomes of buggy functions run in the sandbox ---------------------------------------------
+
+BUGGY_LOSSES = '''
+import os, sys
+import numpy as np
+import torch
+
+def mse(y, y_hat):
+    raise NotImplementedError("write mse")
+
+def mse_loss(input, target, reduction="mean"):
+    input -= target
+    return float(np.mean(input ** 2))
+
+def cross_entropy(y, y_hat):
+    return float(torch.nn.functional.cross_entropy(torch.tensor(y_hat), torch.tensor(y)))
+
+def cross_entropy_loss(logits, target, reduction="mean"):
+    raise ValueError("shapes do not match")
+
+def gaussian_log_likelihood(y, y_hat, var=1.0):
+    while True:
+        pass
+
+def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
+    return np.zeros(10**11)
+'''
+
+SANDBOXED = [
+    ("losses.mse", "Not implemented yet", "아직 구현되지 않았습니다"),
+    ("losses.mse_loss", "modified the argument input in place", "인자 input의 값을 제자리에서"),
+    ("losses.cross_entropy", "Uses torch", "라이브러리를 사용했습니다 (torch"),
+    ("losses.cross_entropy_loss", "raised an exception: ValueError: shapes do not match",
+     "예외가 발생했습니다: ValueError: shapes do not match"),
+    ("losses.gaussian_log_likelihood", "Time limit exceeded", "시간 제한을 넘었습니다"),
+    ("losses.gaussian_nll_loss", "Memory limit exceeded", "메모리 제한을 넘었습니다"),
+]
+
+
+@pytest.fixture(scope="module")
+def outcomes(tmp_path_factory):
+    """What each buggy function of BUGGY_LOSSES gave on a case of its first test."""
+    root = tmp_path_factory.mktemp("submission")
+    (root / "losses.py").write_text(BUGGY_LOSSES)
+    limits = Limits(call_seconds=1, memory_bytes=512 * 1024**2)
+    with Sandbox(limits) as box, box.open(load(root)) as session:
+        found = {}
+        for function, _en, _ko in SANDBOXED:
+            test = CHECK[function].tests[0]
+            call = draw_cases(1, function, test.make, test.label, 1)[0]
+            found[function] = session.call(function, call.args, call.kwargs, scratch=True)
+    return found
+
+
+@pytest.mark.parametrize("function, en, ko", SANDBOXED)
+def test_sandboxed_outcome(lang, outcomes, function, en, ko):
+    names = argument_names(CHECK[function])
+    says(diagnose_outcome(outcomes[function], arg_names=names), lang, en, ko)

@@ -1,0 +1,292 @@
+"""Hostile submissions: each folder under tests/adversarial/ sabotages an honest submission.
+
+A case folder's files named like a contract module are appended to a copy of the honest
+module in ``tests/adversarial/_honest/`` (later definitions win, module-level code runs at
+import); other files are copied as they are (``*.py.txt`` as ``*.py``: a ``conftest.py``
+in the tree would be run by pytest itself). ``@GRADER_CWD@``, ``@REPO@``, ``@SUBMISSION@``
+and ``@MARKER@`` in them are replaced by real paths, as an attacker who knows the layout
+would write them.
+
+For every case, at the Session level: each sabotaged call ends in bounded time with the
+expected kind of outcome, the honest functions of the same submission still return correct
+values, and no process is left behind. End to end (the grader): the sabotaged functions
+score 0 and every other function keeps all its marks.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from grader.contract import FUNCTIONS, MODULES, module_of
+from grader.sandbox import CallOutcome, Limits, Refused, Sandbox, ScalarFunction
+from grader.sandbox import confine
+from grader.submission import load
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux only")
+
+ROOT = Path(__file__).resolve().parents[2]
+CASES_DIR = ROOT / "tests" / "adversarial"
+HIDDEN = (ROOT / "solutions", ROOT / "grader")
+LIMITS = Limits(call_seconds=1, load_seconds=2, submission_seconds=60,
+                memory_bytes=512 * 1024**2, output_chars=500, result_bytes=16 * 1024**2)
+#: Longest a sabotaged call may take: its limit plus killing and restarting the child.
+SLACK = 4.0
+
+#: case -> {sabotaged function: the outcomes accepted}. Outcomes: a fault ("timeout",
+#: "memory", "crash", "exit", "protocol"), "error" (an exception), "refused" (a value that
+#: may not cross), "wrong" / "correct" (compared with EXPECTED), "unavailable" (its module
+#: could not be loaded).
+CASES: dict[str, dict[str, set[str]]] = {
+    "infinite_loop": {"losses.cross_entropy": {"timeout"}},
+    "ignore_signals": {"activations.tanh": {"timeout"}},
+    "memory_hog": {"activations.softmax": {"memory"}},
+    "sys_exit": {"linear_regression.gradients": {"exit"}},
+    "os_exit": {"linear_regression.gd_step": {"exit"}},
+    "kill_self": {"mlp.numerical_gradient": {"crash"}},
+    "segfault": {"losses.gaussian_log_likelihood": {"crash"}},
+    "exit_at_import": {f"torch_api.{f}": {"unavailable"} for f in MODULES["torch_api"]},
+    "hang_at_import": {f"losses.{f}": {"unavailable"} for f in MODULES["losses"]},
+    "patch_numpy": {"activations.sigmoid": {"wrong"}},
+    "patch_grader": {"linear_regression.loss": {"wrong"}},
+    "fake_report": {"losses.mse_loss": {"wrong"}},
+    "read_solutions": {"losses.cross_entropy_loss": {"error"}},
+    "lying_objects": {f"activations.{f}": {"refused"}
+                      for f in ("relu_grad", "sigmoid_grad", "tanh_grad", "log_softmax")},
+    "pickle_payload": {"linear_regression.loss": {"refused"},
+                       "linear_regression.fit": {"refused"}},
+    "frame_inspection": {"mlp.mlp_forward": {"wrong", "error", "refused"}},
+    "conftest_sitecustomize": {"activations.tanh": {"exit"}},
+    "garbage_returns": {"mlp.linear_backward": {"refused"},
+                        "mlp.mlp_backward": {"refused"},
+                        "mlp.numerical_gradient": {"refused"},
+                        "torch_api.mse_loss_and_grad": {"refused"}},
+    "infinite_recursion": {"activations.log_softmax": {"error"},
+                           "losses.gaussian_nll_loss": {"crash", "error", "memory", "timeout"}},
+    "read_stdin": {"torch_api.legacy_reduction": {"error"}},
+    "flood_stdout": {"losses.mse": {"error", "timeout"}},
+    "detached_fork": {"activations.sigmoid": {"correct"}},
+    "thread_never_ends": {"losses.mse_loss": {"correct"}},
+    "fork_bomb": {"linear_regression.gd_step": {"timeout"}},
+}
+#: Never sabotaged: called after the sabotage in every case that leaves their module alone.
+HONEST = ("activations.relu", "linear_regression.predict", "mlp.linear_forward")
+
+rng = np.random.default_rng(7)
+X, W, B = rng.normal(size=(5, 3)), rng.normal(size=(3, 4)), rng.normal(size=4)
+V, Y = rng.normal(size=6), rng.normal(size=6)
+T, T_HAT = rng.normal(size=(5, 2)), rng.normal(size=(5, 2))
+PARAMS = {"W1": W, "b1": B, "W2": rng.normal(size=(4, 2)), "b2": rng.normal(size=2)}
+ONE_HOT = np.eye(3)[[0, 2, 1, 1, 0]]
+PROBS = np.exp(X) / np.exp(X).sum(axis=1, keepdims=True)
+
+ARGS: dict[str, tuple[tuple, dict]] = {
+    **{f"activations.{f}": ((X,), {}) for f in MODULES["activations"]},
+    "linear_regression.predict": ((V, 0.5, -1.0), {}),
+    "linear_regression.loss": ((V, Y, 0.5, -1.0), {}),
+    "linear_regression.gradients": ((V, Y, 0.5, -1.0), {}),
+    "linear_regression.gd_step": ((0.5, -1.0, 0.1, 0.2, 0.1), {}),
+    "linear_regression.fit": ((V, Y), {"steps": 5}),
+    "mlp.linear_forward": ((X, W, B), {}),
+    "mlp.linear_backward": ((rng.normal(size=(5, 4)), X, W), {}),
+    "mlp.mlp_forward": ((X, PARAMS), {}),
+    "mlp.mlp_backward": ((X, T, PARAMS), {}),
+    "mlp.numerical_gradient": ((ScalarFunction("cubic_sin"), X), {}),
+    "losses.mse": ((T, T_HAT), {}),
+    "losses.mse_loss": ((T, T_HAT), {}),
+    "losses.cross_entropy": ((ONE_HOT, PROBS), {}),
+    "losses.cross_entropy_loss": ((X, np.array([0, 2, 1, 1, 0])), {}),
+    "losses.gaussian_log_likelihood": ((T, T_HAT), {}),
+    "losses.gaussian_nll_loss": ((T, T_HAT, 1.0), {}),
+    "torch_api.legacy_reduction": ((), {"size_average": False}),
+    "torch_api.mse_loss_and_grad": ((T, T_HAT), {}),
+}
+EXPECTED: dict[str, Any] = {
+    "activations.relu": np.maximum(X, 0),
+    "activations.sigmoid": 1 / (1 + np.exp(-X)),
+    "linear_regression.predict": 0.5 * V - 1.0,
+    "linear_regression.loss": float(np.mean((Y - (0.5 * V - 1.0)) ** 2)),
+    "mlp.linear_forward": X @ W + B,
+    "mlp.mlp_forward": np.maximum(X @ W + B, 0) @ PARAMS["W2"] + PARAMS["b2"],
+    "losses.mse_loss": float(np.mean((T - T_HAT) ** 2)),
+}
+
+
+def build(case: str, tmp_path: Path) -> Path:
+    """The submission of ``case``: the honest modules with the case's files laid over them."""
+    submission = tmp_path / case
+    shutil.copytree(CASES_DIR / "_honest", submission)
+    marks = {"@GRADER_CWD@": os.getcwd(), "@REPO@": str(ROOT),
+             "@SUBMISSION@": str(submission), "@MARKER@": str(tmp_path / "pwned")}
+    for source in sorted((CASES_DIR / case).iterdir()):
+        text = source.read_text()
+        for mark, value in marks.items():
+            text = text.replace(mark, value)
+        target = submission / source.name.removesuffix(".txt")
+        with open(target, "a" if target.exists() else "w") as out:
+            out.write(text)
+    return submission
+
+
+def kind(outcome: CallOutcome, function: str) -> str:
+    """What a call came to: a fault, "refused", "error", "correct" or "wrong"."""
+    if outcome.fault:
+        return outcome.fault
+    if isinstance(outcome.value, Refused):
+        return "refused"
+    if outcome.error_type:
+        return "error"
+    expected, value = EXPECTED.get(function), outcome.value
+    if type(value) in (float, np.float64, np.ndarray) and expected is not None \
+            and np.shape(value) == np.shape(expected) and np.allclose(value, expected):
+        return "correct"
+    return "wrong"
+
+
+def call(session: Any, function: str) -> tuple[str, CallOutcome, float]:
+    if function not in session.available:
+        return "unavailable", CallOutcome(), 0.0
+    args, kwargs = ARGS[function]
+    started = time.monotonic()
+    outcome = session.call(function, args, kwargs, scratch=False)
+    return kind(outcome, function), outcome, time.monotonic() - started
+
+
+def broken_modules(case: str) -> set[str]:
+    return {module_of(f) for f, kinds in CASES[case].items() if kinds == {"unavailable"}}
+
+
+def leftovers(submission: Path) -> list[str]:
+    """Processes that should be gone: anything below this process's fork servers, anything
+    running as their children's uid, anything whose command line or folder names
+    ``submission``."""
+    table = {}
+    for pid in (int(name) for name in os.listdir("/proc") if name.isdigit()):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()
+            uid = int(Path(f"/proc/{pid}/status").read_text().split("Uid:")[1].split()[0])
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, IndexError, ValueError):
+            continue
+        try:
+            cwd = os.readlink(f"/proc/{pid}/cwd")
+        except OSError:
+            cwd = ""
+        table[pid] = (int(stat[1]), uid, cmdline, cwd, stat[0].decode())
+    servers = {pid for pid, (parent, *_rest) in table.items() if parent == os.getpid()}
+    uids = {confine.FIRST_UID + server for server in servers}
+    left = []
+    for pid, (parent, uid, cmdline, cwd, state) in table.items():
+        below = parent in servers or uid in uids
+        named = str(submission) in cmdline or cwd.startswith(str(submission))
+        if (below or named) and pid not in servers:
+            left.append(f"{pid} ({state}, uid {uid}, parent {parent}): {cmdline[:80]}")
+    return left
+
+
+def assert_nothing_left(submission: Path) -> None:
+    deadline = time.monotonic() + 5
+    while (left := leftovers(submission)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert left == []
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    with Sandbox(LIMITS, hidden_paths=HIDDEN) as box:
+        yield box
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_session_survives(case: str, sandbox: Sandbox, tmp_path: Path,
+                          capfd: pytest.CaptureFixture[str]) -> None:
+    submission = build(case, tmp_path)
+    broken = broken_modules(case)
+    with sandbox.open(load(submission)) as session:
+        assert set(session.load_errors) == {f"{m}.py" for m in broken}
+        for function, accepted in CASES[case].items():
+            got, outcome, seconds = call(session, function)
+            assert got in accepted, (function, outcome)
+            assert seconds < LIMITS.call_seconds + SLACK, (function, seconds)
+            assert len(outcome.output) <= LIMITS.output_chars + 100
+        for function in HONEST:
+            if module_of(function) not in broken:
+                assert call(session, function)[0] == "correct", function
+    assert_nothing_left(submission)
+    assert not (tmp_path / "pwned").exists()
+    assert capfd.readouterr().out == ""  # nothing reached the grader's own stdout
+
+
+def test_no_forged_results_file(sandbox: Sandbox, tmp_path: Path) -> None:
+    submission = build("fake_report", tmp_path)
+    targets = [Path.cwd() / "results.json", submission / "results.json",
+               Path("/autograder/results/results.json"), Path("/tmp/results.json")]
+    before = [p.stat().st_mtime if p.exists() else None for p in targets]
+    with sandbox.open(load(submission)) as session:
+        got, outcome, _seconds = call(session, "losses.mse_loss")
+    assert got == "wrong" and '"score": 100.0' in outcome.output  # kept as the call's output
+    assert [p.stat().st_mtime if p.exists() else None for p in targets] == before
+
+
+def test_solutions_exist_to_be_stolen() -> None:
+    """read_solutions is only meaningful while the reference solutions are on disk."""
+    assert (ROOT / "solutions" / "losses.py").is_file()
+
+
+# -- end to end ------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def grader():
+    from grader.grading import Grader, Options
+    with Grader(Options(seed=1, limits=LIMITS)) as opened:
+        yield opened
+
+
+def function_points(report: Any) -> dict[str, tuple[float, float]]:
+    totals: dict[str, tuple[float, float]] = {}
+    for test in report.tests:
+        points, most = totals.get(test.function, (0.0, 0.0))
+        totals[test.function] = (points + test.points, most + test.max_points)
+    return totals
+
+
+def test_honest_submission_scores_full_marks(grader: Any) -> None:
+    report = grader.grade(load(CASES_DIR / "_honest"))
+    assert report.score == 100, [(t.name, t.message) for t in report.tests if t.status != "passed"]
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_grading_charges_only_the_sabotage(case: str, grader: Any, tmp_path: Path) -> None:
+    submission = build(case, tmp_path)
+    points = function_points(grader.grade(load(submission)))
+    broken = broken_modules(case)
+    zero = {f for f, kinds in CASES[case].items() if "correct" not in kinds}
+    zero |= {f for f in FUNCTIONS if module_of(f) in broken}
+    assert {f: points[f] for f in zero if points[f][0] != 0} == {}
+    assert {f: points[f] for f in FUNCTIONS if f not in zero and points[f][0] != points[f][1]} \
+        == {}
+    assert_nothing_left(submission)
+    assert not (tmp_path / "pwned").exists()
+
+
+@pytest.mark.parametrize("case", ["fake_report", "flood_stdout"])
+def test_gradescope_output_is_the_graders(case: str, tmp_path: Path) -> None:
+    submission = build(case, tmp_path)
+    grade = Path(sys.executable).with_name("grade")
+    done = subprocess.run([str(grade), "run", str(submission), "--format", "gradescope",
+                           "--seed", "1", "--timeout", "1"], capture_output=True, text=True,
+                          timeout=120, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    document = json.loads(done.stdout)
+    assert 0 < document["score"] < 100
+    assert not (tmp_path / "results.json").exists()
+    assert_nothing_left(submission)

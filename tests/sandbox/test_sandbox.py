@@ -1,0 +1,76 @@
+"""Fork servers: independent per thread, holding none of the grader's open files."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from grader.sandbox import Sandbox
+from tests.sandbox.session_support import LIMITS, single_file
+
+RELU = """
+    import numpy as np
+    def relu(x):
+        return np.maximum(x, 0)
+    def sigmoid(fd):
+        import os
+        try:
+            os.write(fd, b"forged result")
+        except OSError as error:
+            return type(error).__name__
+        return "written"
+"""
+
+
+def test_an_open_file_of_the_grader_is_out_of_reach(tmp_path):
+    report = open(tmp_path / "report.json", "w")
+    try:
+        with Sandbox(LIMITS) as sandbox, sandbox.open(single_file(tmp_path, RELU)) as session:
+            session.call("activations.sigmoid", (report.fileno(),), {}, scratch=False)
+    finally:
+        report.close()
+    assert (tmp_path / "report.json").read_text() == ""
+
+
+def test_sandboxes_in_threads_are_independent(tmp_path):
+    submission = single_file(tmp_path, RELU)
+    first, second = Sandbox(LIMITS), Sandbox(LIMITS)
+    first.start()
+    second.start()
+    results: list[float] = []
+
+    def grade(sandbox: Sandbox) -> None:
+        with sandbox.open(submission) as session:
+            for value in range(-50, 50):
+                results.append(session.call("activations.relu", (float(value),), {},
+                                            scratch=True).value)
+
+    threads = [threading.Thread(target=grade, args=(box,)) for box in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == sorted([float(max(v, 0)) for v in range(-50, 50)] * 2)
+    started = time.monotonic()
+    first.close()  # the second server holds no copy of the first one's socket
+    assert time.monotonic() - started < 2
+    with second.open(submission) as session:
+        assert session.call("activations.relu", (np.ones(2),), {}, scratch=True).value.sum() == 2
+    second.close()
+
+
+def test_one_session_at_a_time(tmp_path):
+    submission = single_file(tmp_path, RELU)
+    sandbox = Sandbox(LIMITS)
+    with pytest.raises(RuntimeError):
+        sandbox.open(submission)
+    with sandbox:
+        assert isinstance(sandbox.warnings, list)
+        with sandbox.open(submission):
+            with pytest.raises(RuntimeError):
+                sandbox.open(submission)
+        with sandbox.open(submission) as session:
+            assert session.available == {"activations.relu", "activations.sigmoid"}

@@ -1,0 +1,224 @@
+"""Calls in the child: errors, faults and recovery, output, mutation, refusals, callees, policy."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import numpy as np
+import pytest
+
+from grader.sandbox import Refused, ScalarFunction
+from tests.sandbox.session_support import LIMITS, folder, notebook, sandbox, single_file  # noqa: F401
+
+ACTIVATIONS = """
+    import numpy as np
+    def relu(x):
+        return np.maximum(x, 0)
+    def sigmoid(x):
+        raise NotImplementedError("write sigmoid")
+    def tanh(x):
+        raise ValueError(f"bad input {x!r}")
+"""
+
+
+def call(session, function, *args, scratch=True, callees=None, **kwargs):
+    return session.call(function, args, kwargs, scratch=scratch, callees=callees or {})
+
+
+@pytest.fixture
+def session(sandbox, tmp_path):
+    with sandbox.open(folder(tmp_path, activations=ACTIVATIONS, losses=LOSSES)) as opened:
+        yield opened
+
+
+LOSSES = """
+    import os, sys, time, ctypes, numpy as np
+    def mse(y, y_hat):
+        if not isinstance(y, str):
+            return float(np.mean((y - y_hat) ** 2))
+        if y == "loop":
+            print("before the loop")
+            while True:
+                pass
+        if y == "exit_later":
+            import threading
+            threading.Thread(target=lambda: (time.sleep(0.05), os._exit(9))).start()
+            return 1.0
+        if y == "fork":
+            os.fork()
+            return float(os.getpid())
+        if y == "segfault":
+            ctypes.string_at(0)
+        if y == "os_exit":
+            os._exit(5)
+        if y == "sys_exit":
+            sys.exit(2)
+        if y == "memory":
+            return np.ones(2**31)
+        if y == "print":
+            print("x" * 1000)
+            return 0.0
+    def mse_loss(input, target, reduction="mean"):
+        print("call", reduction)
+        input += 1
+        target["w"] = 0
+        return 1.0
+    def cross_entropy(y, y_hat):
+        class MyFloat(float):
+            def __eq__(self, other):
+                return True
+        return {"float": MyFloat(1.0), "objects": np.array([1, None], dtype=object),
+                "subclass": np.zeros(2).view(np.matrix), "tuple": (1.0, object())}[y]
+    def gaussian_log_likelihood(y, y_hat, var=1.0):
+        import torch
+        return float(torch.tensor(y).sum())
+    def cross_entropy_loss(logits, target, reduction="mean"):
+        return logits.sum() + target
+"""
+
+
+def test_values_and_exceptions(session):
+    assert call(session, "activations.relu", np.array([-1.0, 2.0])).value.tolist() == [0, 2]
+    stub = call(session, "activations.sigmoid", 1.0)
+    assert stub.error_type == "NotImplementedError" and stub.value is None
+    assert stub.error == "NotImplementedError: write sigmoid (activations.py, line 6)"
+    wrong = call(session, "activations.tanh", 1.5)
+    assert wrong.error_types[:2] == ("ValueError", "Exception")
+    assert wrong.error.startswith("ValueError: bad input 1.5")
+    missing = call(session, "activations.softmax", 1.0)
+    assert missing.error_type == "NameError"
+
+
+@pytest.mark.parametrize("trigger, fault, detail", [
+    ("loop", "timeout", f"exceeded {LIMITS.call_seconds:g} s"),
+    ("segfault", "crash", "killed by signal 11 (SIGSEGV)"),
+    ("os_exit", "exit", "exit code 5"),
+    ("sys_exit", "exit", "exit code 2"),
+    ("memory", "memory", "MemoryError"),
+])
+def test_a_fault_costs_one_call_and_the_next_call_works(session, trigger, fault, detail):
+    started = time.monotonic()
+    outcome = call(session, "losses.mse", trigger, 0.0)
+    assert (outcome.fault, outcome.fault_detail) == (fault, detail)
+    assert time.monotonic() - started < LIMITS.call_seconds + 1.5
+    assert outcome.output == ("before the loop\n" if trigger == "loop" else "")
+    assert call(session, "losses.mse", np.ones(2), np.zeros(2)).value == 1.0
+    assert call(session, "activations.relu", -1.0).value == 0.0
+
+
+def test_a_forked_copy_of_the_child_cannot_answer(session):
+    first = call(session, "losses.mse", "fork", None).value
+    second = call(session, "losses.mse", "fork", None).value
+    assert first == second  # both from the child itself, none from its forked copies
+    assert call(session, "losses.mse", np.ones(2), np.zeros(2)).value == 1.0
+
+
+def test_a_child_that_ends_between_calls_is_replaced_silently(session):
+    assert call(session, "losses.mse", "exit_later", None).value == 1.0
+    time.sleep(0.3)
+    started = time.monotonic()
+    assert call(session, "losses.mse", np.ones(2), np.zeros(2)).value == 1.0
+    assert time.monotonic() - started < 1
+
+
+def test_output_is_captured_per_call_and_cut(session):
+    first = call(session, "losses.mse_loss", np.ones(1), {"w": 1})
+    assert first.output == "call mean\n"
+    second = call(session, "losses.mse_loss", np.ones(1), {"w": 1}, reduction="sum")
+    assert second.output == "call sum\n"
+    flood = call(session, "losses.mse", "print", 0.0)
+    assert flood.output == "x" * LIMITS.output_chars + "\n... [truncated]"
+    assert call(session, "activations.relu", 1.0).output == ""
+
+
+def test_in_place_mutation_is_detected(session):
+    outcome = call(session, "losses.mse_loss", np.ones(2), {"w": 1.0}, reduction="none")
+    assert outcome.mutated == ("0", "1")
+    assert call(session, "losses.mse", np.ones(2), np.ones(2)).mutated == ()
+
+
+@pytest.mark.parametrize("kind, type_name", [
+    ("float", "MyFloat"), ("objects", "object array"), ("subclass", "ndarray subclass matrix"),
+    ("tuple", "object"),
+])
+def test_objects_that_are_not_plain_data_are_refused(session, kind, type_name):
+    outcome = call(session, "losses.cross_entropy", kind, None)
+    assert outcome.error == "" and outcome.value == Refused(type_name, outcome.value.why)
+
+
+def test_forbidden_libraries_are_noticed_in_scratch_calls_only(session):
+    scratch = call(session, "losses.gaussian_log_likelihood", [1.0, 2.0], None)
+    assert scratch.value == 3.0 and "torch.tensor" in scratch.forbidden
+    allowed = call(session, "losses.gaussian_log_likelihood", [1.0], None, scratch=False)
+    assert allowed.value == 1.0 and allowed.forbidden == ()
+    assert call(session, "activations.relu", np.ones(3)).forbidden == ()
+
+
+def test_numpy_scalars_and_scalar_functions_cross(sandbox, tmp_path):
+    submission = folder(tmp_path, mlp="""
+        import numpy as np
+        def numerical_gradient(f, x, h=1e-5):
+            grad = np.zeros_like(x)
+            for i in np.ndindex(x.shape):
+                old = x[i]
+                x[i] = old + h
+                up = f(x)
+                x[i] = old - h
+                down = f(x)
+                x[i] = old
+                grad[i] = (up - down) / (2 * h)
+            return grad
+    """)
+    x = np.random.default_rng(0).normal(size=(2, 3))
+    with sandbox.open(submission) as session:
+        outcome = call(session, "mlp.numerical_gradient", ScalarFunction("cubic_sin"), x)
+    assert outcome.mutated == () and outcome.value.shape == (2, 3)
+    assert np.allclose(outcome.value, x**2 + 1 + np.cos(x), rtol=1e-8)
+
+
+def test_the_parent_stdout_stays_clean(sandbox, tmp_path, capfd):
+    submission = single_file(tmp_path, """
+        import os, sys
+        print("at import")
+        os.write(1, b"raw fd 1\\n")
+        os.write(2, b"raw fd 2\\n")
+        def relu(x):
+            print("in call")
+            sys.stderr.write("err in call\\n")
+            os.system("echo from a shell")
+            return x
+    """)
+    with sandbox.open(submission) as session:
+        outcome = call(session, "activations.relu", 1.0)
+        assert "in call" in outcome.output and "err in call" in outcome.output
+        assert "at import" in session.load_output and "raw fd 2" in session.load_output
+    captured = capfd.readouterr()
+    assert captured.out == "" and captured.err == ""
+
+
+def test_a_session_ends_its_child_and_descendants(sandbox, tmp_path):
+    submission = single_file(tmp_path, """
+        import os, subprocess
+        def relu(x):
+            return subprocess.Popen(["sleep", "60"], start_new_session=True).pid
+    """)
+    with sandbox.open(submission) as session:
+        pid = call(session, "activations.relu", 1.0).value
+    assert type(pid) is int
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+def test_the_session_budget_bounds_everything(sandbox, tmp_path):
+    submission = single_file(tmp_path, """
+        def relu(x):
+            while True:
+                pass
+    """)
+    with sandbox.open(submission) as session:
+        session._deadline = time.monotonic() + 0.3
+        first = call(session, "activations.relu", 1.0)
+        second = call(session, "activations.relu", 1.0)
+    assert first.fault == second.fault == "timeout"
+    assert "used up its time" in second.fault_detail

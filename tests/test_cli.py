@@ -1,0 +1,214 @@
+"""``grade``: exit codes, one-line errors, ``--seed`` reproducibility and every format."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from grader.cli import main
+from grader.i18n import set_language
+from grader.report.model import Report
+
+ROOT = Path(__file__).resolve().parent.parent
+GRADE = [sys.executable, "-c", "from grader.cli import main; main()"]
+#: Small limits keep the tests quick.
+LIMITS = ["--timeout", "2"]
+BUG = '''
+
+def mse(y, y_hat):
+    """Divides by N*D instead of N: a typical bug."""
+    import numpy as np
+    print("debugging mse")
+    return float(np.mean((np.asarray(y) - np.asarray(y_hat)) ** 2))
+'''
+
+
+@pytest.fixture(scope="module")
+def buggy(tmp_path_factory) -> Path:
+    """The reference solutions with a wrong ``losses.mse``."""
+    folder = tmp_path_factory.mktemp("subs") / "buggy"
+    shutil.copytree(ROOT / "solutions", folder, ignore=shutil.ignore_patterns("__*"))
+    with (folder / "losses.py").open("a") as handle:
+        handle.write(BUG)
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def default_language(monkeypatch):
+    monkeypatch.delenv("GRADER_LANG", raising=False)
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    yield
+    set_language(None)
+
+
+def grade(capsys, *args: str) -> tuple[int, str, str]:
+    """Run ``grade`` in this process: (exit code, stdout, stderr)."""
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return exit_info.value.code, out, err
+
+
+def one_error_line(err: str) -> str:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("grade: error: "), err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+@pytest.fixture
+def broken_notebook(tmp_path) -> Path:
+    path = tmp_path / "broken.ipynb"
+    path.write_text('{"cells": [', encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("args, says", [
+    (["run", "no/such/folder"], "no such file or folder"),
+    (["run", "BROKEN"], "not a valid notebook"),
+    (["run", "SUB", "--sed", "1"], "No such option"),
+    (["run", "SUB", "--format", "pdf"], "--format"),
+    (["run", "SUB", "--lang", "fr"], "--lang"),
+    (["batch", "SUB", "-o", "OUT", "--shard", "3/2"], "K/N"),
+    (["batch", "SUB", "-o", "OUT", "--shard", "1/2"], "--seed"),
+    (["batch", "SUB", "-o", "OUT", "--shard", "x"], "K/N"),
+    (["batch", "SUB"], "--out"),
+    (["merge", "SUB", "-o", "OUT"], "no gradebook.csv"),
+    (["frobnicate"], "No such command"),
+])
+def test_bad_usage_or_input_is_one_line_and_exit_2(capsys, tmp_path, buggy, broken_notebook,
+                                                   args, says):
+    paths = {"BROKEN": broken_notebook, "SUB": buggy, "OUT": tmp_path / "out"}
+    code, out, err = grade(capsys, *[paths.get(a, a) for a in args])
+    assert code == 2 and out == ""
+    assert says in one_error_line(err)
+
+
+def test_console_script_reports_errors_the_same_way(tmp_path):
+    done = subprocess.run(GRADE + ["run", str(tmp_path / "missing")], capture_output=True,
+                          text=True, cwd=ROOT)
+    assert done.returncode == 2 and done.stdout == ""
+    assert one_error_line(done.stderr).endswith(str(tmp_path / "missing"))
+
+
+@pytest.fixture(scope="module")
+def seeded(buggy, tmp_path_factory) -> list[dict]:
+    """Two JSON reports of the buggy submission with the same seed."""
+    reports = []
+    for _ in range(2):
+        out = tmp_path_factory.mktemp("json") / "report.json"
+        with pytest.raises(SystemExit) as exit_info:
+            main(["run", str(buggy), "--seed", "7", "--format", "json", "-o", str(out), *LIMITS])
+        assert exit_info.value.code == 0
+        reports.append(json.loads(out.read_text(encoding="utf-8")))
+    return reports
+
+
+@pytest.fixture
+def graded(monkeypatch, seeded):
+    """``grade run`` answers with the real report of ``seeded`` instead of grading again
+    (each real run starts sandboxes and draws every case: seconds)."""
+    report = Report.from_dict(seeded[0])
+
+    class Cached:
+        warnings: list[str] = []
+
+        def __init__(self, options, jobs=1):
+            self.seed = options.seed
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            pass
+
+        def grade(self, submission, slot=0):
+            return copy.deepcopy(report)
+
+    monkeypatch.setattr("grader.grading.Grader", Cached)
+
+
+def test_same_seed_same_report(seeded):
+    first, second = ([(t["name"], t["points"], t["status"], t["message"]) for t in r["tests"]]
+                     for r in seeded)
+    assert first == second and seeded[0]["seed"] == seeded[1]["seed"] == 7
+    assert seeded[0]["score"] == seeded[1]["score"] < 100
+    assert seeded[0]["max_score"] == 100
+    failed = {t["function"] for t in seeded[0]["tests"] if t["status"] != "passed"}
+    assert failed == {"losses.mse"}
+
+
+def test_fail_under(graded, capsys, buggy, seeded):
+    score = seeded[0]["score"]
+    code, out, err = grade(capsys, "run", buggy, "--seed", "7", "--format", "markdown",
+                           "--fail-under", score + 1, *LIMITS)
+    assert code == 1 and "fail-under" in err
+    lines = out.splitlines()
+    assert lines[2].startswith("| ") and any(line.startswith("| `losses.mse` |") for line in lines)
+    assert f"Seed: 7" in out
+
+
+def test_text_is_the_default_and_prints_the_seed(graded, capsys, buggy):
+    code, out, err = grade(capsys, "run", buggy, "--seed", "7", *LIMITS)
+    assert code == 0 and "losses.mse" in out and "--seed 7" in out
+    assert "Score:" in out and "debugging mse" in out and "\x1b[" not in out
+
+
+def test_gradescope_to_file(graded, capsys, buggy, tmp_path):
+    target = tmp_path / "results.json"
+    code, out, err = grade(capsys, "run", buggy, "--format", "gradescope", "-o", target, *LIMITS)
+    assert code == 0 and out == ""
+    data = json.loads(target.read_text(encoding="utf-8"))
+    assert data["score"] == sum(t["score"] for t in data["tests"])
+    for test in data["tests"]:
+        assert set(test) >= {"name", "score", "max_score", "status", "output"}
+        assert test["status"] in ("passed", "failed")
+        assert test["name"].split(":")[0].count(".") == 1
+    assert sum(t["max_score"] for t in data["tests"]) == 100
+
+
+def test_junit(graded, capsys, buggy):
+    code, out, err = grade(capsys, "run", buggy, "--format", "junit", *LIMITS)
+    suite = ET.fromstring(out.encode()).find("testsuite")
+    failed = [c for c in suite.findall("testcase") if c.find("failure") is not None]
+    assert code == 0 and failed and {c.get("classname") for c in failed} == {"losses.mse"}
+    assert all(c.find("failure").get("message") for c in failed)
+
+
+def test_github_result_and_step_summary(graded, capsys, buggy, tmp_path, monkeypatch):
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    code, out, err = grade(capsys, "run", buggy, "--format", "github", *LIMITS)
+    result = json.loads(base64.b64decode(out.strip().splitlines()[-1]))
+    assert code == 0 and result["status"] == "fail" and result["max_score"] == 100
+    assert 0 < sum(t["score"] for t in result["tests"]) < 100
+    assert "| `losses.mse` |" in summary.read_text(encoding="utf-8")
+
+
+def test_korean(graded, capsys, buggy):
+    code, out, err = grade(capsys, "run", buggy, "--lang", "ko", *LIMITS)
+    assert code == 0 and "시드" in out and "점수" in out
+
+
+def test_release_and_gradescope_call_their_builders(capsys, monkeypatch, tmp_path):
+    built = []
+    monkeypatch.setattr("grader.classroom.release.build_release", built.append)
+    monkeypatch.setattr("grader.classroom.gradescope.build_bundle", built.append)
+    assert grade(capsys, "release", tmp_path / "release")[0] == 0
+    assert grade(capsys, "gradescope", tmp_path / "bundle.zip")[0] == 0
+    assert built == [tmp_path / "release", tmp_path / "bundle.zip"]
+
+    def refuse(out):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("grader.classroom.release.build_release", refuse)
+    code, out, err = grade(capsys, "release", tmp_path / "release")
+    assert code == 2 and "Permission denied" in one_error_line(err)
