@@ -149,6 +149,7 @@ CHECKS = (
         ),
         nonfinite_hint=N_("σ'(x) overflowed for |x| = 1000: compute it as σ(x)(1 - σ(x)) "
                           "with a stable sigmoid."),
+        callees=("activations.sigmoid",),
         mistakes=(
             Mistake(N_("This is x(1 - x): σ(x)(1 - σ(x)) needs σ(x) first (x is the pre-activation, "
                        "not the sigmoid's output)."),
@@ -162,6 +163,7 @@ CHECKS = (
             Test(N_("x = ±1000"), 1, extreme),
         ),
         nonfinite_hint=N_("tanh'(x) overflowed for |x| = 1000: compute it as 1 - tanh(x)^2 with np.tanh."),
+        callees=("activations.tanh",),
         mistakes=(
             Mistake(N_("This is 1 - x^2: 1 - tanh(x)^2 needs tanh(x) first (x is the pre-activation, "
                        "not tanh's output)."),
@@ -194,6 +196,7 @@ CHECKS = (
         ),
         nonfinite_hint=N_("log(softmax(x)) is log 0 = -inf once a probability underflows: use "
                           "z - log Σ e^z with z = x - max(x) along the axis."),
+        callees=("activations.softmax",),
         mistakes=(
             Mistake(N_("The log-softmax was taken along the last axis: use the axis argument."),
                     changed(log_softmax, axis=-1), applies=not_last_axis(log_softmax)),

@@ -2,7 +2,7 @@
 
 Each entry of the folder (a folder, ``.py``, ``.ipynb`` or ``.zip``) is one student.
 Entries are loaded first; those whose content digest and options match a saved record are
-skipped; the rest are graded in ``jobs`` daemon threads, each with its own sandbox slot.
+skipped; the rest are graded in ``jobs`` worker processes (grader.classroom.workers).
 A submission that cannot be loaded or graded gets an error row; it never stops the batch.
 On Ctrl-C while grading, the gradebook of what is done is written before
 ``KeyboardInterrupt`` goes on (earlier, the previous gradebook stays as it was).
@@ -11,12 +11,10 @@ On Ctrl-C while grading, the gradebook of what is done is written before
 from __future__ import annotations
 
 import hashlib
-import queue
-import threading
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterator
 
 from rich.console import Console
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
@@ -25,7 +23,8 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
 import grader
 from grader.classroom import gradebook, html_report
 from grader.classroom.store import Record, Store
-from grader.grading import Grader, Options
+from grader.classroom.workers import Workers
+from grader.grading import Options
 from grader.i18n import _, language
 from grader.report.model import Report
 from grader.submission import LoadError, Submission, load
@@ -136,27 +135,21 @@ def error_report(name: str, seed: int, reason: str) -> Report:
 
 def _grade_all(todo: list[tuple[Entry, Submission]], options: Options, key: dict[str, Any],
                jobs: int, progress: bool, store: Store, outcome: Outcome) -> None:
-    """Grade ``todo`` with ``min(jobs, len(todo))`` threads, saving each record as it comes.
-    On Ctrl-C the gradebook of what is done is written while the sandboxes still stand."""
+    """Grade ``todo`` in ``min(jobs, len(todo))`` worker processes, saving each record as it
+    comes. On Ctrl-C the gradebook of what is done is written before the interrupt goes on."""
     jobs = max(1, min(jobs, len(todo)))
-    with Grader(options, jobs=jobs) as grader, _progress(progress, len(todo)) as advance:
-        outcome.warnings.extend(grader.warnings)
-
-        def grade(item: tuple[Entry, Submission], slot: int) -> Record:
-            entry, submission = item
-            try:
-                report = grader.grade(submission, slot)
-            except Exception as error:  # a grader failure costs this submission only
-                reason = _("could not be graded: {error}").format(
-                    error=f"{type(error).__name__}: {error}")
-                return Record(entry.name, error_report(entry.name, options.seed, reason))
-            finally:
-                discard(submission)
-            report.submission = entry.name
-            return Record(entry.name, report, submission.digest, key)
-
+    with Workers(options, jobs) as workers, _progress(progress, len(todo)) as advance:
+        outcome.warnings.extend(workers.warnings)
         try:
-            for record in parallel(todo, grade, jobs):
+            for index, report, error in workers.grade([s for _e, s in todo]):
+                entry, submission = todo[index]
+                discard(submission)
+                if report is None:
+                    reason = _("could not be graded: {error}").format(error=error)
+                    record = Record(entry.name, error_report(entry.name, options.seed, reason))
+                else:
+                    report.submission = entry.name
+                    record = Record(entry.name, report, submission.digest, key)
                 store.save(record)
                 outcome.records.append(record)
                 outcome.graded += 1
@@ -164,35 +157,6 @@ def _grade_all(todo: list[tuple[Entry, Submission]], options: Options, key: dict
         except KeyboardInterrupt:
             gradebook.write(store.gradebook, outcome.records)
             raise
-
-
-def parallel(items: list, work: Callable[[Any, int], Any], jobs: int) -> Iterable[Any]:
-    """``work(item, slot)`` for every item in ``jobs`` daemon threads (slot = thread number),
-    yielded as they finish. Daemon threads never keep an interrupted batch alive."""
-    tasks: queue.Queue = queue.Queue()
-    results: queue.Queue = queue.Queue()
-    for item in items:
-        tasks.put(item)
-
-    def worker(slot: int) -> None:
-        while True:
-            try:
-                item = tasks.get_nowait()
-            except queue.Empty:
-                return
-            try:
-                results.put((True, work(item, slot)))
-            except BaseException as error:  # re-raised in the caller's thread
-                results.put((False, error))
-
-    for slot in range(jobs):
-        threading.Thread(target=worker, args=(slot,), daemon=True,
-                         name=f"grade-worker-{slot}").start()
-    for _item in items:
-        ok, value = results.get()
-        if not ok:
-            raise value
-        yield value
 
 
 @contextmanager

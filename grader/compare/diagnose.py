@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from grader.cases import Call
-from grader.checks.spec import Check
+from grader.checks.spec import Check, Mistake
 from grader.compare.verdict import Raises, Verdict, compare, raised_names
 from grader.i18n import N_, _
 from grader.sandbox import CallOutcome, Refused
@@ -134,12 +134,32 @@ def _declared_mistake(check: Check, call: Call, got: Any) -> str:
         try:
             if not mistake.applies(call):
                 continue
-            wrong = mistake.variant(copy.deepcopy(call))
+            wrong = _variant(mistake, call)
         except Exception:  # a variant that cannot run on this case does not apply
             continue
         if compare(got, wrong, check.tolerance).ok:
             return _(mistake.message).format(**fields)
     return ""
+
+
+#: Results of mistake variants by (mistake, call): a batch shares its cases, so each
+#: variant runs once per case, not once per failing student. Entries keep their call alive,
+#: so an id is never reused while its entry exists.
+_VARIANTS: dict[tuple[int, int], tuple[Call, Any]] = {}
+_VARIANTS_KEPT = 4096
+
+
+def _variant(mistake: Mistake, call: Call) -> Any:
+    """What code with ``mistake`` returns on ``call`` (computed once per case)."""
+    key = id(mistake), id(call)
+    cached = _VARIANTS.get(key)
+    if cached is not None and cached[0] is call:
+        return cached[1]
+    wrong = mistake.variant(copy.deepcopy(call))
+    if len(_VARIANTS) >= _VARIANTS_KEPT:
+        _VARIANTS.clear()
+    _VARIANTS[key] = (call, wrong)
+    return wrong
 
 
 def _structure(verdict: Verdict) -> str:

@@ -1,6 +1,6 @@
 """Child side: for one call, let the parent answer some contract functions (callees).
 
-Wherever the called function can see a callee (a global name bound to the student's
+Wherever the called function, or any other code of the submission, can see a callee (a global name bound to the student's
 function or its placeholder, a missing name, a contract module object, a value in
 module-level dicts, lists and tuples, nested a few levels), it finds a proxy instead;
 everything is restored after.
@@ -44,19 +44,32 @@ class Substitution:
             if module is not None:
                 modules.setdefault(id(module), []).append(callee)
         scope = self.namespace
-        for key, value in list(scope.items()):
-            if type(value) is types.ModuleType and id(value) in modules:
-                for callee in modules[id(value)]:
-                    self._set(value.__dict__, callee.split(".")[1], self.proxies[callee])
-                continue
-            replaced = self._replace(value, originals, CONTAINER_DEPTH)
-            if replaced is not value:
-                self._set(scope, key, replaced)
+        for namespace in self._student_namespaces():
+            for key, value in list(namespace.items()):
+                if type(value) is types.ModuleType and id(value) in modules:
+                    for callee in modules[id(value)]:
+                        self._set(value.__dict__, callee.split(".")[1], self.proxies[callee])
+                    continue
+                replaced = self._replace(value, originals, CONTAINER_DEPTH)
+                if replaced is not value:
+                    self._set(namespace, key, replaced)
         for callee, proxy in self.proxies.items():
             name = callee.split(".")[1]
             if name not in scope:
                 self._set(scope, name, proxy)
         return self
+
+    def _student_namespaces(self) -> list[dict[str, Any]]:
+        """The called function's globals first, then every other module of the submission,
+        so a callee's own callees (sigmoid_grad calling sigmoid) are answered too."""
+        scopes = [self.namespace]
+        if self.loader.namespace is not None:
+            scopes.append(self.loader.namespace.__dict__)
+        scopes += [module.__dict__ for module in self.loader.modules.values()]
+        unique: dict[int, dict[str, Any]] = {}
+        for scope in scopes:
+            unique.setdefault(id(scope), scope)
+        return list(unique.values())
 
     def _replace(self, value: Any, originals: dict[int, Callable[..., Any]], depth: int) -> Any:
         """``value`` with callees swapped for proxies: dicts and lists changed in place (and

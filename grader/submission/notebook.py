@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import nbformat
-
 from grader.i18n import _
 
 
 def notebook_cells(path: Path) -> list[tuple[int, str]]:
     """``(cell number, source)`` of every code cell with code left after skipping magics."""
+    import nbformat  # only notebooks need it
+
     from grader.submission.load import LoadError
 
     try:

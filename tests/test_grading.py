@@ -1,0 +1,199 @@
+"""The orchestrator end to end: real sandboxes, real oracles, small submissions."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import textwrap
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grader.checks import CHECK, CHECKS
+from grader.contract import FUNCTIONS, MODULES
+import grader.grading as grading
+from grader.grading import Grader, Options
+from grader.report.model import ERROR, FAILED, INTERNAL, PASSED
+from grader.sandbox import Limits
+from grader.submission import load
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTIONS = ROOT / "solutions"
+
+
+@pytest.fixture(scope="module")
+def grader():
+    with Grader(Options(seed=5, limits=Limits(call_seconds=2, load_seconds=4))) as grader:
+        yield grader
+
+
+def solutions_copy(folder: Path, **overrides: str) -> Path:
+    """The reference modules in ``folder``, with code appended to some (a later def wins)."""
+    shutil.copytree(SOLUTIONS, folder, ignore=shutil.ignore_patterns("__pycache__", "__init__.py"))
+    for module, code in overrides.items():
+        with open(folder / f"{module}.py", "a") as file:
+            file.write("\n\n" + textwrap.dedent(code))
+    return folder
+
+
+def scores(report) -> dict[str, float]:
+    return report.function_scores()
+
+
+def test_solutions_score_100_and_names_start_with_the_function(grader, tmp_path):
+    report = grader.grade(load(solutions_copy(tmp_path / "s")))
+    assert report.score == report.max_score == 100
+    assert {t.function for t in report.tests} == set(FUNCTIONS)
+    assert all(t.name.startswith(t.function + ": ") for t in report.tests)
+    assert report.oracle == "solutions+torch"
+
+
+def test_stubs_score_0_and_say_not_implemented(grader):
+    report = grader.grade(load(ROOT / "exercises"))
+    assert report.score == 0
+    assert all(t.status == ERROR for t in report.tests)
+    assert "implemented" in report.tests[0].message
+
+
+def test_a_bug_costs_only_its_function_and_is_diagnosed(grader, tmp_path):
+    folder = solutions_copy(tmp_path / "s", losses="""
+        def mse(y, y_hat):
+            return float(np.mean((y - y_hat) ** 2))
+    """)
+    report = grader.grade(load(folder))
+    lost = {f for f, s in scores(report).items() if s < CHECK[f].points}
+    assert lost == {"losses.mse"}
+    failed = [t for t in report.tests if t.status == FAILED]
+    assert any("N·D" in t.message for t in failed)
+    assert all(t.example is not None for t in failed)
+
+
+def test_a_wrong_activation_is_charged_once_not_again_in_mlp(grader, tmp_path):
+    folder = solutions_copy(tmp_path / "s", activations="""
+        def relu(x):
+            return np.abs(x)
+        def sigmoid(x):
+            return np.tanh(x)
+    """)
+    report = grader.grade(load(folder))
+    lost = {f for f, s in scores(report).items() if s < CHECK[f].points}
+    assert lost == {"activations.relu", "activations.sigmoid"}
+    assert any("mlp.mlp_forward" in note and "activations.relu" in note for note in report.notes)
+
+
+def test_torch_in_a_from_scratch_module_scores_that_function_0(grader, tmp_path):
+    folder = solutions_copy(tmp_path / "s", activations="""
+        import torch
+        def tanh(x):
+            return torch.tanh(torch.as_tensor(x)).numpy()
+    """)
+    report = grader.grade(load(folder))
+    assert scores(report)["activations.tanh"] == 0
+    assert "torch" in next(t for t in report.tests if t.function == "activations.tanh").message
+    assert report.score == 100 - CHECK["activations.tanh"].points
+
+
+def test_a_module_that_fails_to_import_costs_only_its_functions(grader, tmp_path):
+    folder = solutions_copy(tmp_path / "s")
+    (folder / "losses.py").write_text("def mse(y, y_hat)\n    return 0\n")
+    report = grader.grade(load(folder))
+    losses = [t for t in report.tests if t.function.startswith("losses.")]
+    assert all(t.points == 0 and "SyntaxError" in t.message for t in losses)
+    assert report.score == 100 - sum(CHECK[f"losses.{f}"].points for f in MODULES["losses"])
+
+
+def test_a_missing_function_scores_0_for_itself_only(grader, tmp_path):
+    folder = solutions_copy(tmp_path / "s")
+    source = (folder / "torch_api.py").read_text()
+    (folder / "torch_api.py").write_text(source.replace("def legacy_reduction", "def _gone"))
+    report = grader.grade(load(folder))
+    assert scores(report)["torch_api.legacy_reduction"] == 0
+    assert report.score == 100 - CHECK["torch_api.legacy_reduction"].points
+    assert "not found" in next(t.message for t in report.tests
+                               if t.function == "torch_api.legacy_reduction")
+
+
+def test_a_notebook_with_every_function_scores_100(grader, tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("%matplotlib inline\nimport numpy as np\nimport torch")]
+    for module in MODULES:
+        source = (SOLUTIONS / f"{module}.py").read_text()
+        source = "\n".join(line for line in source.splitlines()
+                           if not line.startswith("from .activations"))
+        nb.cells.append(nbformat.v4.new_code_cell(source))
+    nb.cells.append(nbformat.v4.new_code_cell("!grade run this.ipynb"))
+    path = tmp_path / "homework.ipynb"
+    nbformat.write(nb, str(path))
+    assert grader.grade(load(path)).score == 100
+
+
+@pytest.mark.parametrize("style", ["from activations import ", "from .activations import ",
+                                   "from exercises.activations import "])
+def test_the_three_import_styles_of_mlp(grader, tmp_path, style):
+    folder = solutions_copy(tmp_path / "s")
+    source = (folder / "mlp.py").read_text()
+    assert "from .activations import " in source, "the solution imports them relatively"
+    (folder / "mlp.py").write_text(source.replace("from .activations import ", style))
+    report = grader.grade(load(folder))
+    assert all(scores(report)[f"mlp.{f}"] == CHECK[f"mlp.{f}"].points for f in MODULES["mlp"])
+    assert not report.notes
+
+
+def test_oracles_that_disagree_never_charge_the_student(tmp_path, monkeypatch):
+    check = CHECK["activations.relu"]
+    broken = dataclasses.replace(check, torch=lambda x: x * 0 + 7.0)
+    patched = tuple(broken if c is check else c for c in CHECKS)
+    monkeypatch.setattr(grading, "CHECKS", patched)
+    monkeypatch.setattr(grading, "CHECK", {c.function: c for c in patched})
+    folder = tmp_path / "s"
+    folder.mkdir()
+    (folder / "activations.py").write_text("import numpy as np\ndef relu(x):\n"
+                                           "    return np.maximum(x, 0)\n")
+    with Grader(Options(seed=1)) as isolated:
+        report = isolated.grade(load(folder))
+    relu = [t for t in report.tests if t.function == "activations.relu"]
+    assert all(t.status == INTERNAL and t.points == t.max_points for t in relu)
+    assert "internal error" in relu[0].message
+
+
+def test_without_solutions_the_grade_is_against_torch_alone(tmp_path):
+    with Grader(Options(seed=3, use_solutions=False)) as torch_only:
+        report = torch_only.grade(load(solutions_copy(tmp_path / "s")))
+    assert report.score == 100 and report.oracle == "torch"
+
+
+def test_the_seed_repeats_a_run_exactly(grader, tmp_path):
+    folder = load(ROOT / "examples" / "buggy_submission")
+    first, second = grader.grade(folder), grader.grade(folder)
+    strip = lambda r: [(t.name, t.points, t.message, t.example) for t in r.tests]  # noqa: E731
+    assert strip(first) == strip(second)
+    with Grader(Options(seed=6)) as other:
+        third = other.grade(folder)
+    examples = lambda r: [t.example for t in r.tests if t.example]  # noqa: E731
+    assert examples(third) != examples(first)
+
+
+def test_typical_mistakes_lose_points_where_they_are(grader):
+    report = grader.grade(load(ROOT / "examples" / "buggy_submission"))
+    status = {t.name: t.status for t in report.tests}
+    assert status["activations.relu: random values of any shape"] == PASSED
+    assert status["activations.relu_grad: exact zeros"] == FAILED
+    assert status["mlp.mlp_backward: ReLU, the default activation"] == PASSED  # invisible
+    assert status["mlp.mlp_backward: sigmoid"] == FAILED
+    assert 0 < report.score < 100
+
+
+def test_a_function_that_keeps_timing_out_is_given_up(tmp_path):
+    folder = solutions_copy(tmp_path / "s", activations="""
+        def sigmoid(x):
+            while True:
+                pass
+    """)
+    limits = Limits(call_seconds=0.5, load_seconds=4)
+    with Grader(Options(seed=2, limits=limits)) as strict:
+        report = strict.grade(load(folder))
+    sigmoid = [t for t in report.tests if t.function == "activations.sigmoid"]
+    assert all(t.points == 0 for t in sigmoid)
+    assert report.score == 100 - CHECK["activations.sigmoid"].points
+    assert report.seconds < 10
