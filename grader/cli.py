@@ -53,6 +53,12 @@ def grading_options(command: Callable[..., Any]) -> Callable[..., Any]:
                      help=_("Seconds one call of a function may take.")),
         click.option("--memory", type=click.IntRange(min=1),
                      help=_("Megabytes of memory a submission may use.")),
+        click.option("--total-timeout", type=click.FloatRange(min=0, min_open=True),
+                     help=_("Seconds a whole submission may take.")),
+        click.option("--processes", type=click.IntRange(min=1),
+                     help=_("Processes and threads a submission may start.")),
+        click.option("--output-chars", type=click.IntRange(min=0),
+                     help=_("Characters of a submission's printed output kept per test.")),
     ]
     for decorator in reversed(decorators):
         command = decorator(command)
@@ -60,17 +66,17 @@ def grading_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def make_options(seed: int | None, hide_inputs: bool, no_solutions: bool,
-                 timeout: float | None, memory: int | None) -> Options:
+                 timeout: float | None, memory: int | None, total_timeout: float | None,
+                 processes: int | None, output_chars: int | None) -> Options:
     """The grader's Options from the command-line values."""
     from grader.grading import Options, new_seed
     from grader.sandbox import Limits
 
-    changes: dict[str, Any] = {}
-    if timeout is not None:
-        changes["call_seconds"] = timeout
-    if memory is not None:
-        changes["memory_bytes"] = memory * 1024**2
-    return Options(seed=new_seed() if seed is None else seed, limits=replace(Limits(), **changes),
+    given = {"call_seconds": timeout, "submission_seconds": total_timeout,
+             "memory_bytes": memory * 1024**2 if memory is not None else None,
+             "processes": processes, "output_chars": output_chars}
+    limits = replace(Limits(), **{k: v for k, v in given.items() if v is not None})
+    return Options(seed=new_seed() if seed is None else seed, limits=limits,
                    hide_inputs=hide_inputs, use_solutions=not no_solutions)
 
 

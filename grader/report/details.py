@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from rich.cells import cell_len
+
 from grader.i18n import _
 from grader.report.model import ERROR, FAILED, INTERNAL, PASSED, Example, Report, TestResult
 
@@ -52,7 +54,7 @@ def example_lines(example: Example) -> list[str]:
 def _hanging(template: str, value: str) -> list[str]:
     """``template`` filled with ``value``; continuation lines aligned under its first line."""
     first, *rest = value.splitlines() or [""]
-    pad = " " * (2 + len(template.format(value="")))
+    pad = " " * (2 + cell_len(template.format(value="")))   # Hangul is two columns wide
     return ["  " + template.format(value=first)] + [pad + line for line in rest if line.strip()]
 
 

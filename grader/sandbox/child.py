@@ -223,13 +223,28 @@ def changed(args: list, kwargs: dict, args_before: list, kwargs_before: dict) ->
     return found + [key for key in kwargs if not same(kwargs[key], kwargs_before.get(key))]
 
 
+#: Bound now, before any student code runs: patching numpy's module attributes later
+#: cannot change what the mutation check computes with (ufuncs themselves are immutable).
+_ABS, _SUBTRACT, _LESS_EQUAL, _ISNAN = np.abs, np.subtract, np.less_equal, np.isnan
+_ERRSTATE = np.errstate
+
+
+def _restored(now: np.ndarray, before: np.ndarray) -> bool:
+    """Floats put back by arithmetic (x[i] += h, later x[i] -= h) within rounding, nan for nan."""
+    if now.dtype.kind != "f":
+        return False
+    with _ERRSTATE(all="ignore"):
+        close = _LESS_EQUAL(_ABS(_SUBTRACT(now, before)), 1e-12 * _ABS(before))
+    return bool((close | (_ISNAN(now) & _ISNAN(before))).all())
+
+
 def same(now: Any, before: Any) -> bool:
     """Exact equality of plain data, by type first (never the objects' own ``__eq__``)."""
     if type(now) is not type(before):
         return False
     if type(now) is np.ndarray:
         return now.shape == before.shape and now.dtype == before.dtype \
-            and bool(np.array_equal(now, before, equal_nan=now.dtype.kind == "f"))
+            and (now.tobytes() == before.tobytes() or _restored(now, before))
     if type(now) in (list, tuple):
         return len(now) == len(before) and all(same(a, b) for a, b in zip(now, before))
     if type(now) is dict:
