@@ -66,8 +66,8 @@ def grading_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def make_options(seed: int | None, hide_inputs: bool, no_solutions: bool,
-                 timeout: float | None, memory: int | None, total_timeout: float | None,
-                 processes: int | None, output_chars: int | None) -> Options:
+                 timeout: float | None, memory: int | None, total_timeout: float | None = None,
+                 processes: int | None = None, output_chars: int | None = None) -> Options:
     """The grader's Options from the command-line values."""
     from grader.grading import Options, new_seed
     from grader.sandbox import Limits
