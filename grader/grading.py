@@ -243,7 +243,8 @@ class Grader:
                            message=what_happened())
         verdict = compare(outcome.value, expected.value, test.tolerance or check.tolerance)
         if not verdict.ok:
-            hint = diagnose(check, case.call, outcome.value, expected.value, verdict)
+            hint = diagnose(check, case.call, outcome.value, expected.value, verdict,
+                            show_inputs=not self.options.hide_inputs)
             return Verdict(failed=True, got=outcome.value, hinted=bool(hint),
                            message=_join(verdict.message, hint))
         if outcome.mutated:

@@ -197,3 +197,13 @@ def test_a_function_that_keeps_timing_out_is_given_up(tmp_path):
     assert all(t.points == 0 for t in sigmoid)
     assert report.score == 100 - CHECK["activations.sigmoid"].points
     assert report.seconds < 10
+
+
+def test_hidden_inputs_are_never_shown(tmp_path):
+    folder = load(ROOT / "examples" / "buggy_submission")
+    with Grader(Options(seed=5, hide_inputs=True)) as hiding:
+        report = hiding.grade(folder)
+    failed = [t for t in report.tests if t.example is not None]
+    assert failed and all(t.example.inputs == {} for t in failed)
+    sigmoid = next(t for t in report.tests if t.name == "activations.sigmoid: x = ±1000")
+    assert "overflow" in sigmoid.message and "comes from the input" not in sigmoid.message

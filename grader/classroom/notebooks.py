@@ -1,7 +1,7 @@
 """Release notebooks: one per module, built from its stub source with nbformat v4.
 
 A notebook holds a title cell (the module's docstring), a cell with the module's imports,
-then per function a markdown cell (the lecture's formula in LaTeX and the docstring) and a
+for ``mlp`` a cell that loads the student's activations from their notebook, then per function a markdown cell (the lecture's formula in LaTeX and the docstring) and a
 code cell with the stub, and finally a cell that grades the notebook with ``!grade run``
 (the grader skips ``!`` lines, so a graded notebook never grades itself).
 """
@@ -22,6 +22,9 @@ from grader.classroom.bundle import TEMPLATES, template
 #: Key in a stub cell's metadata naming its function (``{"function": "losses.mse"}``).
 METADATA_KEY = "dlgrade"
 
+#: Modules whose notebook loads the student's functions from another notebook.
+USES = {"mlp": ("activations",)}
+
 _KERNEL = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
 
@@ -37,6 +40,11 @@ def build_notebook(module: str, source: str) -> NotebookNode:
              if not isinstance(node, ast.FunctionDef)]
     if setup:
         cells.append(nbformat.v4.new_code_cell("\n".join(setup), id="imports"))
+    for uses in USES.get(module, ()):
+        cells.append(nbformat.v4.new_markdown_cell(
+            template("notebook_uses.md", module=module, uses=uses).strip(), id=f"{uses}-doc"))
+        cells.append(nbformat.v4.new_code_cell(
+            template("notebook_uses.py", uses=uses).strip(), id=f"{uses}-load"))
     formulas = load_formulas()
     for node in tree.body:
         if isinstance(node, ast.FunctionDef):

@@ -88,16 +88,17 @@ MUTATED = N_("Your function modified the argument {names} in place: a function m
 
 
 def diagnose(check: Check, call: Call, got: Any, expected: Any, verdict: Verdict,
-             arg_names: Sequence[str] = ()) -> str:
+             arg_names: Sequence[str] = (), show_inputs: bool = True) -> str:
     """A translated hint for a failing case ("" if none applies).
 
     ``arg_names`` name the inputs in hints; by default, the parameters of ``check.torch``.
+    Without ``show_inputs`` (hidden tests), no hint quotes an input value.
     """
     arg_names = arg_names or argument_names(check)
     return (_declared_mistake(check, call, got)
             or _structure(verdict)
             or _numbers(check, call, _leaf(got, verdict.where), _leaf(expected, verdict.where),
-                        arg_names))
+                        arg_names, show_inputs))
 
 
 def diagnose_outcome(outcome: CallOutcome, arg_names: Sequence[str] = (),
@@ -204,14 +205,14 @@ def _shape(got: Any, expected: Any) -> str:
 
 
 def _numbers(check: Check, call: Call, got_leaf: Any, expected_leaf: Any,
-             arg_names: Sequence[str]) -> str:
+             arg_names: Sequence[str], show_inputs: bool) -> str:
     """Hints from the values of a numeric leaf: nan/inf, wrong at 0, sign, constant factor."""
     got, expected = _as_floats(got_leaf, sequences=True), _as_floats(expected_leaf, sequences=True)
     if got is None or expected is None or got.shape != expected.shape:
         return ""
     finite = np.isfinite(expected)
     if (~np.isfinite(got) & finite).any():
-        return _nonfinite(check, call, got, expected, arg_names)
+        return _nonfinite(check, call, got, expected, arg_names, show_inputs)
     wrong = finite & ~check.tolerance.close(got, expected)
     if not wrong.any():
         return ""
@@ -220,13 +221,13 @@ def _numbers(check: Check, call: Call, got_leaf: Any, expected_leaf: Any,
 
 
 def _nonfinite(check: Check, call: Call, got: np.ndarray, expected: np.ndarray,
-               arg_names: Sequence[str]) -> str:
-    """Which input produced nan/inf, and how to avoid it."""
+               arg_names: Sequence[str], show_inputs: bool) -> str:
+    """Which input produced nan/inf (unless inputs are hidden), and how to avoid it."""
     zero_log = _zero_log_zero(call, got, arg_names)
     if zero_log:
         return zero_log
     hint = _(check.nonfinite_hint or NONFINITE_HINT)
-    source = _nonfinite_source(call, got, expected, arg_names)
+    source = _nonfinite_source(call, got, expected, arg_names) if show_inputs else ""
     return f"{source} {hint}" if source else hint
 
 

@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 
 import solutions
@@ -148,3 +149,24 @@ def test_bundled_grader_builds_with_its_data(release: Path, tmp_path: Path) -> N
     assert {"grader/contract.py", "grader/templates/classroom.yml"} <= set(names)
     assert any(n.endswith(".po") for n in names)
     assert not [n for n in names if n.startswith("solutions/")]
+
+
+def test_the_mlp_notebook_run_by_hand_loads_the_activations_notebook(
+        release: Path, tmp_path: Path, monkeypatch) -> None:
+    activations = nbformat.read(release / "notebooks" / "activations.ipynb", as_version=4)
+    nbformat.write(_filled(activations, "activations"), tmp_path / "activations.ipynb")
+    shutil.copy(release / "notebooks" / "mlp.ipynb", tmp_path / "mlp.ipynb")
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    mlp = nbformat.read(tmp_path / "mlp.ipynb", as_version=4)
+    forward = next(c for c in mlp.cells if c.metadata.get(METADATA_KEY, {}).get("function")
+                   == "mlp.mlp_forward")
+    forward.source = ("def mlp_forward(x, params, activation='relu'):\n"
+                      "    act = {'relu': relu, 'sigmoid': sigmoid, 'tanh': tanh}[activation]\n"
+                      "    return act(x @ params['W1'] + params['b1']) @ params['W2'] + params['b2']")
+    for cell in mlp.cells:
+        if cell.cell_type == "code" and not cell.source.startswith("!"):
+            exec(cell.source, namespace)
+    x, params = np.ones((2, 3)), {"W1": np.ones((3, 4)), "b1": np.zeros(4),
+                                  "W2": np.ones((4, 1)), "b2": np.zeros(1)}
+    assert namespace["mlp_forward"](x, params, "sigmoid").shape == (2, 1)
