@@ -1,15 +1,15 @@
 """Grade submissions: draw the cases, run them in the child, compare in the parent, report.
 
-``Grader`` starts its sandboxes (pre-warmed fork servers) *before* it imports the reference
+``Grader`` starts its sandbox (a pre-warmed fork server) *before* it imports the reference
 solutions or computes a single expected value, so no secret is ever in a child's memory.
-The cases and their expected values depend only on the seed, so a batch computes them once.
+The cases and their expected values depend only on the seed, so a grader computes them once
+for all the submissions it grades.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import secrets
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,7 +58,7 @@ class Case:
 
 
 @dataclass
-class Verdict:
+class Judgement:
     """How one case went: ``failed`` with a message, or ``internal`` (never charged)."""
 
     failed: bool = False
@@ -83,43 +83,37 @@ class Plan:
                 self.cases[check.function, index] = [
                     Case(call, expect(check, call, use_solutions)) for call in calls]
         self._shrunk: dict[tuple[str, int], list[Case]] = {}
-        self._lock = threading.Lock()
 
     def shrunk(self, check: Check, index: int) -> list[Case]:
         """Smaller cases of a test, smallest first, computed once on first need."""
         key = check.function, index
-        with self._lock:
-            if key not in self._shrunk:
-                calls = shrink_candidates(check.tests[index], self.seed, check.function)
-                self._shrunk[key] = [Case(c, expect(check, c, self.use_solutions))
-                                     for c in calls[:SHRINK_TRIES]]
-            return self._shrunk[key]
+        if key not in self._shrunk:
+            calls = shrink_candidates(check.tests[index], self.seed, check.function)
+            self._shrunk[key] = [Case(c, expect(check, c, self.use_solutions))
+                                 for c in calls[:SHRINK_TRIES]]
+        return self._shrunk[key]
 
 
 class Grader:
-    """Grades submissions with ``jobs`` sandboxes; ``grade`` is safe from ``jobs`` threads."""
+    """Grades submissions one after another in one sandbox (a batch runs one per worker)."""
 
-    def __init__(self, options: Options, jobs: int = 1):
+    def __init__(self, options: Options):
         self.options = options
-        self.jobs = max(1, jobs)
         self.warnings: list[str] = []
-        self.sandboxes: list[Sandbox] = []
+        self.sandbox: Sandbox | None = None
         self.plan: Plan | None = None
         self.oracle = "torch"
 
     def __enter__(self) -> "Grader":
         hidden = [p for p in (_package_dir("solutions"), _package_dir("grader")) if p]
+        self.sandbox = Sandbox(self.options.limits, hidden_paths=hidden)
         try:
-            for _slot in range(self.jobs):
-                sandbox = Sandbox(self.options.limits, hidden_paths=hidden)
-                sandbox.start()
-                self.sandboxes.append(sandbox)
+            self.sandbox.start()
         except BaseException:
             self.close()
             raise
-        for warning in self.sandboxes[0].warnings:
-            self.warnings.append(warning)
-        # Only now, with every server forked, may secrets enter this process.
+        self.warnings.extend(self.sandbox.warnings)
+        # Only now, with the server forked, may secrets enter this process.
         installed = solution_for(CHECKS[0].function) is not None
         use_solutions = self.options.use_solutions and installed
         self.oracle = "solutions+torch" if use_solutions else "torch"
@@ -133,20 +127,20 @@ class Grader:
         self.close()
 
     def close(self) -> None:
-        """Stop every sandbox; nothing they started outlives this."""
-        for sandbox in self.sandboxes:
-            sandbox.close()
-        self.sandboxes.clear()
+        """Stop the sandbox; nothing it started outlives this."""
+        if self.sandbox is not None:
+            self.sandbox.close()
+            self.sandbox = None
 
-    def grade(self, submission: Submission, slot: int = 0) -> Report:
-        """Grade one submission in sandbox ``slot``."""
-        assert self.plan is not None, "use Grader as a context manager"
+    def grade(self, submission: Submission) -> Report:
+        """Grade one submission."""
+        assert self.sandbox is not None and self.plan is not None, "use Grader in a with block"
         started = time.monotonic()
         report = Report(submission=submission.name, seed=self.options.seed,
                         oracle=self.oracle, lang=language())
         if self.oracle == "torch":
             report.notes.append(_("Graded against PyTorch alone (no reference solutions here)."))
-        with self.sandboxes[slot].open(submission) as session:
+        with self.sandbox.open(submission) as session:
             for unit, error in session.load_errors.items():
                 report.notes.append(_("{unit} could not be loaded: {error}").format(
                     unit=unit, error=error))
@@ -179,18 +173,18 @@ class Grader:
                 outcome = self._call(session, check, case.call, callees)
                 substituted.update(outcome.callees_used)
                 outputs.append(outcome.output)
-                verdict = self._judge(check, test, case, outcome)
+                judgement = self._judge(check, test, case, outcome)
                 faults += bool(outcome.fault)
-                if verdict.forbidden:
-                    return _forbid(results, verdict.message)
-                if verdict.internal:
+                if judgement.forbidden:
+                    return _forbid(results, judgement.message)
+                if judgement.internal:
                     result.status = INTERNAL
-                    result.message = verdict.message
-                elif verdict.failed:
-                    _fail(result, verdict.message, ERROR if verdict.error else FAILED)
-                    if not verdict.error:
+                    result.message = judgement.message
+                elif judgement.failed:
+                    _fail(result, judgement.message, ERROR if judgement.error else FAILED)
+                    if not judgement.error:
                         result.example, result.message = self._example(
-                            session, check, index, case, verdict, callees)
+                            session, check, index, case, judgement, callees)
                     break
             result.output = _joined(outputs, self.options.limits.output_chars)
         if substituted:
@@ -222,40 +216,40 @@ class Grader:
                 return solution
         return CHECK[function].torch
 
-    def _judge(self, check: Check, test: Test, case: Case, outcome: CallOutcome) -> Verdict:
+    def _judge(self, check: Check, test: Test, case: Case, outcome: CallOutcome) -> Judgement:
         """Compare one outcome with the expected value, in this (the parent) process."""
         def what_happened() -> str:
             return diagnose_outcome(outcome, argument_names(check), check.policy_exempt)
 
         if outcome.forbidden and not check.policy_exempt:
-            return Verdict(failed=True, forbidden=True, message=what_happened())
+            return Judgement(failed=True, forbidden=True, message=what_happened())
         if outcome.fault:
-            return Verdict(failed=True, error=True, message=what_happened())
+            return Judgement(failed=True, error=True, message=what_happened())
         expected = case.expected
         if expected.internal:
-            return Verdict(internal=True, message=_(
+            return Judgement(internal=True, message=_(
                 "internal error, not charged: the two references disagree ({detail})").format(
                 detail=expected.internal))
         if outcome.error_type:
             if isinstance(expected.value, Raises) and expected.value.exception in outcome.error_types:
-                return Verdict()
-            return Verdict(failed=True, error=True, got=Raises(outcome.error_type),
-                           message=what_happened())
+                return Judgement()
+            return Judgement(failed=True, error=True, got=Raises(outcome.error_type),
+                             message=what_happened())
         verdict = compare(outcome.value, expected.value, test.tolerance or check.tolerance)
         if not verdict.ok:
             hint = diagnose(check, case.call, outcome.value, expected.value, verdict,
                             show_inputs=not self.options.hide_inputs)
-            return Verdict(failed=True, got=outcome.value, hinted=bool(hint),
-                           message=_join(verdict.message, hint))
+            return Judgement(failed=True, got=outcome.value, hinted=bool(hint),
+                             message=_join(verdict.message, hint))
         if outcome.mutated:
-            return Verdict(failed=True, got=outcome.value, message=what_happened())
-        return Verdict()
+            return Judgement(failed=True, got=outcome.value, message=what_happened())
+        return Judgement()
 
     def _example(self, session: Session, check: Check, index: int, case: Case,
-                 verdict: Verdict, callees: dict[str, Callable[..., Any]]
+                 judgement: Judgement, callees: dict[str, Callable[..., Any]]
                  ) -> tuple[Example, str]:
         """The smallest case that fails the same way (else the failing one), and its message."""
-        shown, message = (case, verdict.got), verdict.message
+        shown, message = (case, judgement.got), judgement.message
         test = check.tests[index]
         for smaller in self.plan.shrunk(check, index) if test.shrink else []:
             if smaller.expected.internal:
@@ -264,8 +258,8 @@ class Grader:
             if outcome.fault:
                 break
             attempt = self._judge(check, test, smaller, outcome)
-            if attempt.failed and attempt.error == verdict.error and \
-                    (attempt.hinted or not verdict.hinted):
+            if attempt.failed and attempt.error == judgement.error and \
+                    (attempt.hinted or not judgement.hinted):
                 shown, message = (smaller, attempt.got), attempt.message
                 break
         example = render_example(shown[0].call, shown[0].expected.value, shown[1],

@@ -121,7 +121,7 @@ def graded(monkeypatch, seeded):
     class Cached:
         warnings: list[str] = []
 
-        def __init__(self, options, jobs=1):
+        def __init__(self, options):
             self.seed = options.seed
 
         def __enter__(self):
@@ -130,7 +130,7 @@ def graded(monkeypatch, seeded):
         def __exit__(self, *exc):
             pass
 
-        def grade(self, submission, slot=0):
+        def grade(self, submission):
             return copy.deepcopy(report)
 
     monkeypatch.setattr("grader.grading.Grader", Cached)
