@@ -1,0 +1,31 @@
+"""The benchmark script's pieces still work (no timing is asserted: speed is measured on demand)."""
+
+import importlib.util
+import os
+from pathlib import Path
+
+from grader.submission import load
+
+SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "bench.py"
+
+
+def bench():
+    spec = importlib.util.spec_from_file_location("bench", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_class_mixes_correct_buggy_and_crashing_submissions(tmp_path):
+    bench().make_class(tmp_path / "class", 20)
+    entries = sorted((tmp_path / "class").iterdir())
+    assert len(entries) == 20
+    sources = [load(entry).units for entry in entries]
+    assert all(sources)
+    texts = ["".join(u.source for u in units) for units in sources]
+    assert any("ctypes.string_at(0)" in t for t in texts)          # crashing
+    assert any("sign slip" in t for t in texts)                     # buggy
+
+
+def test_memory_is_summed_over_the_process_tree():
+    assert bench().tree_pss(os.getpid()) > 10 * 2**20
