@@ -1,13 +1,16 @@
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# Where the CPU build of torch comes from. Empty: pip's own index (a local CPU wheel on the
+# course's machines). Elsewhere: make test TORCH_INDEX=https://download.pytorch.org/whl/cpu
+TORCH_INDEX ?=
 
 .PHONY: demo test bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet torch==2.13.0 $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX))
 	$(PY) -m pip install --quiet -e ".[dev]"
 	@if $(PY) -m pip list 2>/dev/null | grep -qi '^nvidia-'; then echo "error: nvidia-* packages in $(VENV); remove them (pip uninstall) and rerun"; exit 1; fi
 	touch $(STAMP)

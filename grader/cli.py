@@ -1,8 +1,9 @@
 """The ``grade`` command: ``run``, ``batch``, ``merge``, ``release`` and ``gradescope``.
 
 Exit codes: 0 grading completed (whatever the score), 1 score under ``--fail-under``,
-2 bad usage or input (one line on stderr: what is wrong and what to do), 130 interrupted
-(after saving what is done). Machine formats put nothing but the report on stdout.
+2 bad usage or input (one line on stderr: what is wrong and what to do), 3 the grader itself
+failed (one line; ``GRADER_DEBUG=1`` shows the traceback), 130 interrupted (after saving what
+is done). Machine formats put nothing but the report on stdout.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from grader.submission import LoadError
 if TYPE_CHECKING:
     from grader.grading import Options
 
-EXIT_OK, EXIT_FAIL_UNDER, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_FAIL_UNDER, EXIT_USAGE, EXIT_GRADER, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 #: Fixed prefixes of the lines on stderr, so scripts can find them in any language.
 ERROR, WARNING = "grade: error: ", "grade: warning: "
 
@@ -109,6 +110,8 @@ def run(submission: str, fmt: str, output: str | None, fail_under: float | None,
     from grader.submission import load
 
     loaded = load(submission)   # a bad path fails here, before torch is imported
+    if output is not None:
+        _prepare_output(Path(output))
     from grader.grading import Grader
     from grader.report import github, render
 
@@ -243,6 +246,16 @@ def _write(path: Path, text: str) -> None:
         raise click.FileError(str(path), error.strerror or str(error)) from None
 
 
+def _prepare_output(path: Path) -> None:
+    """Make sure the report can be written before spending time on grading."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_dir() or not os.access(path.parent, os.W_OK):
+            raise PermissionError(13, _("not a writable file"))
+    except OSError as error:
+        raise click.FileError(str(path), error.strerror or str(error)) from None
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run ``cli`` and turn every failure into one line and an exit code."""
     try:
@@ -257,6 +270,13 @@ def main(argv: list[str] | None = None) -> None:
         code = _fail(error.format_message(), _usage_hint(error))
     except (LoadError, MergeError) as error:
         code = _fail(str(error))
+    except Exception as error:  # the grader's own failure: one line, never a traceback
+        if os.environ.get("GRADER_DEBUG"):
+            raise
+        click.echo(f"{ERROR}" + _("the grader failed: {error} (set GRADER_DEBUG=1 to see "
+                                  "where)").format(error=f"{type(error).__name__}: {error}"),
+                   err=True)
+        code = EXIT_GRADER
     sys.exit(code or EXIT_OK)
 
 

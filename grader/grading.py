@@ -109,18 +109,18 @@ class Grader:
         self.sandbox = Sandbox(self.options.limits, hidden_paths=hidden)
         try:
             self.sandbox.start()
+            self.warnings.extend(self.sandbox.warnings)
+            # Only now, with the server forked, may secrets enter this process.
+            installed = solution_for(CHECKS[0].function) is not None
+            use_solutions = self.options.use_solutions and installed
+            self.oracle = "solutions+torch" if use_solutions else "torch"
+            if self.options.use_solutions and not installed:
+                self.warnings.append(_("graded against PyTorch alone: the reference "
+                                       "solutions are not installed here"))
+            self.plan = Plan(self.options.seed, use_solutions)
         except BaseException:
             self.close()
             raise
-        self.warnings.extend(self.sandbox.warnings)
-        # Only now, with the server forked, may secrets enter this process.
-        installed = solution_for(CHECKS[0].function) is not None
-        use_solutions = self.options.use_solutions and installed
-        self.oracle = "solutions+torch" if use_solutions else "torch"
-        if self.options.use_solutions and not installed:
-            self.warnings.append(_("graded against PyTorch alone: the reference solutions "
-                                   "are not installed here"))
-        self.plan = Plan(self.options.seed, use_solutions)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -144,6 +144,9 @@ class Grader:
             for unit, error in session.load_errors.items():
                 report.notes.append(_("{unit} could not be loaded: {error}").format(
                     unit=unit, error=error))
+            if session.load_output.strip():
+                report.notes.append(_("Printed while loading your code: {output}").format(
+                    output=session.load_output.strip()))
             for check in CHECKS:
                 report.tests.extend(self._grade_function(session, submission, check, report))
         report.seconds = round(time.monotonic() - started, 3)

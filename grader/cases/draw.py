@@ -32,10 +32,6 @@ class Sizes:
         n, d, h, c, o = rng.choice(np.arange(2, 9), size=5, replace=False)
         return cls(N=int(n), D=int(d), H=int(h), C=int(c), O=int(o))
 
-    def elements(self) -> int:
-        """A rough size of the case, used to order shrink candidates."""
-        return self.N * (self.D + self.C + self.O) + self.H * (self.D + self.O)
-
     def as_dict(self) -> dict[str, int]:
         return {"N": self.N, "D": self.D, "H": self.H, "C": self.C, "O": self.O}
 
@@ -134,15 +130,11 @@ class Draw:
         """One-hot rows of shape (n, c)."""
         return np.eye(c)[self.labels(n, c)]
 
-    def probs(self, n: int, c: int, zeros: bool = False) -> np.ndarray:
-        """Probability rows of shape (n, c); with ``zeros``, some entries exactly 0."""
+    def probs(self, n: int, c: int) -> np.ndarray:
+        """Probability rows of shape (n, c)."""
         p = self.rng.uniform(0.05, 1.0, size=(n, c))
         if self.simple:
             p = self.rng.integers(1, 4, size=(n, c)).astype(np.float64)
-        if zeros and c > 1:
-            drop = self.rng.random((n, c)) < 0.4
-            drop[np.arange(n), self.rng.integers(0, c, size=n)] = False
-            p[drop] = 0.0
         return p / p.sum(axis=1, keepdims=True)
 
     def params(self, d_in: int, h: int, d_out: int) -> dict[str, np.ndarray]:

@@ -1,16 +1,21 @@
 """``grade batch``: grade every submission of a folder into a gradebook and a class report.
 
-Each entry of the folder (a folder, ``.py``, ``.ipynb`` or ``.zip``) is one student.
-Entries are loaded first; those whose content digest and options match a saved record are
-skipped; the rest are graded in ``jobs`` worker processes (grader.classroom.workers).
-A submission that cannot be loaded or graded gets an error row; it never stops the batch.
-On Ctrl-C while grading, the gradebook of what is done is written before
-``KeyboardInterrupt`` goes on (earlier, the previous gradebook stays as it was).
+Each entry of the folder (a folder, ``.py``, ``.ipynb`` or ``.zip``) is one student. The
+worker processes (grader.classroom.workers) are forked first, before this process reads a
+submission, a saved report or a solution, so none of that is in a worker or in any child it
+forks. Then entries whose content digest and options match a saved record are reused, and
+the workers are sent the paths of the rest: each loads, grades and discards one submission at
+a time (a zip is unpacked only there). A submission that cannot be read, loaded or graded gets
+an error row; it never stops the batch. On Ctrl-C while grading, the gradebook of what is done
+is written before ``KeyboardInterrupt`` goes on (earlier, the previous gradebook stays as it
+was).
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
+import os
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -27,10 +32,13 @@ from grader.classroom.workers import Workers
 from grader.grading import Options
 from grader.i18n import _, language
 from grader.report.model import Report
-from grader.submission import LoadError, Submission, load
-from grader.submission.archive import discard
 
 SUFFIXES = (".py", ".ipynb", ".zip")
+#: An entry's files are hashed by content up to this size each, larger ones by size and time.
+DIGEST_FILE_BYTES = 64 * 1024**2
+#: An entry with more files than this has no digest: it is graded on every run.
+DIGEST_MAX_FILES = 10_000
+_CHUNK = 1024**2
 Shard = tuple[int, int]
 
 
@@ -57,19 +65,26 @@ class Outcome:
         return sum(r.report.status != "graded" for r in self.records)
 
 
-def entries(folder: Path, outcome: Outcome | None = None) -> list[Entry]:
-    """The submissions in ``folder`` by name; a name is the entry's stem unless two share it."""
+def entries(folder: Path, outcome: Outcome | None = None,
+            out: Path | None = None) -> list[Entry]:
+    """The submissions in ``folder`` by name; a name is the entry's stem unless two share it.
+    The output folder ``out``, and any other batch output, is no submission."""
     found = []
     for path in sorted(folder.iterdir()):
-        if path.name.startswith((".", "_")):
+        if path.name.startswith((".", "_")) or _is_output(path, out):
             continue
-        if path.is_dir() or path.suffix.lower() in SUFFIXES:
+        if path.is_dir() or path.is_file() and path.suffix.lower() in SUFFIXES:
             found.append(path)
         elif outcome is not None:
             outcome.skipped.append(path.name)
     stems = [p.name if p.is_dir() else p.stem for p in found]
     return [Entry(stem if stems.count(stem) == 1 else path.name, path)
             for stem, path in zip(stems, found)]
+
+
+def _is_output(path: Path, out: Path | None) -> bool:
+    return path.is_dir() and (out is not None and path.resolve() == out.resolve()
+                              or Store(path).is_batch_output())
 
 
 def in_shard(name: str, shard: Shard | None) -> bool:
@@ -81,51 +96,101 @@ def in_shard(name: str, shard: Shard | None) -> bool:
 
 
 def options_key(options: Options) -> dict[str, Any]:
-    """What, besides the content, decides a report: a saved one is reused only if equal."""
+    """What, besides the content, decides a report: a saved one is reused only if equal.
+    Reads the solutions' sources, so call it only once the workers are forked."""
     return {"seed": options.seed, "hide_inputs": options.hide_inputs,
             "use_solutions": options.use_solutions, "lang": language(),
             "limits": asdict(options.limits),
-            "version": grader.__version__}
+            "version": grader.__version__, "sources": sources_digest()}
+
+
+def sources_digest() -> str:
+    """sha256 over the grader's sources and catalogs and the installed solutions' sources:
+    fixing a check or a solution makes every saved report stale."""
+    sha = hashlib.sha256()
+    for package, patterns in (("grader", ("*.py", "*.po")), ("solutions", ("*.py",))):
+        spec = importlib.util.find_spec(package)   # finds solutions without importing them
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        root = Path(list(spec.submodule_search_locations)[0])
+        for path in sorted(p for pattern in patterns for p in root.rglob(pattern)):
+            sha.update(f"{package}/{path.relative_to(root).as_posix()}\0".encode())
+            sha.update(_sha256(path))
+    return sha.hexdigest()
+
+
+def content_digest(path: Path) -> str | None:
+    """sha256 of the entry's bytes (a zip is never unpacked here); for a folder, over its
+    regular files by relative path; None when it holds more than ``DIGEST_MAX_FILES`` files."""
+    if not path.is_dir():
+        return _sha256(path).hex()
+    files = _files(path)
+    if files is None:
+        return None
+    sha = hashlib.sha256()
+    for name, file in files:
+        info = file.stat()
+        sha.update(f"{name}\0{info.st_size}\0".encode())
+        sha.update(_sha256(file) if info.st_size <= DIGEST_FILE_BYTES
+                   else f"{info.st_mtime_ns}".encode())
+    return sha.hexdigest()
+
+
+def _sha256(path: Path) -> bytes:
+    sha = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            sha.update(chunk)
+    return sha.digest()
+
+
+def _files(folder: Path) -> list[tuple[str, Path]] | None:
+    """``(relative name, path)`` of every regular file under ``folder``, sorted; None if
+    there are too many."""
+    found = []
+    for parent, _folders, names in os.walk(folder):
+        for name in names:
+            file = Path(parent, name)
+            if file.is_file():
+                found.append((file.relative_to(folder).as_posix(), file))
+        if len(found) > DIGEST_MAX_FILES:
+            return None
+    return sorted(found)
 
 
 def run_batch(folder: Path, out: Path, options: Options, *, jobs: int = 1,
               shard: Shard | None = None, progress: bool = True) -> Outcome:
     """Grade ``folder`` into ``out``; returns what was done."""
     store, outcome = Store(out), Outcome()
-    store.save_seed(options.seed)
-    key = options_key(options)
-    todo: list[tuple[Entry, Submission]] = []
-    try:
-        for entry in entries(folder, outcome):
-            if in_shard(entry.name, shard):
-                _prepare(entry, store, key, options.seed, todo, outcome)
+    mine = [e for e in entries(folder, outcome, out) if in_shard(e.name, shard)]
+    with Workers(options, min(jobs, len(mine))) as workers:   # before anything is read
+        key = options_key(options)
+        store.save_key(key)
+        todo: list[tuple[Entry, str | None]] = []
+        for entry in mine:
+            _prepare(entry, store, key, options.seed, todo, outcome)
         if todo:
-            _grade_all(todo, options, key, jobs, progress, store, outcome)
-    finally:
-        for _entry, submission in todo:
-            discard(submission)
+            _grade_all(todo, workers, options.seed, key, progress, store, outcome)
     gradebook.write(store.gradebook, outcome.records)
     html_report.write(store.html, [r.report for r in outcome.records])
     return outcome
 
 
 def _prepare(entry: Entry, store: Store, key: dict[str, Any], seed: int,
-             todo: list[tuple[Entry, Submission]], outcome: Outcome) -> None:
-    """Load one entry: an error record, a reused record, or a submission to grade."""
+             todo: list[tuple[Entry, str | None]], outcome: Outcome) -> None:
+    """Decide about one entry: a reused record, an error record, or to grade (with its digest)."""
     try:
-        submission = load(entry.path)
-    except LoadError as error:
-        record = Record(entry.name, error_report(entry.name, seed, str(error)))
-        store.save(record)
-        outcome.records.append(record)
+        digest = content_digest(entry.path)
+    except Exception as error:  # one unreadable entry must not stop the batch
+        reason = _("cannot read the submission: {error}").format(error=error)
+        _add(store, outcome, Record(entry.name, error_report(entry.name, seed, reason)))
         return
     saved = store.load(entry.name)
-    if saved is not None and saved.reusable(submission.digest, key):
-        discard(submission)
+    if saved is not None and saved.reusable(digest, key):
         outcome.records.append(saved)
         outcome.reused += 1
     else:
-        todo.append((entry, submission))
+        todo.append((entry, digest))
 
 
 def error_report(name: str, seed: int, reason: str) -> Report:
@@ -133,30 +198,31 @@ def error_report(name: str, seed: int, reason: str) -> Report:
     return Report(submission=name, seed=seed, status="error", notes=[reason], lang=language())
 
 
-def _grade_all(todo: list[tuple[Entry, Submission]], options: Options, key: dict[str, Any],
-               jobs: int, progress: bool, store: Store, outcome: Outcome) -> None:
-    """Grade ``todo`` in ``min(jobs, len(todo))`` worker processes, saving each record as it
-    comes. On Ctrl-C the gradebook of what is done is written before the interrupt goes on."""
-    jobs = max(1, min(jobs, len(todo)))
-    with Workers(options, jobs) as workers, _progress(progress, len(todo)) as advance:
-        outcome.warnings.extend(workers.warnings)
+def _add(store: Store, outcome: Outcome, record: Record) -> None:
+    store.save(record)
+    outcome.records.append(record)
+
+
+def _grade_all(todo: list[tuple[Entry, str | None]], workers: Workers, seed: int,
+               key: dict[str, Any], progress: bool, store: Store, outcome: Outcome) -> None:
+    """Grade ``todo`` in the workers, saving each record as it comes. On Ctrl-C the gradebook
+    of what is done is written before the interrupt goes on."""
+    with _progress(progress, len(todo)) as advance:
         try:
-            for index, report, error in workers.grade([s for _e, s in todo]):
-                entry, submission = todo[index]
-                discard(submission)
+            for index, report, reason in workers.grade([entry.path for entry, _d in todo]):
+                entry, digest = todo[index]
                 if report is None:
-                    reason = _("could not be graded: {error}").format(error=error)
-                    record = Record(entry.name, error_report(entry.name, options.seed, reason))
+                    record = Record(entry.name, error_report(entry.name, seed, reason))
                 else:
                     report.submission = entry.name
-                    record = Record(entry.name, report, submission.digest, key)
-                store.save(record)
-                outcome.records.append(record)
-                outcome.graded += 1
+                    record = Record(entry.name, report, digest, key)
+                    outcome.graded += 1
+                _add(store, outcome, record)
                 advance()
         except KeyboardInterrupt:
             gradebook.write(store.gradebook, outcome.records)
             raise
+    outcome.warnings.extend(workers.warnings)
 
 
 @contextmanager

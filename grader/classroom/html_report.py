@@ -107,13 +107,11 @@ def _pass_rates(graded: list[Report]) -> bytes:
 
 
 def _rates(graded: list[Report]) -> dict[str, float]:
-    """Per function, the share of submissions that got all its points."""
+    """Per function, the share of submissions that got all its points (no test failed)."""
     full: Counter = Counter()
     for report in graded:
-        by_function: dict[str, list] = defaultdict(list)
-        for test in report.tests:
-            by_function[test.function].append(test)
-        full.update(f for f, tests in by_function.items() if not any(map(is_failure, tests)))
+        failed = {test.function for test in report.tests if is_failure(test)}
+        full.update(f for f in report.function_scores() if f not in failed)
     return {f: full[f] / len(graded) for f in FUNCTIONS}
 
 

@@ -1,13 +1,15 @@
 """``grade merge``: combine the outputs of ``grade batch --shard`` runs into one.
 
-The rows of each input's gradebook are taken with their saved records (``.state``), so the
-merged folder holds the same gradebook, results and class report as one unsharded batch
-would, and can itself be merged or resumed.
+Every input must have been graded with the same seed and options. The rows of each input's
+gradebook are taken with their saved records (``.state``), and the common options are saved
+too, so the merged folder holds the same gradebook, results and class report as one
+unsharded batch would, and can itself be merged, or resumed by ``grade batch -o`` it.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from grader.classroom import gradebook, html_report
 from grader.classroom.store import Record, Store
@@ -20,22 +22,43 @@ class MergeError(Exception):
 
 def merge(inputs: list[Path], out: Path) -> list[Record]:
     """Merge the batch outputs ``inputs`` into ``out``; returns the merged records."""
+    shards = [(folder, _records(folder)) for folder in inputs]
+    key = _common_key(inputs)
     records: dict[str, Record] = {}
     origin: dict[str, Path] = {}
-    for folder in inputs:
-        for record in _records(folder):
+    for folder, shard in shards:
+        for record in shard:
             if record.name in records:
                 raise MergeError(_("{name} appears in both {first} and {second}; merge the "
                                    "outputs of different shards only").format(
                     name=record.name, first=origin[record.name], second=folder))
             records[record.name], origin[record.name] = record, folder
     store = Store(out)
+    store.save_key(key)
     for record in records.values():
         store.save(record)
     merged = list(records.values())
     gradebook.write(store.gradebook, merged)
     html_report.write(store.html, [r.report for r in merged])
     return merged
+
+
+def _common_key(inputs: list[Path]) -> dict[str, Any]:
+    """The seed and options every input was graded with; refuses inputs that differ."""
+    keys = [(folder, Store(folder).key()) for folder in inputs]
+    for folder, key in keys:
+        if key is None:
+            raise MergeError(_("{folder} does not say how it was graded; rerun its grade "
+                               "batch command, then merge").format(folder=folder))
+    first, key = keys[0]
+    for folder, other in keys[1:]:
+        if other != key:
+            differ = sorted(k for k in key.keys() | other.keys() if key.get(k) != other.get(k))
+            raise MergeError(_("{first} and {second} were graded with different {what}; "
+                               "grade every shard with the same grader, seed and options, "
+                               "then merge").format(first=first, second=folder,
+                                                    what=", ".join(differ)))
+    return key
 
 
 def _records(folder: Path) -> list[Record]:

@@ -44,7 +44,8 @@ def build_notebook(module: str, source: str) -> NotebookNode:
         cells.append(nbformat.v4.new_markdown_cell(
             template("notebook_uses.md", module=module, uses=uses).strip(), id=f"{uses}-doc"))
         cells.append(nbformat.v4.new_code_cell(
-            template("notebook_uses.py", uses=uses).strip(), id=f"{uses}-load"))
+            template("notebook_uses.py", uses=uses, metadata_key=METADATA_KEY).strip(),
+            id=f"{uses}-load"))
     formulas = load_formulas()
     for node in tree.body:
         if isinstance(node, ast.FunctionDef):

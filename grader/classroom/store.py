@@ -2,7 +2,9 @@
 
 ``OUT/.state/<name>.json`` holds each submission's full internal report with the content
 digest and grading options it was made with (so a rerun skips it); ``OUT/results/<name>.json``
-its Gradescope document. Every file is written atomically (temp file + ``os.replace``).
+its Gradescope document; ``OUT/.state/.batch.json`` the seed and options of the last batch
+(or merge) that wrote the folder. Every file is written atomically (temp file +
+``os.replace``).
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ class Record:
     digest: str | None = None
     key: dict[str, Any] | None = None
 
-    def reusable(self, digest: str, key: dict[str, Any]) -> bool:
+    def reusable(self, digest: str | None, key: dict[str, Any]) -> bool:
         """Whether grading the same content with the same options may be skipped."""
         return self.digest is not None and self.digest == digest and self.key == key
 
@@ -70,6 +72,7 @@ class Store:
         self.html = out / "report.html"
         self.results = out / "results"
         self.state = out / ".state"
+        self.batch = self.state / ".batch.json"
 
     def load(self, name: str) -> Record | None:
         """The saved record of ``name``, if any (an unreadable one counts as none)."""
@@ -89,9 +92,28 @@ class Store:
     def seed(self) -> int | None:
         """The seed this folder was graded with last time."""
         try:
-            return int(json.loads((self.state / ".batch.json").read_text())["seed"])
-        except (OSError, ValueError, KeyError, TypeError):
+            return int(self._batch()["seed"])
+        except (KeyError, TypeError, ValueError):
             return None
 
-    def save_seed(self, seed: int) -> None:
-        write_atomic(self.state / ".batch.json", json.dumps({"seed": seed}))
+    def key(self) -> dict[str, Any] | None:
+        """The seed and options (``batch.options_key``) this folder was graded with last time."""
+        key = self._batch().get("key")
+        return key if isinstance(key, dict) else None
+
+    def save_key(self, key: dict[str, Any]) -> None:
+        """Remember the seed and options of the batch (or merge) writing this folder."""
+        write_atomic(self.batch, json.dumps({"seed": key["seed"], "key": key},
+                                            ensure_ascii=False))
+
+    def is_batch_output(self) -> bool:
+        """Whether a batch or merge wrote this folder."""
+        return self.batch.is_file()
+
+    def _batch(self) -> dict[str, Any]:
+        """``.batch.json`` as a dict (empty when missing or unreadable)."""
+        try:
+            data = json.loads(self.batch.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}

@@ -2,9 +2,12 @@
 
 Processes rather than threads: the parent's share of grading (oracles, comparisons,
 diagnoses) is Python, so threads would queue on one interpreter lock. Workers are forked
-from this process, which already has numpy and torch imported, before any of them starts its
-sandbox; each computes the cases of the seed once and grades submissions one after another.
-Only trusted grader processes exchange pickles here: reports travel as plain dicts.
+from this process, which already has numpy and torch imported, before it reads a single
+submission, so no classmate's code is in a worker's memory. Each worker starts its
+``Grader`` (whose sandbox server is forked once, then, with nothing of any student in it),
+computes the cases of the seed once, and then, one path after another, loads a submission,
+grades it and discards it. Only trusted grader processes exchange pickles here: paths go
+out, reports come back as plain dicts.
 """
 
 from __future__ import annotations
@@ -13,19 +16,22 @@ import multiprocessing
 import queue
 import signal
 import sys
+from pathlib import Path
 from typing import Any, Iterator
 
 from grader.grading import Grader, Options
-from grader.i18n import language, set_language
+from grader.i18n import _, language, set_language
 from grader.report.model import Report
-from grader.submission import Submission
+from grader.submission import LoadError, load
+from grader.submission.archive import discard
 
 #: How often (seconds) the parent checks that its workers are alive while it waits.
 POLL_SECONDS = 0.5
 
 
 class Workers:
-    """``jobs`` worker processes; ``grade`` yields ``(index, report, error)`` as they finish."""
+    """``jobs`` worker processes, started on entering (before the caller reads any
+    submission); ``grade`` yields ``(index, report, reason)`` as they finish."""
 
     def __init__(self, options: Options, jobs: int):
         self.context = multiprocessing.get_context("fork")
@@ -35,51 +41,57 @@ class Workers:
                                                args=(options, language(), self.tasks,
                                                      self.results))
                           for n in range(jobs)]
-        self.warnings: list[str] = []
+        self.ready = False                 # whether a worker has started its grader
+        self.warnings: list[str] = []      # the grader's, as a worker that started says
+        self.failure = ""                  # why a worker could not start its grader
 
     def __enter__(self) -> "Workers":
         for process in self.processes:
             process.start()
-        for _process in self.processes:
-            kind, payload = self._next()
-            if kind == "failed":
-                self.close()
-                raise RuntimeError(payload)
-            self.warnings = payload
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def grade(self, submissions: list[Submission]) -> Iterator[tuple[int, Report | None, str]]:
-        """Grade every submission; a worker that dies costs only the submission it held."""
-        for index, submission in enumerate(submissions):
-            self.tasks.put((index, submission))
+    def grade(self, paths: list[Path]) -> Iterator[tuple[int, Report | None, str]]:
+        """Grade the submission at every path; a report, else the reason there is none.
+        A worker that dies costs only the submission it held; RuntimeError if no worker
+        could start its grader."""
+        for index, path in enumerate(paths):
+            self.tasks.put((index, str(path)))
         for _process in self.processes:
             self.tasks.put(None)
-        pending = set(range(len(submissions)))
+        pending = set(range(len(paths)))
         held: dict[int, int] = {}            # worker pid -> index of the submission it holds
         while pending:
             kind, payload = self._next(held)
-            if kind == "start":
+            if kind == "ready":
+                self.ready, self.warnings = True, payload
+            elif kind == "failed":
+                self.failure = payload
+            elif kind == "start":
                 pid, index = payload
                 held[pid] = index
             elif kind == "done":
-                pid, index, report, error = payload
+                pid, index, report, reason = payload
                 held.pop(pid, None)
                 pending.discard(index)
-                yield index, Report.from_dict(report) if report else None, error
+                yield index, Report.from_dict(report) if report else None, reason
             elif kind == "died":
                 pid, index = payload
                 pending.discard(index)
-                yield index, None, f"the grading process ended unexpectedly ({pid})"
-            elif kind == "failed":
+                yield index, None, _could_not(
+                    _("the grading process ended unexpectedly ({pid})").format(pid=pid))
+            elif kind == "gone":
+                if not self.ready:
+                    raise RuntimeError(payload)
                 for index in sorted(pending):
-                    yield index, None, payload
+                    yield index, None, _could_not(payload)
                 return
 
     def close(self) -> None:
-        """Stop every worker; each closes its sandbox, so nothing it started outlives this."""
+        """Stop every worker (each closes its sandbox, so nothing it started outlives this),
+        then the queues."""
         self.tasks.cancel_join_thread()     # tasks nobody will take must not block our exit
         for process in self.processes:
             if process.is_alive():
@@ -89,41 +101,60 @@ class Workers:
             if process.is_alive():
                 process.kill()
                 process.join()
+        for channel in (self.tasks, self.results):
+            channel.close()
+            channel.join_thread()
 
-    def _next(self, held: dict[int, int] | None = None) -> tuple[str, Any]:
+    def _next(self, held: dict[int, int]) -> tuple[str, Any]:
         """The next message from a worker; "died" for a worker that vanished mid-task,
-        "failed" when no worker is left to answer."""
+        "gone" when no worker is left to answer."""
         while True:
             try:
                 return self.results.get(timeout=POLL_SECONDS)
             except queue.Empty:
                 dead = [p for p in self.processes if not p.is_alive()]
                 for process in dead:
-                    if held and process.pid in held:
+                    if process.pid in held:
                         return "died", (process.pid, held.pop(process.pid))
-                if held is None and dead or len(dead) == len(self.processes):
-                    return "failed", "a grading process exited ({code})".format(
-                        code=dead[0].exitcode)
+                if len(dead) == len(self.processes):
+                    return "gone", self.failure or _(
+                        "a grading process exited ({code})").format(code=dead[0].exitcode)
 
 
 def _work(options: Options, lang: str, tasks: Any, results: Any) -> None:
-    """A worker: start a grader, then grade what the queue holds until it is empty."""
+    """A worker: start a grader, then grade the paths the queue holds until it says stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)         # the parent decides about Ctrl-C
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # closes the sandbox on the way out
     set_language(lang)
     try:
-        grader = Grader(options).__enter__()
-    except Exception as error:  # reported to the parent, which gives up cleanly
+        grader = Grader(options).__enter__()   # forks the sandbox server before any loading
+    except Exception as error:  # reported to the parent, which grades with the other workers
         results.put(("failed", f"{type(error).__name__}: {error}"))
         return
     with grader:
         results.put(("ready", grader.warnings))
         pid = multiprocessing.current_process().pid
         while (task := tasks.get()) is not None:
-            index, submission = task
+            index, path = task
             results.put(("start", (pid, index)))
-            try:
-                report, error = grader.grade(submission).to_dict(), ""
-            except Exception as exception:  # a grader failure costs this submission only
-                report, error = None, f"{type(exception).__name__}: {exception}"
-            results.put(("done", (pid, index, report, error)))
+            results.put(("done", (pid, index, *_grade_one(grader, path))))
+
+
+def _grade_one(grader: Grader, path: str) -> tuple[dict[str, Any] | None, str]:
+    """Load, grade and discard one submission: its report, else the reason there is none."""
+    try:
+        submission = load(path)
+    except LoadError as error:
+        return None, str(error)
+    except Exception as error:  # an unexpected failure costs this submission only
+        return None, _could_not(f"{type(error).__name__}: {error}")
+    try:
+        return grader.grade(submission).to_dict(), ""
+    except Exception as error:
+        return None, _could_not(f"{type(error).__name__}: {error}")
+    finally:
+        discard(submission)
+
+
+def _could_not(error: str) -> str:
+    return _("could not be graded: {error}").format(error=error)

@@ -16,7 +16,8 @@ What is defended, and how
   neither the server nor any child ever holds a secret in memory. The server also drops the
   grader's other modules, empties any ``solutions`` module that was loaded anyway, and
   closes (points at /dev/null) every descriptor the grader had open: other servers'
-  sockets, report files. Each submission gets one child forked from the server.
+  sockets, report files. Each submission gets a child forked from the server (and a fresh
+  one after each fault).
 - **A narrow channel.** Parent and child exchange frames of JSON plus ``.npy`` blobs
   (``channel.py``), never pickles, size-bounded (``Limits.result_bytes``) and decoded
   strictly. Only None, bools, ints, floats, strings, numpy scalars, numeric ndarrays of
@@ -26,12 +27,14 @@ What is defended, and how
   ``Refused`` (a wrong answer).
 - **Expected values only in the parent.** The child computes the student's answer; the
   comparison, the diagnosis and the score happen in the parent. Reference callees that a
-  function needs (``mlp`` using ``activations``) are computed in the parent on request.
+  function needs (``mlp`` using ``activations``) are computed in the parent on request, on
+  arguments of bounded size, within the call's time limit.
 - **Faults cost one call.** Each call has a wall-clock limit (``Limits.call_seconds``, and
   ``submission_seconds`` for the whole session); a timeout, crash (segfault, abort),
   ``os._exit``, ``sys.exit`` or MemoryError is that call's fault; the child is killed and the
-  next call gets a fresh one that reloads the submission without the units that failed to
-  load. A module that fails to import costs only its own functions (a placeholder stands in).
+  next call gets a fresh one that reloads the submission without the units that crashed,
+  hung or exited while loading. A module that fails to import, or is missing, costs only
+  its own functions (a placeholder stands in).
 - **Output stays the student's.** fds 1 and 2 of the child point at a capture file in its
   own folder; what a call prints comes back with that call, cut at ``Limits.output_chars``.
   The server and children have /dev/null as stdin/stdout/stderr otherwise and live in their
@@ -40,10 +43,13 @@ What is defended, and how
   ``Sandbox.warnings`` says once): resource limits (address space, CPU time, processes, file
   size, open files, no core dumps); a fresh private working folder, stdin from /dev/null, a
   scrubbed environment; a uid of its own when the grader runs as root; no new privileges;
-  Landlock: read everything but the hidden paths (``solutions/``, the grader package),
-  write only in the working folder, no TCP, no signals outside the sandbox; an empty network
-  namespace. The child cannot import the grader's modules nor ``solutions`` (they are removed
-  from ``sys.modules`` and an import hook refuses them).
+  Landlock: read only the Python installation, the system's libraries and programs, /proc,
+  /sys, a few devices and /etc files, never the hidden paths (``solutions/``, the grader
+  package) even inside those; write only in the working folder; no TCP, no signals outside
+  the sandbox; an empty network namespace. The submission, its helper modules included,
+  reaches the child as source text: its folder, classmates' folders, the repository and
+  /tmp are unreadable. The child cannot import the grader's modules nor ``solutions``
+  (they are removed from ``sys.modules`` and an import hook refuses them).
 - **Nothing outlives grading.** The server is a child subreaper: whatever a child started
   (detached, in a new session, ignoring SIGTERM) is reparented to it and SIGKILLed when the
   child ends, before the next child starts. A child dies with its server

@@ -101,27 +101,27 @@ class Runner:
             except Exception:
                 pass
         try:
-            size = os.fstat(self.capture).st_size
-            if size == 0:
-                return "", False
-            data = os.pread(self.capture, min(size, 4 * self.limits.output_chars + 4), 0)
+            output = confine.read_output(self.capture, self.limits.output_chars)
             os.ftruncate(self.capture, 0)
             os.lseek(self.capture, 0, os.SEEK_SET)
         except OSError:  # the student closed or replaced the capture file
             return "", False
-        text = data.decode("utf-8", errors="replace")
-        cut = size > len(data) or len(text) > self.limits.output_chars
-        return text[:self.limits.output_chars], cut
+        return output
 
     # -- loading -------------------------------------------------------------------------
 
     def load(self, message: dict[str, Any]) -> None:
         self.loader = Loader(message["units"], message["helpers"], message["kind"],
-                             message["skip"], self.send, self.answering.get)
+                             message["skip"], self.report, self.answering.get)
         self.loader.load()
         output, cut = self.take_output()
         self.send({"op": "ready", "available": self.loader.available(), "output": output,
                    "cut": cut})
+
+    def report(self, event: dict[str, Any]) -> None:
+        """Send a loading event with what was printed since the last one."""
+        event["output"], event["cut"] = self.take_output()
+        self.send(event)
 
     # -- calls ---------------------------------------------------------------------------
 

@@ -1,16 +1,17 @@
 """Confinement of the processes that run student code (Linux; elsewhere it degrades).
 
 The fork server calls ``prepare_server()`` once, then ``make_workdir()`` before and
-``reap_orphans()`` / ``remove_workdir()`` after each child; the child calls ``enter()``
-right after the fork, before any student code. Defenses, each skipped where the system
-lacks it (``prepare_server`` returns what is missing, to be said once):
+``reap_orphans()`` / ``read_output()`` / ``remove_workdir()`` after each child; the child
+calls ``enter()`` right after the fork, before any student code. Defenses, each skipped
+where the system lacks it (``prepare_server`` returns what is missing, to be said once):
 
 - resource limits (memory, CPU time, processes, file size, open files, no core dumps);
 - a private working folder, stdin from /dev/null, a scrubbed environment;
-- a uid of its own when started as root (keeping only CAP_DAC_READ_SEARCH, so the Python
-  installation under a private home stays importable and Landlock decides what is read);
-- no new privileges; Landlock: read everywhere except the hidden paths, write only in the
-  working folder, no TCP, no signals or abstract unix sockets outside the sandbox;
+- a uid of its own when started as root (keeping only CAP_DAC_READ_SEARCH, see ``_drop_to``);
+- no new privileges; Landlock: read only the Python installation, the system's libraries
+  and programs, /proc, /sys, a few devices and /etc files (never the hidden paths), write
+  only in the working folder, no TCP, no signals or abstract unix sockets outside the
+  sandbox;
 - a network namespace with nothing in it (root, or an unprivileged user namespace);
 - the fork server is a child subreaper, so whatever a child leaves behind is killed.
 """
@@ -41,6 +42,19 @@ FILE_BYTES = 64 * 1024**2
 OPEN_FILES = 256
 #: Children of a root server run as FIRST_UID + the server's pid: a uid of their own.
 FIRST_UID = 1_500_000_000
+#: Folders a child may read whole, besides the Python installation (``python_trees``).
+SYSTEM_FOLDERS = ("/usr", "/lib", "/lib32", "/lib64", "/bin", "/sbin", "/proc", "/sys")
+#: The /etc entries a running Python, numpy or torch may read: the dynamic loader, time
+#: zones, user and host names, MIME types, the OS release, TLS certificates, and a system
+#: Python's own configuration. Nothing else (not /etc/shadow, not /etc/ssl/private).
+ETC_ENTRIES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "timezone",
+               "nsswitch.conf", "passwd", "group", "hosts", "host.conf", "resolv.conf",
+               "gai.conf", "protocols", "services", "mime.types", "os-release", "ssl/certs",
+               "ssl/openssl.cnf", "pki/tls/certs",
+               f"python{sys.version_info.major}.{sys.version_info.minor}")
+#: The devices a child may read (/dev/null it may also write). Not all of /dev: a child
+#: that keeps CAP_DAC_READ_SEARCH could read a raw disk, and every file on it.
+DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
 
 _LINUX = sys.platform.startswith("linux")
 _libc = ctypes.CDLL(None, use_errno=True) if _LINUX else None
@@ -125,6 +139,15 @@ def make_workdir() -> Path:
     if _child_ids is not None:
         os.chown(path, *_child_ids)
     return path
+
+
+def read_output(capture: int, chars: int) -> tuple[str, bool]:
+    """The first ``chars`` characters a child wrote to its capture file, and whether it
+    wrote more."""
+    size = os.fstat(capture).st_size
+    data = os.pread(capture, min(size, 4 * chars + 4), 0)  # UTF-8: 4 bytes a character at most
+    text = data.decode("utf-8", errors="replace")
+    return text[:chars], size > len(data) or len(text) > chars
 
 
 def reap_orphans(timeout: float = 5.0) -> None:
@@ -265,7 +288,15 @@ def _tasks_of(uid: int) -> int:
 
 
 def _drop_to(uid: int, gid: int) -> None:
-    """Become ``uid``/``gid`` keeping only CAP_DAC_READ_SEARCH (reads are Landlock's call)."""
+    """Become ``uid``/``gid`` keeping only CAP_DAC_READ_SEARCH.
+
+    The capability is what lets the child traverse a Python installation under a private
+    home (pyenv in /root, mode 700), which its own uid may not. It lets it read past file
+    modes, never past Landlock: outside the allowed trees nothing is readable anyway, and
+    the allowed trees leave out what file modes alone protect (no /etc/shadow, no
+    /etc/ssl/private, no raw disk devices). Without Landlock the child reads what the
+    grader reads, which ``prepare_server`` warns about.
+    """
     for cap in range(int(Path("/proc/sys/kernel/cap_last_cap").read_text()) + 1):
         if cap != CAP_DAC_READ_SEARCH:
             _check(_prctl(PR_CAPBSET_DROP, cap), "PR_CAPBSET_DROP")
@@ -289,7 +320,7 @@ def landlock_abi() -> int:
 
 
 def _landlock_ruleset(workdir: Path, hidden_paths: Sequence[Path]) -> int | None:
-    """A ruleset fd: read all but ``hidden_paths``, write in ``workdir``, no TCP, scoped."""
+    """A ruleset fd: read only ``_readable_trees``, write in ``workdir``, no TCP, scoped."""
     abi = landlock_abi()
     if abi == 0:
         return None
@@ -301,38 +332,69 @@ def _landlock_ruleset(workdir: Path, hidden_paths: Sequence[Path]) -> int | None
     ruleset = _libc.syscall(SYS_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size),
                             ctypes.c_uint32(0))
     _check(ruleset, "landlock_create_ruleset")
-    hidden = [os.path.realpath(p) for p in hidden_paths if os.path.lexists(p)]
-    for path in _readable(hidden):
+    for path in _readable_trees(_real(hidden_paths)):
         _allow(ruleset, path, FS_EXECUTE | FS_READ_FILE | FS_READ_DIR)
+    for device in DEVICES:
+        _allow(ruleset, device, FS_READ_FILE)
+    _allow(ruleset, os.devnull, FS_WRITE_FILE | (fs & FS_TRUNCATE))
     _allow(ruleset, str(workdir), fs)
-    _allow(ruleset, os.devnull, FS_READ_FILE | FS_WRITE_FILE | (fs & FS_TRUNCATE))
     return ruleset
 
 
-def _readable(hidden: list[str]) -> Iterator[str]:
-    """Paths whose trees hold everything except ``hidden``: the siblings along each path."""
-    def inside(path: str, folder: str) -> bool:
-        return path == folder or path.startswith(folder.rstrip("/") + "/")
+def python_trees() -> list[str]:
+    """The folders of the running Python installation, resolved: its prefixes and the
+    ``sys.path`` folders inside them (a venv's site-packages may be a link).
 
-    def visit(folder: str) -> Iterator[str]:
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:  # cannot be listed: its entries stay unreadable
-            return
-        for entry in entries:
-            real = os.path.realpath(entry.path) if entry.is_symlink() else entry.path
-            if any(inside(real, h) for h in hidden):
-                continue
-            if any(inside(h, real) for h in hidden):
-                if not entry.is_symlink():
-                    yield from visit(entry.path)
-                continue
-            yield entry.path
+    Other ``sys.path`` entries (the project checkout of an editable install, pytest's
+    rootdir) are left out. A prefix of "/" stands for nothing more: its libraries are in
+    ``SYSTEM_FOLDERS``.
+    """
+    prefixes = {os.path.abspath(p) for p in (sys.base_prefix, sys.prefix, sys.exec_prefix,
+                                             sys.base_exec_prefix)} - {"/"}
+    inside = [p for p in sys.path if type(p) is str and p
+              and any(_inside(os.path.abspath(p), prefix) for prefix in prefixes)]
+    return sorted({os.path.realpath(p) for p in [*prefixes, *inside] if os.path.exists(p)})
 
-    if hidden:
-        yield from visit("/")
-    else:
-        yield "/"
+
+def hidden_python(hidden_paths: Sequence[Path]) -> str | None:
+    """A folder of the Python installation inside ``hidden_paths``, which a child could not
+    import from (None when there is none)."""
+    hidden = _real(hidden_paths)
+    return next((tree for tree in python_trees() if any(_inside(tree, h) for h in hidden)),
+                None)
+
+
+def _readable_trees(hidden: list[str]) -> Iterator[str]:
+    """What a child may read: the Python installation, ``SYSTEM_FOLDERS`` and
+    ``ETC_ENTRIES``, except anything in ``hidden`` (even inside those trees)."""
+    roots = [*python_trees(), *SYSTEM_FOLDERS, *(f"/etc/{entry}" for entry in ETC_ENTRIES)]
+    for root in dict.fromkeys(os.path.realpath(r) for r in roots if os.path.exists(r)):
+        yield from _beneath(root, hidden)
+
+
+def _beneath(root: str, hidden: list[str]) -> Iterator[str]:
+    """Paths whose trees hold all of ``root`` except ``hidden``; links inside are not
+    followed (a rule on a link would allow its target)."""
+    if any(_inside(root, h) for h in hidden):
+        return
+    if not any(_inside(h, root) for h in hidden):
+        yield root
+        return
+    try:
+        entries = list(os.scandir(root))
+    except OSError:  # cannot be listed: its entries stay unreadable
+        return
+    for entry in entries:
+        if not entry.is_symlink():
+            yield from _beneath(entry.path, hidden)
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def _real(paths: Sequence[Path]) -> list[str]:
+    return [os.path.realpath(p) for p in paths if os.path.lexists(p)]
 
 
 def _allow(ruleset: int, path: str, access: int) -> None:

@@ -2,11 +2,12 @@
 
 Module units become ``exercises.<module>`` and ``<module>`` (one module object under both
 names, with ``__package__ = "exercises"``), so the three import styles of SPEC.md work;
-they load on first import, in any order. A unit that fails is replaced by a placeholder
-module whose contract functions raise when called, unless the parent answers them during
-the current call. Namespace units (a single file, notebook cells) run one after another in
-one shared module, which also answers to every contract module name. Helper modules (the
-student's other ``.py`` files) are importable by name, after installed packages.
+they load on first import, in any order. A unit that fails, and a contract module the
+submission lacks, is replaced by a placeholder module whose contract functions raise when
+called, unless the parent answers them during the current call. Namespace units (a single
+file, notebook cells) run one after another in one shared module, which also answers to
+every contract module name. Helper modules (the student's other ``.py`` files) are
+importable by name, after installed packages.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import sys
 import types
 from typing import Any, Callable
 
-from grader.contract import MODULES
+from grader.contract import FUNCTIONS, MODULES
 from grader.i18n import _
 
 PACKAGE = "exercises"
@@ -49,11 +50,11 @@ def describe(error: BaseException, files: frozenset[str]) -> dict[str, Any]:
 
 
 class Placeholder:
-    """A contract function of a module that could not be imported."""
+    """A contract function of a module that could not be imported or is missing."""
 
-    def __init__(self, function: str, reason: str, answering: Callable[[str], Any]):
+    def __init__(self, function: str, message: str, answering: Callable[[str], Any]):
         self.function = function
-        self.reason = reason
+        self.message = message
         self.answering = answering
         self.__name__ = function.rsplit(".", 1)[1]
 
@@ -61,8 +62,7 @@ class Placeholder:
         proxy = self.answering(self.function)
         if proxy is not None:
             return proxy(*args, **kwargs)
-        raise ImportError(_("{module} could not be imported ({reason})").format(
-            module=self.function.split(".")[0], reason=self.reason))
+        raise ImportError(self.message)
 
 
 class Blocker(importlib.abc.MetaPathFinder):
@@ -105,7 +105,8 @@ class Loader(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     # -- loading -------------------------------------------------------------------------
 
     def load(self) -> None:
-        """Install the package and finders, then load every unit in order."""
+        """Install the package and finders, placeholders for the contract modules that are
+        missing or skipped, then load every other unit in order."""
         package = types.ModuleType(PACKAGE)
         package.__path__ = []
         package.__spec__ = importlib.machinery.ModuleSpec(PACKAGE, None, is_package=True)
@@ -114,9 +115,16 @@ class Loader(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         sys.meta_path.insert(0, self)
         if self.kind != "folder":
             self._install_namespace()
+        else:
+            provided = {unit["module"] for unit in self.units if unit["kind"] == "module"}
+            for module in MODULES:
+                if module not in provided:
+                    self._placeholder(module, _("{module}.py is not in the submission").format(
+                        module=module))
         for unit in self.units:
-            if unit["name"] in self.skip:
-                self._fail(unit, self.skip[unit["name"]])
+            if unit["name"] in self.skip and unit["kind"] == "module":
+                self._placeholder(unit["module"], _unimportable(unit["module"],
+                                                                self.skip[unit["name"]]))
         for unit in self.units:
             if unit["name"] in self.skip:
                 continue
@@ -145,19 +153,22 @@ class Loader(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         self.report({"op": "unit", "name": source["name"], "phase": "done", "error": error})
         return error is None
 
-    def _fail(self, unit: dict[str, Any], reason: str) -> None:
-        """Put a placeholder where a module unit that failed would be."""
-        if unit["kind"] != "module":
-            return
-        module = unit["module"]
+    def _placeholder(self, module: str, message: str) -> None:
+        """Put a placeholder where contract ``module`` would be; its functions raise
+        ImportError(``message``) unless the parent answers them."""
         placeholder = types.ModuleType(f"{PACKAGE}.{module}")
         placeholder.__package__ = PACKAGE
         for name in MODULES[module]:
-            function = Placeholder(f"{module}.{name}", reason, self.answering)
+            function = Placeholder(f"{module}.{name}", message, self.answering)
             self.placeholders[function.function] = function
             setattr(placeholder, name, function)
-        self.modules[f"{PACKAGE}.{module}"] = placeholder
-        sys.modules[module] = sys.modules[f"{PACKAGE}.{module}"] = placeholder
+        self._register(module, placeholder)
+
+    def _register(self, module: str, obj: types.ModuleType) -> None:
+        """Make ``obj`` contract module ``module`` under every name it is imported by."""
+        self.modules[f"{PACKAGE}.{module}"] = obj
+        sys.modules[module] = sys.modules[f"{PACKAGE}.{module}"] = obj
+        setattr(sys.modules[PACKAGE], module, obj)  # import exercises.<module>
 
     # -- the import system ---------------------------------------------------------------
 
@@ -205,33 +216,31 @@ class Loader(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         self.started.add(canonical)
         source = self.sources[canonical]
         bare = canonical.split(".", 1)[1]
+        if source.get("kind") == "module":
+            self._register(bare, module)
+            if not self._execute(source, module):
+                error = self.errors[source["name"]]
+                self._placeholder(bare, _unimportable(
+                    bare, f"{error['type']}: {error['message']}"[:300]))
+            return
         sys.modules[canonical] = module
-        if source.get("kind") == "module" or not self._shadows(bare):
+        if not self._shadows(bare):
             sys.modules[bare] = module
-        if source.get("kind") != "module":
-            try:
-                exec(compile(source["source"], source["filename"], "exec",
-                             dont_inherit=True), module.__dict__)
-            except BaseException:  # as Python does: a failed import leaves no module behind
-                self.started.discard(canonical)
-                for name in (canonical, bare):
-                    if sys.modules.get(name) is module:
-                        del sys.modules[name]
-                raise
-        elif not self._execute(source, module):
-            error = self.errors[source["name"]]
-            self._fail(source, f"{error['type']}: {error['message']}"[:300])
+        try:
+            exec(compile(source["source"], source["filename"], "exec", dont_inherit=True),
+                 module.__dict__)
+        except BaseException:  # as Python does: a failed import leaves no module behind
+            self.started.discard(canonical)
+            for name in (canonical, bare):
+                if sys.modules.get(name) is module:
+                    del sys.modules[name]
+            raise
 
     # -- what the runner needs ------------------------------------------------------------
 
     def available(self) -> list[str]:
         """Contract functions the submission defines as callables."""
-        found = []
-        for module, names in MODULES.items():
-            for name in names:
-                if callable(self.student_object(f"{module}.{name}")):
-                    found.append(f"{module}.{name}")
-        return found
+        return [function for function in FUNCTIONS if callable(self.student_object(function))]
 
     def module_of(self, function: str) -> types.ModuleType | None:
         """The module object that holds ``function`` (a placeholder if it failed)."""
@@ -246,3 +255,7 @@ class Loader(importlib.abc.MetaPathFinder, importlib.abc.Loader):
             return None
         found = module.__dict__.get(function.split(".")[1])
         return None if isinstance(found, Placeholder) else found
+
+
+def _unimportable(module: str, reason: str) -> str:
+    return _("{module} could not be imported ({reason})").format(module=module, reason=reason)

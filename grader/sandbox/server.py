@@ -1,15 +1,16 @@
 """The pre-warmed fork server, and ``Sandbox``, the parent's handle on it.
 
 ``Sandbox.start`` forks the server from the grader while numpy and torch are imported and
-before any secret exists in it. The server forks one child per session and passes the
-parent its end of a socketpair (``socket.send_fds``); the parent then talks to the child
-directly, one round trip per call. When a child ends (or the parent asks for it to be
-killed), the server reaps it and every process it left behind, reads what it printed last,
-removes its folder and tells the parent how it ended.
+before any secret exists in it. The server forks a child for a session (and a fresh one
+after each fault) and passes the parent its end of a socketpair (``socket.send_fds``); the
+parent then talks to the child directly, one round trip per call. When a child ends (or
+the parent asks for it to be killed), the server reaps it and every process it left
+behind, reads what it printed last, removes its folder and tells the parent how it ended.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import linecache
 import os
@@ -22,6 +23,7 @@ from collections import deque
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, Sequence
 
+from grader.i18n import _
 from grader.sandbox.channel import FrameReader, ProtocolError, pack
 from grader.sandbox.values import Limits
 from grader.submission import Submission
@@ -55,6 +57,12 @@ class Sandbox:
         expected value: the server, and every child, holds a copy of its memory."""
         if self._link is not None:
             return
+        from grader.sandbox import confine
+        inside = confine.hidden_python(self.hidden_paths)
+        if inside is not None:
+            raise RuntimeError(_("the Python installation ({path}) lies in a folder hidden "
+                                 "from submissions: install the grader's environment "
+                                 "elsewhere").format(path=inside))
         single_threaded_libraries()
         from grader.sandbox import child  # noqa: F401  (warm: imported before the fork)
         ours, theirs = socket.socketpair()
@@ -109,11 +117,13 @@ def single_threaded_libraries() -> None:
     torch.set_num_threads(1)
 
 
-def readable(sock: socket.socket, timeout: float) -> bool:
-    """Whether ``sock`` has something to read within ``timeout`` seconds."""
+def ready(fds: Sequence[Any], event: int, timeout: float) -> list[int]:
+    """The descriptors among ``fds`` (or objects with ``fileno``) on which ``event``, or an
+    error or hang-up, happens within ``timeout`` seconds."""
     poller = select.poll()
-    poller.register(sock, select.POLLIN)
-    return bool(poller.poll(max(timeout, 0.0) * 1000))
+    for fd in fds:
+        poller.register(fd, event)
+    return [fd for fd, _event in poller.poll(max(timeout, 0.0) * 1000)]
 
 
 class ServerLink:
@@ -133,7 +143,7 @@ class ServerLink:
 
     def pump(self, timeout: float = 0.0) -> None:
         """Read what the server sent (waiting up to ``timeout`` for something)."""
-        if not self.alive or not readable(self.sock, timeout):
+        if not self.alive or not ready([self.sock], select.POLLIN, timeout):
             return
         try:
             data, fds, _flags, _addr = socket.recv_fds(self.sock, 1 << 16, 4)
@@ -312,19 +322,25 @@ class ForkServer:
 
     def _spawn(self) -> None:
         from grader.sandbox import child
-        workdir = self.confine.make_workdir()
-        capture = os.open(workdir / ".output", os.O_RDWR | os.O_CREAT | os.O_EXCL
-                          | os.O_APPEND | os.O_NOFOLLOW, 0o600)
-        ours, theirs = socket.socketpair()
-        pid = os.fork()
-        if pid == 0:
-            signal.set_wakeup_fd(-1)
-            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-            for sock in (self.sock, ours):
-                sock.close()
-            os.close(self.wake)
-            os.close(self.wake_write)
-            child.run(theirs, capture, workdir, self.limits, self.hidden_paths)
+        with contextlib.ExitStack() as undo:  # what a failed step leaves is undone
+            workdir = self.confine.make_workdir()
+            undo.callback(self.confine.remove_workdir, workdir)
+            capture = os.open(workdir / ".output", os.O_RDWR | os.O_CREAT | os.O_EXCL
+                              | os.O_APPEND | os.O_NOFOLLOW, 0o600)
+            undo.callback(os.close, capture)
+            ours, theirs = socket.socketpair()
+            undo.callback(ours.close)
+            undo.callback(theirs.close)
+            pid = os.fork()
+            if pid == 0:
+                signal.set_wakeup_fd(-1)
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                for sock in (self.sock, ours):
+                    sock.close()
+                os.close(self.wake)
+                os.close(self.wake_write)
+                child.run(theirs, capture, workdir, self.limits, self.hidden_paths)
+            undo.pop_all()
         theirs.close()
         self.child = (pid, capture, workdir)
         self.send({"op": "spawned", "pid": pid}, [ours.fileno()])
@@ -356,13 +372,9 @@ class ForkServer:
         pid, capture, workdir = self.child
         self.child = None
         self.confine.reap_orphans()
-        size = os.fstat(capture).st_size
-        data = os.pread(capture, min(size, 4 * self.limits.output_chars + 4), 0)
+        output, cut = self.confine.read_output(capture, self.limits.output_chars)
         os.close(capture)
         self.confine.remove_workdir(workdir)
-        text = data.decode("utf-8", errors="replace")
         how = {"signal": os.WTERMSIG(status)} if os.WIFSIGNALED(status) \
             else {"code": os.WEXITSTATUS(status)}
-        self.send({"op": "exited", "pid": pid, **how,
-                   "output": text[:self.limits.output_chars],
-                   "cut": size > len(data) or len(text) > self.limits.output_chars})
+        self.send({"op": "exited", "pid": pid, **how, "output": output, "cut": cut})

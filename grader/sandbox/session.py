@@ -1,36 +1,41 @@
 """Parent side of one submission's child: loading, calls, timeouts, faults, restarts.
 
-Each call runs on its own clock (``Limits.call_seconds``, paused while the parent answers a
-callee) within the session's budget (``Limits.submission_seconds``). A call that times out,
-crashes, exits or runs out of memory is charged to that call only: the child is killed (with
-everything it started) and the next call gets a fresh child that has loaded the submission
-again, without the units that failed to load.
+Each call runs on its own clock (``Limits.call_seconds``, the parent's answers to its callee
+requests included) within the session's budget (``Limits.submission_seconds``). A call that
+times out, crashes, exits or runs out of memory is charged to that call only: the child is
+killed (with everything it started) and the next call gets a fresh child that has loaded the
+submission again, without the units that crashed, hung or exited a child while loading.
+Units that merely raised run again, so what they defined before raising exists, as in Jupyter.
 """
 
 from __future__ import annotations
 
+import math
 import select
 import signal
 import socket
 import time
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
-from grader.contract import MODULES
+import numpy as np
+
+from grader.contract import FUNCTIONS
 from grader.i18n import _
 from grader.sandbox.channel import (FrameReader, ProtocolError, RefusedValue, Encoder, decode,
                                     decode_result, pack)
-from grader.sandbox.server import ServerLink
+from grader.sandbox.server import ServerLink, ready
 from grader.sandbox.values import CallOutcome, Limits
 from grader.submission import Submission
 
-#: Helper modules (the student's other .py files) sent to the child: how many, how big.
-MAX_HELPERS, MAX_HELPER_BYTES = 32, 1 << 20
 #: Seconds to wait for the server to confirm a killed child is gone.
 KILL_SECONDS = 10.0
 #: Arguments and callee answers come from the grader itself: only a runaway is refused.
 PARENT_LIMIT = 1 << 31
+#: Largest arguments the parent computes a reference callee on: the child chooses them and
+#: the parent is not confined. Each dimension (a list's length is one), and what all the
+#: arrays could broadcast or multiply to; the exercises' arrays are far smaller.
+CALLEE_DIMENSION, CALLEE_ELEMENTS = 1024, 2**20
 
 
 @dataclass
@@ -56,9 +61,11 @@ class Session:
         self._kind = submission.kind
         self._units = [{"name": u.name, "kind": u.kind, "source": u.source, "path": u.path,
                         "module": u.module, "filename": u.name} for u in submission.units]
-        self._helpers = helper_sources(submission)
+        self._helpers = [{"name": h.module, "source": h.source, "path": h.path,
+                          "filename": h.name} for h in submission.helpers]
         self._deadline = time.monotonic() + limits.submission_seconds
         self._child: tuple[int, socket.socket, FrameReader] | None = None
+        self._skip: dict[str, str] = {}  # units that crashed, hung or exited while loading
         self._loaded = False
         self._load()
 
@@ -104,32 +111,28 @@ class Session:
 
     def _run_call(self, frame: bytes, callees: Mapping[str, Callable[..., Any]]) -> CallOutcome:
         started = time.monotonic()
-        paused = 0.0
+        deadline = min(started + self._limits.call_seconds, self._deadline)
         used: list[str] = []
         self._send(frame)
         while True:
-            deadline = min(started + paused + self._limits.call_seconds, self._deadline)
             got = self._next(deadline)
             if got is _TIMEOUT:
                 report = self._kill()
                 return CallOutcome(fault="timeout", fault_detail=self._timeout_text(),
                                    output=_output(report), callees_used=tuple(used),
-                                   seconds=time.monotonic() - started - paused)
+                                   seconds=time.monotonic() - started)
             if isinstance(got, _Ended):
                 self._forget()
                 fault, detail = _how_it_ended(got.report)
                 return CallOutcome(fault=fault, fault_detail=detail, output=_output(got.report),
-                                   callees_used=tuple(used),
-                                   seconds=time.monotonic() - started - paused)
+                                   callees_used=tuple(used), seconds=time.monotonic() - started)
             message, blobs = got
             if message.get("op") == "callee":
-                answering = time.monotonic()
                 self._answer(message, blobs, callees, used)
-                paused += time.monotonic() - answering
             elif message.get("op") == "result":
                 outcome = _outcome(message, blobs)
                 outcome.callees_used = tuple(used)
-                outcome.seconds = time.monotonic() - started - paused
+                outcome.seconds = time.monotonic() - started
                 if outcome.fault == "memory":
                     self._kill()
                 return outcome
@@ -148,6 +151,12 @@ class Session:
             used.append(name)
         encoder = Encoder(PARENT_LIMIT)
         try:
+            if _too_large([*args, *kwargs.values()]):
+                raise ValueError(_("the arguments are too large for the reference {function} "
+                                   "(at most {dimension} along any axis and {elements} "
+                                   "elements)").format(function=name,
+                                                       dimension=CALLEE_DIMENSION,
+                                                       elements=CALLEE_ELEMENTS))
             reply = {"op": "answer", "value": encoder.encode(callees[name](*args, **kwargs))}
         except RefusedValue as refusal:
             reply = {"op": "answer", "error": {"type": "TypeError",
@@ -160,8 +169,9 @@ class Session:
     # -- loading -------------------------------------------------------------------------
 
     def _load(self) -> None:
-        """Start a child that loads every unit that has not failed yet."""
-        outputs = []
+        """Start a child that loads every unit but those that crashed, hung or exited a child
+        while loading (each such unit is found, recorded and skipped in turn)."""
+        printed: dict[str, str] = {}  # unit -> what it printed when it last ran
         while True:
             if time.monotonic() >= self._deadline:
                 return
@@ -172,26 +182,28 @@ class Session:
             sock.setblocking(False)
             self._child = (pid, sock, FrameReader(self._limits.result_bytes + (1 << 20)))
             message = {"op": "load", "kind": self._kind, "units": self._units,
-                       "helpers": self._helpers, "skip": dict(self.load_errors)}
+                       "helpers": self._helpers, "skip": self._skip}
             try:
                 self._send(pack(message))
-                failed = self._await_load(outputs)
+                failed = self._await_load(printed)
             except (ProtocolError, OSError) as error:
-                failed = (self._unfinished(set()), str(error)[:300], "")
+                failed = (self._unfinished(set()), str(error)[:300])
                 self._kill()
             if failed is None:
                 break
-            unit, text, output = failed
+            unit, text = failed
             if unit is None:
                 return
+            self._skip[unit] = text
             self.load_errors.setdefault(unit, text)
-            outputs.append(output)
         if not self._loaded:
-            text, chars = "".join(outputs), self._limits.output_chars
+            text = "".join(printed.get(u["name"], "") for u in self._units) + printed.get("", "")
+            chars = self._limits.output_chars
             self.load_output, self._loaded = _clip(text[:chars], len(text) > chars), True
 
-    def _await_load(self, outputs: list[str]) -> tuple[str | None, str, str] | None:
-        """Follow the child's progress; what failed (unit, text, output), or None."""
+    def _await_load(self, printed: dict[str, str]) -> tuple[str | None, str] | None:
+        """Follow the child's progress, noting what each unit printed; the unit that failed
+        and why, or None once loaded."""
         running: list[tuple[str, float]] = []
         finished: set[str] = set()
         idle_since = time.monotonic()
@@ -199,20 +211,27 @@ class Session:
             since = running[-1][1] if running else idle_since
             got = self._next(min(since + self._limits.load_seconds, self._deadline))
             unit = running[-1][0] if running else self._unfinished(finished)
-            if got is _TIMEOUT:
-                report = self._kill()
-                return unit, _("timed out while loading"), _output(report)
-            if isinstance(got, _Ended):
+            if got is _TIMEOUT or isinstance(got, _Ended):
+                report = self._kill() if got is _TIMEOUT else got.report
                 self._forget()
-                fault, detail = _how_it_ended(got.report)
+                printed[unit or ""] = printed.get(unit or "", "") + _output(report)
+                if got is _TIMEOUT:
+                    return unit, _("timed out while loading")
+                fault, detail = _how_it_ended(report)
                 text = _("exited while loading ({detail})") if fault == "exit" \
                     else _("crashed while loading ({detail})")
-                return unit, text.format(detail=detail), _output(got.report)
+                return unit, text.format(detail=detail)
             message = got[0]
+            output = _clip(message.get("output"), message.get("cut"))
             if message.get("op") == "unit" and message.get("phase") == "start":
-                running.append((str(message.get("name")), time.monotonic()))
+                if running:
+                    printed[running[-1][0]] += output
+                name = str(message.get("name"))
+                printed[name] = "" if running else output
+                running.append((name, time.monotonic()))
             elif message.get("op") == "unit" and message.get("phase") == "done" and running:
                 name, _started = running.pop()
+                printed[name] += output
                 finished.add(name)
                 idle_since = time.monotonic()
                 if message.get("error") is not None:
@@ -221,17 +240,16 @@ class Session:
                 available = message.get("available")
                 if type(available) is not list:
                     raise ProtocolError("bad ready message")
-                contract = {f"{m}.{f}" for m, fs in MODULES.items() for f in fs}
-                self.available = frozenset(a for a in available if a in contract)
-                outputs.append(_clip(message.get("output"), message.get("cut")))
+                self.available = frozenset(a for a in available if a in FUNCTIONS)
+                printed[""] = output
                 return None
             else:
                 raise ProtocolError("unexpected message while loading")
 
     def _unfinished(self, finished: set[str]) -> str | None:
-        """The first unit neither loaded nor failed (where an unexplained end is charged)."""
+        """The first unit neither loaded nor skipped (where an unexplained end is charged)."""
         for unit in self._units:
-            if unit["name"] not in finished and unit["name"] not in self.load_errors:
+            if unit["name"] not in finished and unit["name"] not in self._skip:
                 return unit["name"]
         return None
 
@@ -247,13 +265,17 @@ class Session:
                 view = view[sock.send(view):]
             except BlockingIOError:
                 pass
-            if view and not _ready(sock, select.POLLOUT, deadline - time.monotonic()):
+            if view and not ready([sock], select.POLLOUT, deadline - time.monotonic()):
                 raise ProtocolError(_("the child stopped reading"))
 
     def _next(self, deadline: float) -> Any:
-        """The child's next frame, ``_TIMEOUT`` at ``deadline``, or ``_Ended``."""
+        """The child's next frame before ``deadline`` (even one already received), else
+        ``_TIMEOUT``, or ``_Ended``."""
         pid, sock, reader = self._child
         while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return _TIMEOUT
             frame = reader.next()
             if frame is not None:
                 return frame
@@ -261,11 +283,7 @@ class Session:
                 self._drain(sock, reader)
                 frame = reader.next()
                 return frame if frame is not None else _Ended(self._link.exits.pop(pid))
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return _TIMEOUT
-            poller = _poller(sock, self._link)
-            for fd, _event in poller.poll(remaining * 1000):
+            for fd in ready([sock, self._link], select.POLLIN, remaining):
                 if fd == self._link.fileno():
                     self._link.pump()
                     if not self._link.alive:
@@ -317,42 +335,34 @@ class Session:
             seconds=self._limits.submission_seconds)
 
 
-def _ready(sock: socket.socket, event: int, timeout: float) -> bool:
-    poller = select.poll()
-    poller.register(sock, event)
-    return timeout > 0 and bool(poller.poll(timeout * 1000))
+def _too_large(values: list[Any]) -> bool:
+    """Whether ``values`` have a dimension over ``CALLEE_DIMENSION``, or arrays that could
+    broadcast or multiply (rows by columns) to more than ``CALLEE_ELEMENTS`` elements."""
+    spans: list[int] = []  # the largest size along each axis, counted from the last
+    for shape in (shape for value in values for shape in _shapes(value)):
+        if any(size > CALLEE_DIMENSION for size in shape):
+            return True
+        for axis, size in enumerate(reversed(shape)):
+            if axis == len(spans):
+                spans.append(size)
+            spans[axis] = max(spans[axis], size)
+        if math.prod(spans) > CALLEE_ELEMENTS:
+            return True
+    return False
 
 
-def _poller(sock: socket.socket, link: ServerLink) -> Any:
-    poller = select.poll()
-    poller.register(sock, select.POLLIN)
-    poller.register(link.fileno(), select.POLLIN)
-    return poller
-
-
-def helper_sources(submission: Submission) -> list[dict[str, Any]]:
-    """The student's other top-level modules (bounded), read here: a child may not read them."""
-    taken = {Path(u.path) for u in submission.units} | {submission.path}
-    helpers = []
-    try:
-        paths = sorted(submission.root.glob("*.py"))
-    except OSError:
-        return []
-    for path in paths:
-        name = path.stem
-        if path in taken or name in MODULES or not name.isidentifier() or name.startswith("__"):
-            continue
-        try:
-            if path.stat().st_size > MAX_HELPER_BYTES:
-                continue
-            source = path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            continue
-        helpers.append({"name": name, "source": source, "path": str(path),
-                        "filename": path.name})
-        if len(helpers) == MAX_HELPERS:
-            break
-    return helpers
+def _shapes(value: Any) -> Iterator[tuple[int, ...]]:
+    """The shapes of the arrays in ``value``; a list or tuple adds a dimension."""
+    if type(value) is np.ndarray:
+        yield value.shape
+    elif type(value) in (list, tuple):
+        yield (len(value),)
+        for item in value:
+            for shape in _shapes(item):
+                yield (len(value), *shape)
+    elif type(value) is dict:
+        for item in value.values():
+            yield from _shapes(item)
 
 
 def _outcome(message: dict[str, Any], blobs: list[bytes]) -> CallOutcome:

@@ -9,9 +9,6 @@ import numpy as np
 
 from grader.cases.functions import SCALAR_FUNCTIONS
 
-#: Values of ``CallOutcome.fault``.
-FAULTS = ("timeout", "memory", "crash", "exit", "protocol")
-
 
 @dataclass(frozen=True)
 class Limits:
@@ -34,7 +31,7 @@ class CallOutcome:
     error_type: str | None = None
     error_types: tuple[str, ...] = ()
     error: str = ""
-    fault: str | None = None
+    fault: str | None = None  # "timeout", "memory", "crash", "exit" or "protocol"
     fault_detail: str = ""
     output: str = ""
     mutated: tuple[str, ...] = ()

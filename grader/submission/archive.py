@@ -64,7 +64,9 @@ def _unpack(path: Path, folder: Path) -> None:
     except zipfile.BadZipFile as error:
         raise LoadError(_("{path} is not a valid zip archive ({error}); download or zip "
                           "it again").format(path=path, error=error)) from None
-    except (OSError, RuntimeError, NotImplementedError) as error:
+    except LoadError:
+        raise
+    except Exception as error:  # zlib.error, UnicodeDecodeError, OSError, ...: a broken archive
         raise LoadError(_("{path}: cannot unpack the archive ({error})").format(
             path=path, error=error)) from None
 

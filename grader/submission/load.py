@@ -24,14 +24,19 @@ class Unit:
 
     ``module`` units are contract module files, imported as ``exercises.<module>`` (so all
     three import styles of SPEC.md work); ``namespace`` units (a single file, notebook cells)
-    are executed one after another in one shared namespace.
+    are executed one after another in one shared namespace; ``helper`` units are the
+    student's other modules of a folder submission, importable by name.
     """
 
     name: str                 # shown in reports: "activations.py", "notebook cell 4"
-    kind: str                 # "module" | "namespace"
+    kind: str                 # "module" | "namespace" | "helper"
     source: str
     path: str                 # the file it came from
-    module: str | None = None # contract module name, for "module" units
+    module: str | None = None # contract module name ("module"), module name ("helper")
+
+
+#: Helper modules of a folder submission (its other top-level .py files) kept at the most.
+MAX_HELPERS, MAX_HELPER_BYTES = 32, 1 << 20
 
 
 @dataclass(frozen=True)
@@ -41,9 +46,10 @@ class Submission:
     path: Path
     name: str
     kind: str                 # "folder" | "module" | "notebook"
-    root: Path                # folder the child may import helper modules from
+    root: Path                # the folder the submission was read from
     units: tuple[Unit, ...]
-    digest: str               # sha256 over the units, for resumable batches
+    digest: str               # sha256 over units and helpers, for resumable batches
+    helpers: tuple[Unit, ...] = ()   # the student's own other modules (folder submissions)
 
 
 def load(path: str | Path) -> Submission:
@@ -88,16 +94,49 @@ def _load_folder(folder: Path, name: str) -> Submission:
             return _load_file(singles[0], name)
         raise LoadError(_("{path}: no exercise modules found (expected files such as "
                           "activations.py or losses.py, or one notebook)").format(path=folder))
-    units = tuple(Unit(name=f"{m}.py", kind="module", source=_read(folder / f"{m}.py"),
-                       path=str((folder / f"{m}.py").resolve()), module=m) for m in modules)
-    return Submission(folder.resolve(), name, "folder", folder.resolve(), units, _digest(units))
+    units = tuple(_module_unit(folder / f"{m}.py", m) for m in modules)
+    helpers = _helpers(folder)
+    return Submission(folder.resolve(), name, "folder", folder.resolve(), units,
+                      _digest(units + helpers), helpers)
 
 
 def _load_file(path: Path, name: str) -> Submission:
+    """A module file: named after a contract module, it is that module; else one namespace.
+
+    Nothing else of its folder is read: a file may sit among other students' files.
+    """
+    if path.stem in MODULES:
+        units = (_module_unit(path, path.stem),)
+        return Submission(path.resolve(), name, "folder", path.resolve().parent, units,
+                          _digest(units))
     units = (Unit(name=path.name, kind="namespace", source=_read(path),
                   path=str(path.resolve())),)
     return Submission(path.resolve(), name, "module", path.resolve().parent, units,
                       _digest(units))
+
+
+def _module_unit(path: Path, module: str) -> Unit:
+    return Unit(name=f"{module}.py", kind="module", source=_read(path),
+                path=str(path.resolve()), module=module)
+
+
+def _helpers(folder: Path) -> tuple[Unit, ...]:
+    """The folder's other top-level modules (importable by the student's code), bounded."""
+    helpers = []
+    for path in sorted(folder.glob("*.py")):
+        name = path.stem
+        if name in MODULES or not name.isidentifier() or name.startswith("__"):
+            continue
+        try:
+            if not path.is_file() or path.stat().st_size > MAX_HELPER_BYTES:
+                continue
+        except OSError:
+            continue
+        helpers.append(Unit(name=path.name, kind="helper", source=_read(path),
+                            path=str(path.resolve()), module=name))
+        if len(helpers) == MAX_HELPERS:
+            break
+    return tuple(helpers)
 
 
 def _load_notebook(path: Path, name: str) -> Submission:

@@ -19,6 +19,7 @@ import pytest
 
 from grader.classroom.batch import run_batch
 from grader.classroom.gradebook import COLUMNS
+from grader.classroom.merge import MergeError, merge
 from grader.cli import main, make_options
 from grader.contract import MODULES
 
@@ -170,9 +171,25 @@ def test_shards_merge_into_the_full_batch(out, klass, tmp_path, capsys):
     assert sorted(p.name for p in (merged / "results").iterdir()) == sorted(
         p.name for p in (out / "results").iterdir())
     assert (merged / "report.html").is_file()
+    resumed = run_batch(klass, merged, options(), jobs=1, progress=False)
+    assert (resumed.graded, resumed.reused) == (0, 5)
     with pytest.raises(SystemExit) as exit_info:
         main(["merge", str(shards[0]), str(shards[0]), "-o", str(tmp_path / "twice")])
     assert exit_info.value.code == 2 and "appears in both" in capsys.readouterr().err
+
+
+def test_merge_refuses_shards_graded_differently(out, tmp_path):
+    other = tmp_path / "other"
+    shutil.copytree(out, other)
+    state = other / ".state" / ".batch.json"
+    batch_state = json.loads(state.read_text(encoding="utf-8"))
+    batch_state["key"]["seed"] = SEED + 1
+    state.write_text(json.dumps(batch_state), encoding="utf-8")
+    with pytest.raises(MergeError, match="different seed;"):
+        merge([out, other], tmp_path / "merged")
+    state.unlink()
+    with pytest.raises(MergeError, match="does not say how it was graded"):
+        merge([out, other], tmp_path / "merged")
 
 
 def test_ctrl_c_saves_what_is_done(tmp_path):
@@ -192,7 +209,9 @@ def test_ctrl_c_saves_what_is_done(tmp_path):
         time.sleep(0.2)
     time.sleep(0.5)
     child.send_signal(signal.SIGINT)
+    interrupted = time.monotonic()
     stdout, stderr = child.communicate(timeout=60)
+    assert time.monotonic() - interrupted < 2
     assert child.returncode == 130, stderr
     assert "Traceback" not in stderr and "interrupted" in stderr
     assert list(rows(out)) == ["a_fast"]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
-from tests.sandbox.session_support import folder, notebook, sandbox  # noqa: F401
+from tests.sandbox.session_support import LIMITS, folder, notebook, sandbox  # noqa: F401
 
 WRONG_RELU = """
     import numpy as np
@@ -101,3 +103,59 @@ def test_errors_of_the_reference_reach_the_student_code(sandbox, tmp_path):
         assert forward(session, {"activations.relu": strict}).value == "caught shapes differ"
         refused = forward(session, {"activations.relu": lambda x: object()})
         assert refused.error_type == "TypeError"
+
+
+@pytest.mark.parametrize("arguments, answered", [
+    ("np.ones((100000, 1)), np.ones((1, 1000)), np.zeros(1000)", False),
+    ("np.ones((2, 0)), np.ones((0, 10**9)), np.zeros(1)", False),
+    ("np.ones((1024, 1, 1)), np.ones((1, 1024, 1024)), np.zeros(1)", False),
+    ("[0.0] * 2000, np.ones((1, 1)), np.zeros(1)", False),
+    ("np.ones((64, 1024)), np.ones((1024, 16)), np.zeros(16)", True),
+], ids=["product", "zero-size", "broadcast", "list", "fine"])
+def test_the_parent_answers_only_bounded_arguments(sandbox, tmp_path, arguments, answered):
+    submission = folder(tmp_path, mlp=f"""
+        import numpy as np
+        def linear_forward(x, W, b):
+            return x @ W + b
+        def mlp_forward(x, params, activation="relu"):
+            try:
+                return linear_forward({arguments}).shape
+            except ValueError as error:
+                return str(error)
+    """)
+    computed = []
+
+    def reference(x, W, b):
+        computed.append(np.shape(x))
+        return np.asarray(x) @ W + b
+
+    with sandbox.open(submission) as session:
+        outcome = session.call("mlp.mlp_forward", (X, {}), {}, scratch=True,
+                               callees={"mlp.linear_forward": reference})
+    if answered:
+        assert outcome.value == (64, 16) and computed == [(64, 1024)]
+    else:
+        assert computed == []
+        assert outcome.value.startswith("the arguments are too large for the reference "
+                                        "mlp.linear_forward")
+
+
+def test_answering_callees_counts_against_the_time_limit(sandbox, tmp_path):
+    submission = folder(tmp_path, mlp="""
+        def mlp_forward(x, params, activation="relu"):
+            while True:
+                relu(x)
+    """)
+    answers = []
+
+    def slow_relu(x):
+        answers.append(x)
+        time.sleep(0.05)
+        return x
+
+    with sandbox.open(submission) as session:
+        started = time.monotonic()
+        outcome = forward(session, {"activations.relu": slow_relu})
+        seconds = time.monotonic() - started
+    assert outcome.fault == "timeout" and seconds < LIMITS.call_seconds + 1.5
+    assert len(answers) <= LIMITS.call_seconds / 0.05 + 1

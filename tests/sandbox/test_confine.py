@@ -15,7 +15,7 @@ from typing import Any, Callable
 import numpy as np
 import pytest
 
-from grader.sandbox import Limits, confine
+from grader.sandbox import Limits, Sandbox, confine
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux only")
 
@@ -88,41 +88,100 @@ def _attempt(action: Callable[[], Any]) -> str:
 
 
 @needs_landlock
-def test_hidden_folder_unreadable_but_python_keeps_importing(tmp_path: Path) -> None:
-    hidden = tmp_path / "hidden_answers"
-    hidden.mkdir()
+def test_only_python_and_the_system_are_readable(tmp_path: Path) -> None:
+    (tmp_path / "classmate.py").write_text("ANSWER = 42\n")
+    repo = Path(__file__).resolve().parents[2]
+    block_devices = [p for p in Path("/dev").iterdir() if p.is_block_device()]
+
+    def check(_workdir: Path) -> dict[str, str]:
+        import importlib
+        results = {}
+        for name in ("fractions", "decimal", "json", "colorsys", "wave", "sqlite3", "mdurl"):
+            sys.modules.pop(name, None)  # import again from the file system
+            results[name] = _attempt(lambda: importlib.import_module(name))
+        results["sqlite"] = _attempt(lambda: importlib.import_module("sqlite3").connect(":memory:"))
+        results["site-packages"] = _attempt(lambda: Path(np.__file__).read_text())
+        results["/etc/passwd"] = _attempt(lambda: open("/etc/passwd").read())
+        results["/dev/urandom"] = _attempt(lambda: open("/dev/urandom", "rb").read(4))
+        results["numpy"] = str(float(np.linalg.norm(np.ones(4))))
+        denied = {"/etc/shadow": "/etc/shadow", "git": repo / ".git" / "HEAD",
+                  "checkout": repo / "README.md", "classmate": tmp_path / "classmate.py",
+                  **{"disk": device for device in block_devices[:1]}}
+        for name, path in denied.items():
+            results[name] = _attempt(lambda: open(path, "rb").read(1))
+        for folder in folders:
+            results[f"list {folder}"] = _attempt(lambda: os.listdir(folder))
+        return results
+
+    folders = [f for f in ("/tmp", "/root", "/etc", "/home", str(tmp_path)) if os.path.isdir(f)]
+    result = in_sandbox(check)["result"]
+    readable = ("fractions", "decimal", "json", "colorsys", "wave", "sqlite3", "mdurl",
+                "sqlite", "site-packages", "/etc/passwd", "/dev/urandom")
+    assert {k: result.pop(k) for k in readable} == dict.fromkeys(readable, "ok")
+    assert result.pop("numpy") == "2.0"
+    assert result == dict.fromkeys(result, "EACCES") and len(result) >= 8
+
+
+@needs_landlock
+def test_hidden_paths_stay_unreadable_inside_an_allowed_tree(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tree = tmp_path / "site-packages"
+    hidden = tree / "hidden_answers"
+    hidden.mkdir(parents=True)
     (hidden / "losses.py").write_text("ANSWER = 42\n")
-    (tmp_path / "visible.txt").write_text("fine")
-    site_module = Path(np.__file__)
+    (tree / "visible.txt").write_text("fine")
+    (tmp_path / "outside.txt").write_text("not in the tree")
+    (tree / "link.txt").symlink_to(tmp_path / "outside.txt")
+    monkeypatch.setattr(confine, "SYSTEM_FOLDERS", (*confine.SYSTEM_FOLDERS, str(tree)))
 
     def check(workdir: Path) -> dict[str, str]:
         import importlib
-        results = {}
-        for name in ("fractions", "decimal", "json", "colorsys", "wave", "mdurl"):
-            sys.modules.pop(name, None)  # import again from the file system
-            results[name] = _attempt(lambda: importlib.import_module(name))
-        results["hidden file"] = _attempt(lambda: open(hidden / "losses.py").read())
-        results["hidden dir"] = _attempt(lambda: os.listdir(hidden))
-        sys.path.insert(0, str(tmp_path))
-        results["import hidden"] = _attempt(lambda: importlib.import_module("hidden_answers.losses"))
-        results["via /proc"] = _attempt(lambda: open(f"/proc/self/root{hidden}/losses.py").read())
-        results["hard link"] = _attempt(lambda: os.link(hidden / "losses.py", workdir / "l.py"))
-        results["by handle"] = _attempt(lambda: _open_by_handle(hidden / "losses.py",
-                                                                tmp_path / "visible.txt"))
-        results["sibling"] = _attempt(lambda: open(tmp_path / "visible.txt").read())
-        results["site-packages"] = _attempt(lambda: site_module.read_text())
-        results["numpy"] = str(float(np.linalg.norm(np.ones(4))))
-        return results
+        sys.path.insert(0, str(tree))
+        return {
+            "hidden file": _attempt(lambda: open(hidden / "losses.py").read()),
+            "hidden dir": _attempt(lambda: os.listdir(hidden)),
+            "import hidden": _attempt(lambda: importlib.import_module("hidden_answers.losses")),
+            "via /proc": _attempt(lambda: open(f"/proc/self/root{hidden}/losses.py").read()),
+            "hard link": _attempt(lambda: os.link(hidden / "losses.py", workdir / "l.py")),
+            "by handle": _attempt(lambda: _open_by_handle(hidden / "losses.py",
+                                                          tree / "visible.txt")),
+            "link out": _attempt(lambda: open(tree / "link.txt").read()),
+            "sibling": _attempt(lambda: open(tree / "visible.txt").read()),
+        }
 
     result = in_sandbox(check, hidden=(hidden,))["result"]
     assert result.pop("import hidden") != "ok"
     assert result.pop("hard link") in ("EPERM", "EACCES", "EXDEV")
     assert result.pop("by handle") in ("EPERM", "EACCES")  # CAP_DAC_READ_SEARCH as root
-    assert result.pop("via /proc") == "EACCES"
-    assert result == {"fractions": "ok", "decimal": "ok", "json": "ok", "colorsys": "ok",
-                      "wave": "ok", "mdurl": "ok", "hidden file": "EACCES",
-                      "hidden dir": "EACCES", "sibling": "ok", "site-packages": "ok",
-                      "numpy": "2.0"}
+    assert result == {"hidden file": "EACCES", "hidden dir": "EACCES", "via /proc": "EACCES",
+                      "link out": "EACCES", "sibling": "ok"}
+
+
+def test_the_allowed_trees_leave_out_hidden_paths(tmp_path: Path) -> None:
+    for folder in ("a/hidden/deep", "a/b", "c"):
+        (tmp_path / folder).mkdir(parents=True)
+    (tmp_path / "a" / "file").write_text("x")
+    (tmp_path / "a" / "link").symlink_to(tmp_path / "c")
+    hidden = [str(tmp_path / "a" / "hidden")]
+    assert sorted(confine._beneath(str(tmp_path), hidden)) == sorted(
+        str(tmp_path / p) for p in ("a/b", "a/file", "c"))
+    assert list(confine._beneath(str(tmp_path / "a" / "hidden" / "deep"), hidden)) == []
+    assert list(confine._beneath(str(tmp_path / "c"), hidden)) == [str(tmp_path / "c")]
+
+
+def test_python_trees_are_the_installation_only() -> None:
+    trees = confine.python_trees()
+    assert {os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix)} <= set(trees)
+    assert os.path.dirname(os.path.realpath(np.__path__[0])) in trees  # site-packages
+    checkout = str(Path(__file__).resolve().parents[2])
+    assert checkout in sys.path and checkout not in trees
+    assert confine.hidden_python([Path(sys.prefix)]) == os.path.realpath(sys.prefix)
+    assert confine.hidden_python([Path(checkout) / "solutions"]) is None
+
+
+def test_a_sandbox_refuses_to_hide_its_own_python() -> None:
+    with pytest.raises(RuntimeError, match="Python installation"):
+        Sandbox(LIMITS, hidden_paths=[Path(sys.prefix)]).start()
 
 
 def _open_by_handle(path: Path, same_filesystem: Path) -> bytes:
@@ -349,3 +408,14 @@ def test_remove_workdir_deeper_than_recursion_allows(tmp_path: Path) -> None:
         os.chdir(here)
     confine.remove_workdir(workdir)
     assert not workdir.exists()
+
+
+def test_read_output_cuts_at_characters_not_bytes(tmp_path: Path) -> None:
+    capture = os.open(tmp_path / "output", os.O_RDWR | os.O_CREAT)
+    try:
+        os.write(capture, "한".encode() * 30)
+        assert confine.read_output(capture, 30) == ("한" * 30, False)
+        assert confine.read_output(capture, 29) == ("한" * 29, True)
+        assert confine.read_output(capture, 1000) == ("한" * 30, False)
+    finally:
+        os.close(capture)

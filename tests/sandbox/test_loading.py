@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from tests.sandbox.session_support import folder, notebook, sandbox, single_file  # noqa: F401
+from tests.sandbox.session_support import (LIMITS, folder, notebook, sandbox,  # noqa: F401
+                                           single_file)
 
 RELU = """
     import numpy as np
@@ -167,3 +171,96 @@ def test_the_grader_and_the_solutions_cannot_be_imported(sandbox, tmp_path):
     """)
     with sandbox.open(submission) as session:
         assert session.call("activations.relu", (1.0,), {}, scratch=True).value == []
+
+
+@pytest.mark.parametrize("as_file", [False, True], ids=["folder", "file"])
+@pytest.mark.parametrize("style", [
+    "from activations import relu",
+    "from .activations import relu",
+    "from exercises.activations import relu",
+    "import exercises.activations\nrelu = exercises.activations.relu",
+])
+def test_contract_modules_the_submission_lacks_are_placeholders(sandbox, tmp_path, style,
+                                                                as_file):
+    source = style + "\ndef mlp_forward(x, params, activation='relu'):\n    return relu(x)\n"
+    submission = single_file(tmp_path, source, name="mlp.py") if as_file \
+        else folder(tmp_path, mlp=source)
+    with sandbox.open(submission) as session:
+        assert session.load_errors == {} and session.available == {"mlp.mlp_forward"}
+        answered = session.call("mlp.mlp_forward", (np.array([-1.0, 2.0]), {}), {},
+                                scratch=True, callees={"activations.relu": reference_relu})
+        alone = session.call("mlp.mlp_forward", (np.array([-1.0, 2.0]), {}), {},
+                             scratch=True)
+    assert answered.value.tolist() == [0.0, 2.0]
+    assert answered.callees_used == ("activations.relu",)
+    assert alone.error_type == "ImportError"
+    assert "activations.py is not in the submission" in alone.error
+
+
+def reference_relu(x):
+    return np.maximum(x, 0)
+
+
+def test_the_child_gets_source_text_and_reads_no_other_file(sandbox, tmp_path):
+    classmate = tmp_path / "classmate"
+    classmate.mkdir()
+    (classmate / "activations.py").write_text("ANSWER = 42\n")
+    (tmp_path / "notes.txt").write_text("private")
+    submission = folder(tmp_path, activations="""
+        import importlib, os, sys
+        from helpers import double
+        def relu(paths):
+            found = {}
+            for path in paths:
+                try:
+                    os.close(os.open(path, os.O_RDONLY))
+                    found[path] = "opened"
+                except OSError as error:
+                    found[path] = type(error).__name__
+            return found
+        def sigmoid(names):
+            for name in names:
+                if "." not in name:  # the standard library's: imported again, from its files
+                    sys.modules.pop(name, None)
+                importlib.import_module(name)
+            return double(len(names))
+    """, helpers="def double(x):\n    return 2 * x\n")
+    repo = Path(__file__).resolve().parents[2]
+    paths = [submission.root / "activations.py", submission.root, classmate / "activations.py",
+             tmp_path / "notes.txt", "/tmp", repo / ".git" / "HEAD", repo / "README.md",
+             repo / "tests" / "adversarial" / "_honest" / "losses.py", "/etc/shadow", "/root",
+             "/home"]
+    paths = [str(p) for p in paths if os.path.exists(p)]
+    modules = ["fractions", "decimal", "json", "sqlite3", "statistics", "zoneinfo",
+               "numpy.polynomial", "torch.nn.functional", "torch.nn.utils.prune"]
+    with sandbox.open(submission) as session:
+        assert session.load_errors == {}
+        found = session.call("activations.relu", (paths,), {}, scratch=False).value
+        imported = session.call("activations.sigmoid", (modules,), {}, scratch=False)
+    assert found == dict.fromkeys(paths, "PermissionError")
+    assert imported.error == "" and imported.value == 2 * len(modules)
+
+
+def test_a_single_file_does_not_bring_its_neighbours(sandbox, tmp_path):
+    (tmp_path / "classmate.py").write_text("ANSWER = 42\n")
+    submission = single_file(tmp_path, """
+        def relu(x):
+            import classmate
+            return classmate.ANSWER
+    """)
+    with sandbox.open(submission) as session:
+        outcome = session.call("activations.relu", (1.0,), {}, scratch=False)
+    assert outcome.error_type == "ModuleNotFoundError"
+
+
+@pytest.mark.parametrize("cells, printed", [
+    (("print('cell 1')", "print('cell 2 crashes')\nimport os\nos._exit(3)", "print('cell 3')"),
+     "cell 1\ncell 2 crashes\ncell 3\n"),
+    (("print('a' * 150)", "import ctypes\nctypes.string_at(0)", "print('b' * 100)"),
+     "a" * 150 + "\n" + "b" * 49 + "\n... [truncated]"),
+    (("print('x' * 10000)", "print('after')"), "x" * 200 + "\n... [truncated]"),
+], ids=["once", "cut", "flood"])
+def test_load_output_is_what_the_units_printed_once(sandbox, tmp_path, cells, printed):
+    assert LIMITS.output_chars == 200
+    with sandbox.open(notebook(tmp_path, *cells)) as session:
+        assert session.load_output == printed

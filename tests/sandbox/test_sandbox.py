@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import socket
 import threading
 import time
 
 import numpy as np
 import pytest
 
-from grader.sandbox import Sandbox
+from grader.sandbox import Sandbox, confine
+from grader.sandbox.server import ForkServer
 from tests.sandbox.session_support import LIMITS, single_file
 
 RELU = """
@@ -74,3 +78,22 @@ def test_one_session_at_a_time(tmp_path):
                 sandbox.open(submission)
         with sandbox.open(submission) as session:
             assert session.available == {"activations.relu", "activations.sigmoid"}
+
+
+def test_a_child_that_cannot_be_forked_leaves_nothing_behind(tmp_path, monkeypatch):
+    ours, theirs = socket.socketpair()
+    server = ForkServer(theirs, LIMITS, ())
+    server.confine = confine
+    workdir = tmp_path / "work"
+    monkeypatch.setattr(confine, "make_workdir", lambda: workdir.mkdir() or workdir)
+    descriptors = sorted(os.listdir("/proc/self/fd"))
+
+    def no_fork() -> int:
+        raise OSError(errno.EAGAIN, "no more processes")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    with pytest.raises(OSError):
+        server._spawn()
+    assert not workdir.exists() and sorted(os.listdir("/proc/self/fd")) == descriptors
+    ours.close()
+    theirs.close()

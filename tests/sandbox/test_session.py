@@ -248,3 +248,21 @@ def test_floats_put_back_by_arithmetic_count_as_unchanged(sandbox, tmp_path):
         changed = call(session, "mlp.linear_forward", x, np.ones((3, 1)), np.zeros(1))
     assert restored.mutated == () and restored.error == ""
     assert changed.mutated == ("0",)
+
+
+def test_after_a_fault_cells_that_raised_run_again(sandbox, tmp_path):
+    submission = notebook(
+        tmp_path,
+        "import numpy as np\ndef relu(x):\n    return np.maximum(x, 0)\nraise ValueError('half')",
+        "def tanh(x):\n    import os\n    os._exit(3)",
+        "def sigmoid(x):\n    return x\nimport ctypes\nctypes.string_at(0)",
+    )
+    with sandbox.open(submission) as session:
+        errors = dict(session.load_errors)
+        assert list(errors) == ["notebook cell 2", "notebook cell 4"]
+        assert session.available == {"activations.relu", "activations.tanh"}
+        assert call(session, "activations.tanh", 1.0).fault == "exit"
+        again = call(session, "activations.relu", np.array([-1.0, 2.0]))
+        assert session.load_errors == errors
+        assert session.available == {"activations.relu", "activations.tanh"}
+    assert again.error == "" and again.value.tolist() == [0.0, 2.0]

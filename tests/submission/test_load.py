@@ -49,9 +49,10 @@ def test_notebook_skips_magics_and_shell_lines(tmp_path):
     path = notebook(tmp_path / "hw.ipynb", "%matplotlib inline\nimport numpy as np",
                     "!pip install torch", "%%time\nx = 1", "def relu(x):\n    return x")
     units = load(path).units
-    assert len(units) == 2
+    assert len(units) == 3
     assert "%matplotlib" not in units[0].source and "import numpy" in units[0].source
-    assert units[1].source.startswith("def relu")
+    assert units[1].source.strip() == "x = 1"          # %%time runs its body
+    assert units[2].source.startswith("def relu")
 
 
 def test_folder_with_several_notebooks_loads_them_in_module_order(tmp_path):
@@ -79,3 +80,42 @@ def test_bad_paths_raise_one_clear_load_error(tmp_path, make, words):
         load(make(tmp_path))
     assert words in str(error.value)
     assert "\n" not in str(error.value)
+
+
+def test_python_cell_magics_keep_their_body_and_others_go(tmp_path):
+    path = notebook(tmp_path / "hw.ipynb", "%%time\ndef relu(x):\n    return x",
+                    "%%bash\necho hi", "%%writefile x.py\nprint(1)")
+    units = load(path).units
+    assert len(units) == 1 and "def relu" in units[0].source
+
+
+def test_a_notebook_without_code_is_a_load_error(tmp_path):
+    with pytest.raises(LoadError, match="no code cells"):
+        load(notebook(tmp_path / "empty.ipynb"))
+
+
+def test_a_notebook_that_breaks_the_schema_is_a_load_error(tmp_path):
+    path = write(tmp_path, "bad.ipynb", '{"cells": [{"cell_type": "code", "source": 123, '
+                 '"metadata": {}, "outputs": [], "execution_count": null}], "metadata": {}, '
+                 '"nbformat": 4, "nbformat_minor": 5}')
+    with pytest.raises(LoadError, match="not a valid notebook"):
+        load(path)
+
+
+def test_a_file_named_after_a_module_is_that_module_and_reads_nothing_else(tmp_path):
+    write(tmp_path, "activations.py", "def relu(x): return x\n")
+    write(tmp_path, "someone_else.py", "SECRET = 1\n")
+    submission = load(write(tmp_path, "mlp.py", "from activations import relu\n"))
+    assert [(u.kind, u.module) for u in submission.units] == [("module", "mlp")]
+    assert submission.helpers == ()
+    other = load(write(tmp_path, "answers.py", "def relu(x): return x\n"))
+    assert other.helpers == () and other.kind == "module"
+
+
+def test_a_folder_brings_its_helper_modules_and_they_count_in_the_digest(tmp_path):
+    write(tmp_path, "losses.py", "from utils import square\n")
+    helper = write(tmp_path, "utils.py", "def square(x): return x * x\n")
+    first = load(tmp_path)
+    assert [u.name for u in first.helpers] == ["utils.py"]
+    helper.write_text("def square(x): return x ** 2\n")
+    assert load(tmp_path).digest != first.digest
