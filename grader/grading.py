@@ -198,8 +198,9 @@ class Grader:
 
     def _call(self, session: Session, check: Check, call: Call,
               callees: dict[str, Callable[..., Any]]) -> CallOutcome:
-        return session.call(check.function, call.args, call.kwargs,
-                            scratch=module_of(check.function) in FROM_SCRATCH, callees=callees)
+        watched = module_of(check.function) in FROM_SCRATCH or bool(check.requires)
+        return session.call(check.function, call.args, call.kwargs, scratch=watched,
+                            callees=callees)
 
     def _callees(self, check: Check, report: Report) -> dict[str, Callable[..., Any]]:
         """The callees to answer with the reference: those the student lost points in.
@@ -238,6 +239,10 @@ class Grader:
                 return Judgement()
             return Judgement(failed=True, error=True, got=Raises(outcome.error_type),
                              message=what_happened())
+        if check.requires and not _uses(outcome, check.requires):
+            return Judgement(failed=True, message=_(
+                "This exercise is about PyTorch's API: compute it with {library} (for example "
+                "torch.nn.MSELoss), not by hand.").format(library=check.requires))
         verdict = compare(outcome.value, expected.value, test.tolerance or check.tolerance)
         if not verdict.ok:
             hint = diagnose(check, case.call, outcome.value, expected.value, verdict,
@@ -287,6 +292,11 @@ def _package_dir(name: str) -> Path | None:
     if spec is None or not spec.submodule_search_locations:
         return None
     return Path(list(spec.submodule_search_locations)[0]).resolve()
+
+
+def _uses(outcome: CallOutcome, library: str) -> bool:
+    """Whether the call used ``library`` (or a module inside it)."""
+    return any(m == library or m.startswith(library + ".") for m in outcome.libraries)
 
 
 def _missing_message(session: Session, submission: Submission, function: str) -> str:

@@ -207,3 +207,22 @@ def test_hidden_inputs_are_never_shown(tmp_path):
     assert failed and all(t.example.inputs == {} for t in failed)
     sigmoid = next(t for t in report.tests if t.name == "activations.sigmoid: x = ±1000")
     assert "overflow" in sigmoid.message and "comes from the input" not in sigmoid.message
+
+
+def test_torch_api_must_use_torch_nn(grader, tmp_path):
+    folder = solutions_copy(tmp_path / "s", torch_api="""
+        import numpy as np
+        def mse_loss_and_grad(input, target, reduction="mean"):
+            if reduction not in ("mean", "sum", "none"):
+                raise ValueError(reduction)
+            diff = input - target
+            grad = 2 * diff / (diff.size if reduction == "mean" else 1)
+            loss = {"mean": np.mean, "sum": np.sum, "none": lambda a: a}[reduction](diff ** 2)
+            return (float(loss) if reduction != "none" else loss), grad
+    """)
+    report = grader.grade(load(folder))
+    numpy_only = [t for t in report.tests if t.function == "torch_api.mse_loss_and_grad"]
+    assert any("torch.nn" in t.message for t in numpy_only)
+    assert report.score < 100
+    assert {f for f, s in scores(report).items() if s < CHECK[f].points} == \
+        {"torch_api.mse_loss_and_grad"}

@@ -66,6 +66,7 @@ class Check:
     mistakes: tuple[Mistake, ...] = ()
     callees: tuple[str, ...] = ()               # contract functions answered by the reference
     policy_exempt: bool = False                 # torch_api: torch is the point
+    requires: str = ""                          # a module the function must use ("torch.nn")
     nonfinite_hint: str = ""                    # N_() hint when nan/inf appear where the truth is finite
 
     @property

@@ -104,6 +104,6 @@ CHECKS = (
                         mse_loss_and_grad(input, target)[1])),
                     applies=lambda call: call.kwargs.get("reduction") == "none"),
         ),
-        policy_exempt=True,
+        policy_exempt=True, requires="torch.nn",
     ),
 )

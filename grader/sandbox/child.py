@@ -153,6 +153,7 @@ class Runner:
                         self._only_this_process()
                         if profiler is not None:
                             reply["forbidden"] = list(profiler.stop())
+                            reply["libraries"] = sorted(profiler.families)
                         self.answering.clear()
             except SystemExit as exit_:
                 code = exit_.code

@@ -14,8 +14,8 @@ from typing import Any
 
 from grader.contract import FORBIDDEN_LIBRARIES
 
-#: Distinct uses kept per call.
-KEEP = 5
+#: Distinct uses kept per call, and distinct two-level modules ("torch.nn") of all uses.
+KEEP, KEEP_FAMILIES = 5, 32
 
 
 class ForbiddenProfiler:
@@ -24,6 +24,7 @@ class ForbiddenProfiler:
     def __init__(self, libraries: tuple[str, ...] = FORBIDDEN_LIBRARIES):
         self.libraries = frozenset(libraries)
         self.found: list[str] = []
+        self.families: set[str] = set()     # "torch", "torch.nn": what torch_api must use
 
     def __call__(self, frame: Any, event: str, arg: Any) -> None:
         try:
@@ -50,6 +51,8 @@ class ForbiddenProfiler:
     def _note(self, use: str) -> None:
         if len(self.found) < KEEP and use not in self.found:
             self.found.append(use)
+        if len(self.families) < KEEP_FAMILIES:
+            self.families.add(".".join(use.split(".")[:2]))
 
     def start(self) -> None:
         threading.setprofile(self)

@@ -369,7 +369,8 @@ def _outcome(message: dict[str, Any], blobs: list[bytes]) -> CallOutcome:
     """A ``CallOutcome`` from the child's ``result`` message, checked field by field."""
     outcome = CallOutcome(output=_clip(message.get("output"), message.get("cut")),
                           mutated=_names(message.get("mutated")),
-                          forbidden=_names(message.get("forbidden")))
+                          forbidden=_names(message.get("forbidden")),
+                          libraries=_names(message.get("libraries")))
     fault = message.get("fault")
     error = message.get("error")
     if fault is not None:

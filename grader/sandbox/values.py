@@ -36,6 +36,7 @@ class CallOutcome:
     output: str = ""
     mutated: tuple[str, ...] = ()
     forbidden: tuple[str, ...] = ()
+    libraries: tuple[str, ...] = ()     # modules of those libraries used, two levels: "torch.nn"
     callees_used: tuple[str, ...] = ()
     seconds: float = 0.0
 
