@@ -5,7 +5,6 @@ Nothing here runs student code: files are read as text and notebooks parsed as J
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,7 +47,6 @@ class Submission:
     kind: str                 # "folder" | "module" | "notebook"
     root: Path                # the folder the submission was read from
     units: tuple[Unit, ...]
-    digest: str               # sha256 over units and helpers, for resumable batches
     helpers: tuple[Unit, ...] = ()   # the student's own other modules (folder submissions)
 
 
@@ -96,8 +94,7 @@ def _load_folder(folder: Path, name: str) -> Submission:
                           "activations.py or losses.py, or one notebook)").format(path=folder))
     units = tuple(_module_unit(folder / f"{m}.py", m) for m in modules)
     helpers = _helpers(folder)
-    return Submission(folder.resolve(), name, "folder", folder.resolve(), units,
-                      _digest(units + helpers), helpers)
+    return Submission(folder.resolve(), name, "folder", folder.resolve(), units, helpers)
 
 
 def _load_file(path: Path, name: str) -> Submission:
@@ -107,12 +104,10 @@ def _load_file(path: Path, name: str) -> Submission:
     """
     if path.stem in MODULES:
         units = (_module_unit(path, path.stem),)
-        return Submission(path.resolve(), name, "folder", path.resolve().parent, units,
-                          _digest(units))
+        return Submission(path.resolve(), name, "folder", path.resolve().parent, units)
     units = (Unit(name=path.name, kind="namespace", source=_read(path),
                   path=str(path.resolve())),)
-    return Submission(path.resolve(), name, "module", path.resolve().parent, units,
-                      _digest(units))
+    return Submission(path.resolve(), name, "module", path.resolve().parent, units)
 
 
 def _module_unit(path: Path, module: str) -> Unit:
@@ -153,17 +148,10 @@ def _load_notebooks(paths: list[Path], name: str) -> Submission:
                   for n, source in notebook_cells(path)]
     root = paths[0].resolve()
     return Submission(root if len(paths) == 1 else root.parent, name, "notebook", root.parent,
-                      tuple(units), _digest(tuple(units)))
+                      tuple(units))
 
 
 def _in_contract_order(paths: list[Path]) -> list[Path]:
     """Notebooks named after contract modules first, in grading order, then the rest."""
     order = {module: index for index, module in enumerate(MODULES)}
     return sorted(paths, key=lambda p: (order.get(p.stem, len(order)), p.name))
-
-
-def _digest(units: tuple[Unit, ...]) -> str:
-    sha = hashlib.sha256()
-    for unit in units:
-        sha.update(unit.name.encode() + b"\0" + unit.source.encode() + b"\0")
-    return sha.hexdigest()

@@ -62,13 +62,6 @@ def test_folder_with_several_notebooks_loads_them_in_module_order(tmp_path):
     assert [Path(u.path).name for u in units] == ["activations.ipynb", "losses.ipynb"]
 
 
-def test_digest_follows_the_content(tmp_path):
-    path = write(tmp_path, "a/activations.py", "def relu(x): return x\n")
-    first = load(path.parent).digest
-    path.write_text("def relu(x): return x * 1\n")
-    assert load(path.parent).digest != first
-
-
 @pytest.mark.parametrize("make, words", [
     (lambda p: p / "missing", "no such file"),
     (lambda p: write(p, "broken.ipynb", "{not json"), "not a valid notebook"),
@@ -112,10 +105,10 @@ def test_a_file_named_after_a_module_is_that_module_and_reads_nothing_else(tmp_p
     assert other.helpers == () and other.kind == "module"
 
 
-def test_a_folder_brings_its_helper_modules_and_they_count_in_the_digest(tmp_path):
+def test_a_folder_brings_its_helper_modules(tmp_path):
     write(tmp_path, "losses.py", "from utils import square\n")
-    helper = write(tmp_path, "utils.py", "def square(x): return x * x\n")
-    first = load(tmp_path)
-    assert [u.name for u in first.helpers] == ["utils.py"]
-    helper.write_text("def square(x): return x ** 2\n")
-    assert load(tmp_path).digest != first.digest
+    write(tmp_path, "utils.py", "def square(x): return x * x\n")
+    write(tmp_path, "__init__.py", "")
+    helpers = load(tmp_path).helpers
+    assert [(u.name, u.kind, u.module) for u in helpers] == [("utils.py", "helper", "utils")]
+    assert "x * x" in helpers[0].source
