@@ -159,9 +159,10 @@ class Grader:
         results = [TestResult(check.function, _(t.label), t.points, points=t.points)
                    for t in check.tests]
         if check.function not in session.available:
-            message = _missing_message(session, submission, check.function)
+            message, diagnosis = _missing_message(session, submission, check.function)
             for result in results:
                 result.points, result.status, result.message = 0.0, ERROR, message
+                result.diagnosis = diagnosis
             return results
         faults = 0
         substituted: set[str] = set()
@@ -299,14 +300,16 @@ def _uses(outcome: CallOutcome, library: str) -> bool:
     return any(m == library or m.startswith(library + ".") for m in outcome.libraries)
 
 
-def _missing_message(session: Session, submission: Submission, function: str) -> str:
+def _missing_message(session: Session, submission: Submission, function: str
+                     ) -> tuple[str, str]:
+    """Why ``function`` is not there, and the diagnosis identifier of that."""
     module = module_of(function)
     for unit in submission.units:
         if unit.module == module and unit.name in session.load_errors:
             return _("{module} could not be loaded: {error}").format(
-                module=unit.name, error=session.load_errors[unit.name])
+                module=unit.name, error=session.load_errors[unit.name]), "outcome:load-error"
     return _("not found: define {name} in {module}.py (or in your notebook)").format(
-        name=function.split(".")[1], module=module)
+        name=function.split(".")[1], module=module), "outcome:missing"
 
 
 def _fail(result: TestResult, message: str, status: str) -> None:

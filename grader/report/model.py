@@ -30,6 +30,12 @@ class TestResult:
     message: str = ""              # what went wrong and the hint, translated
     output: str = ""               # what the submission printed during the test (truncated)
     example: Example | None = None
+    #: A stable identifier of what went wrong, for grouping a class's failures ("" when the
+    #: test passed or nothing is known): "mistake:<function>:<n>" (the n-th declared mistake),
+    #: "outcome:<kind>" (missing, not-implemented, timeout, memory, crash, exit, forbidden,
+    #: raised:<Type>, mutated, refused, load-error), or a generic diagnosis "<kind>[:<param>]"
+    #: such as "factor:N·D", "sign", "shape:transposed", "nonfinite".
+    diagnosis: str = ""
 
     @property
     def name(self) -> str:
