@@ -140,6 +140,7 @@ class Grader:
                         oracle=self.oracle, lang=language())
         if self.oracle == "torch":
             report.notes.append(_("Graded against PyTorch alone (no reference solutions here)."))
+        report.notes.extend(why for _entry, why in submission.refused)
         with self.sandbox.open(submission) as session:
             for unit, error in session.load_errors.items():
                 report.notes.append(_("{unit} could not be loaded: {error}").format(
@@ -304,6 +305,9 @@ def _missing_message(session: Session, submission: Submission, function: str
                      ) -> tuple[str, str]:
     """Why ``function`` is not there, and the diagnosis identifier of that."""
     module = module_of(function)
+    for entry, why in submission.refused:
+        if entry == f"{module}.py":
+            return why, "outcome:load-error"
     for unit in submission.units:
         if unit.module == module and unit.name in session.load_errors:
             return _("{module} could not be loaded: {error}").format(

@@ -5,7 +5,8 @@ absolute path, ``..`` component, symlink or encrypted member, and bounding the n
 and the bytes actually written (not the sizes the archive claims). The folder, single notebook
 or single ``.py`` inside is then loaded as usual, descending a single top-level folder.
 The folder lives until ``discard`` or the end of the process (the child may import helper
-modules from it).
+modules from it). The archive itself is opened like every submission file
+(``grader.submission.files``): a regular file, not a link, FIFO or device, of bounded size.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ import tempfile
 import zipfile
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 from grader.i18n import _
+from grader.submission.files import MAX_SUBMISSION_BYTES, Folder
 from grader.submission.load import LoadError, Submission, load
 
 MAX_FILES = 1000
@@ -31,17 +34,19 @@ _DRIVE = re.compile(r"^[A-Za-z]:")
 _unpacked: list[Path] = []
 
 
-def load_zip(path: Path) -> Submission:
-    """The submission inside the archive at ``path``, named after the archive."""
+def load_zip(parent: Folder, entry: str, path: Path) -> Submission:
+    """The submission inside the archive ``entry`` of ``parent`` (at ``path``), named after
+    the archive."""
     folder = Path(tempfile.mkdtemp(prefix="grade-zip-"))
     _unpacked.append(folder)
     try:
-        _unpack(path, folder)
+        with parent.open(entry, MAX_SUBMISSION_BYTES) as handle:
+            _unpack(handle, folder, path)
         submission = load(_content(folder, path))
     except BaseException:
         _remove(folder)
         raise
-    return replace(submission, path=path.resolve(), name=path.stem)
+    return replace(submission, path=path, name=path.stem)
 
 
 def discard(submission: Submission) -> None:
@@ -51,9 +56,9 @@ def discard(submission: Submission) -> None:
             _remove(folder)
 
 
-def _unpack(path: Path, folder: Path) -> None:
+def _unpack(handle: BinaryIO, folder: Path, path: Path) -> None:
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(handle) as archive:
             members = [m for m in archive.infolist() if not _is_junk(m.filename)]
             if len(members) > MAX_FILES:
                 raise LoadError(_("{path}: the archive holds more than {count} files").format(

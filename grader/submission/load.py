@@ -1,20 +1,25 @@
 """Turn a path into a ``Submission``: the ordered units a child process loads.
 
-Nothing here runs student code: files are read as text and notebooks parsed as JSON.
+Nothing here runs student code: files are read as text and notebooks parsed as JSON, every
+one of them through ``grader.submission.files`` (no links, no FIFOs or devices, bounded).
+A refused entry costs what it holds: a contract module its module's functions, a helper
+module what imports it, a notebook its cells; the rest is graded. A submission with nothing
+readable left is refused as a whole, with the line that names the first refused entry.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from grader.contract import MODULES
 from grader.i18n import _
+from grader.submission import files
+from grader.submission.files import Folder, LoadError, Refused, parent_and_name, why_not
 from grader.submission.notebook import notebook_cells
 
-
-class LoadError(Exception):
-    """The path cannot be read as a submission; the message says what to do."""
+__all__ = ["LoadError", "Refused", "Submission", "Unit", "load"]
 
 
 @dataclass(frozen=True)
@@ -35,7 +40,7 @@ class Unit:
 
 
 #: Helper modules of a folder submission (its other top-level .py files) kept at the most.
-MAX_HELPERS, MAX_HELPER_BYTES = 32, 1 << 20
+MAX_HELPERS = 32
 
 
 @dataclass(frozen=True)
@@ -48,110 +53,148 @@ class Submission:
     root: Path                # the folder the submission was read from
     units: tuple[Unit, ...]
     helpers: tuple[Unit, ...] = ()   # the student's own other modules (folder submissions)
+    #: ``(entry, why)`` of every entry refused (a link, FIFO, device, socket, too large):
+    #: ``entry`` is the file's name as a unit would have it ("losses.py", "leak.py").
+    refused: tuple[tuple[str, str], ...] = ()
 
 
 def load(path: str | Path) -> Submission:
     """Read ``path`` (folder, ``.py``, ``.ipynb`` or ``.zip``) as a submission."""
     path = Path(path)
-    if not path.exists():
-        raise LoadError(_("no such file or folder: {path}").format(path=path))
-    if path.is_dir():
-        return _load_folder(path, path.name)
-    suffix = path.suffix.lower()
-    if suffix == ".py":
-        return _load_file(path, path.stem)
-    if suffix == ".ipynb":
-        return _load_notebook(path, path.stem)
-    if suffix == ".zip":
-        from grader.submission.archive import load_zip
-        return load_zip(path)
+    where, name = parent_and_name(path)
+    try:
+        parent = Folder.at(where)
+    except (FileNotFoundError, NotADirectoryError):
+        raise LoadError(_("no such file or folder: {path}").format(path=path)) from None
+    except OSError as error:
+        raise LoadError(_("cannot read {path}: {error}").format(
+            path=path, error=error.strerror or error)) from None
+    with parent:
+        kind = parent.kind(name) if name != "." else "folder"
+        full = Path(os.path.abspath(path))
+        if kind is None:
+            raise LoadError(_("no such file or folder: {path}").format(path=path))
+        if kind == "link":
+            raise Refused(str(path), _("is a symbolic link (to {target}): give the file or "
+                                       "folder itself").format(target=parent.link_target(name)))
+        if kind == "folder":
+            with parent.folder(name) if name != "." else Folder.at(full) as folder:
+                folder.label = str(path)
+                return _load_folder(folder, full, full.name)
+        if kind != "file":
+            raise Refused(str(path), why_not(kind))
+        parent.label = str(path.parent)
+        suffix = full.suffix.lower()
+        if suffix == ".py":
+            return _load_file(parent, name, full, full.stem)
+        if suffix == ".ipynb":
+            return _load_notebooks(parent, [name], full.parent, full.stem)
+        if suffix == ".zip":
+            from grader.submission.archive import load_zip
+            return load_zip(parent, name, full)
     raise LoadError(_("{path}: not a folder, .py file, notebook or .zip; "
                       "give the folder that holds your modules").format(path=path))
 
 
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError as error:
-        raise LoadError(_("cannot read {path}: {error}").format(
-            path=path, error=error.strerror or error)) from None
-
-
-def _load_folder(folder: Path, name: str) -> Submission:
-    modules = [m for m in MODULES if (folder / f"{m}.py").is_file()]
+def _load_folder(folder: Folder, path: Path, name: str) -> Submission:
+    kinds = {entry: folder.kind(entry) for entry in folder.names()}
+    modules = [m for m in MODULES if f"{m}.py" in kinds]
     if not modules:
-        inner = folder / "exercises"
-        if inner.is_dir() and any((inner / f"{m}.py").is_file() for m in MODULES):
-            return _load_folder(inner, name)
-        singles = sorted(p for p in folder.iterdir()
-                         if p.suffix in (".py", ".ipynb") and not p.name.startswith("."))
-        notebooks = _in_contract_order([p for p in singles if p.suffix == ".ipynb"])
+        inner = kinds.get("exercises")
+        if inner is not None and inner != "folder":
+            raise Refused(folder.entry("exercises"), why_not(inner))
+        if inner == "folder":
+            with folder.folder("exercises") as exercises:
+                if any(f"{m}.py" in exercises.names() for m in MODULES):
+                    return _load_folder(exercises, path / "exercises", name)
+        singles = [entry for entry in kinds
+                   if entry.endswith((".py", ".ipynb")) and not entry.startswith(".")]
+        notebooks = _in_contract_order([e for e in singles if e.endswith(".ipynb")])
         if notebooks:
-            return _load_notebooks(notebooks, name)
+            return _load_notebooks(folder, notebooks, path, name)
         if len(singles) == 1:
-            return _load_file(singles[0], name)
+            return _load_file(folder, singles[0], path / singles[0], name)
         raise LoadError(_("{path}: no exercise modules found (expected files such as "
-                          "activations.py or losses.py, or one notebook)").format(path=folder))
-    units = tuple(_module_unit(folder / f"{m}.py", m) for m in modules)
-    helpers = _helpers(folder)
-    return Submission(folder.resolve(), name, "folder", folder.resolve(), units, helpers)
+                          "activations.py or losses.py, or one notebook)").format(
+            path=folder.label))
+    units, refusals = [], []
+    for module in modules:
+        try:
+            units.append(Unit(name=f"{module}.py", kind="module",
+                              source=folder.text(f"{module}.py"),
+                              path=_shown(path / f"{module}.py"), module=module))
+        except Refused as refusal:
+            refusals.append(refusal)
+    if not units:
+        raise refusals[0]
+    refused = [(f"{r.entry.rsplit('/', 1)[-1]}", str(r)) for r in refusals]
+    helpers = _helpers(folder, path, kinds, refused)
+    return Submission(path, name, "folder", path, tuple(units), helpers, tuple(refused))
 
 
-def _load_file(path: Path, name: str) -> Submission:
+def _load_file(folder: Folder, entry: str, path: Path, name: str) -> Submission:
     """A module file: named after a contract module, it is that module; else one namespace.
 
     Nothing else of its folder is read: a file may sit among other students' files.
     """
-    if path.stem in MODULES:
-        units = (_module_unit(path, path.stem),)
-        return Submission(path.resolve(), name, "folder", path.resolve().parent, units)
-    units = (Unit(name=path.name, kind="namespace", source=_read(path),
-                  path=str(path.resolve())),)
-    return Submission(path.resolve(), name, "module", path.resolve().parent, units)
+    source, stem = folder.text(entry), entry.removesuffix(".py")
+    if stem in MODULES:
+        units = (Unit(name=entry, kind="module", source=source, path=_shown(path),
+                      module=stem),)
+        return Submission(path, name, "folder", path.parent, units)
+    units = (Unit(name=entry, kind="namespace", source=source, path=_shown(path)),)
+    return Submission(path, name, "module", path.parent, units)
 
 
-def _module_unit(path: Path, module: str) -> Unit:
-    return Unit(name=f"{module}.py", kind="module", source=_read(path),
-                path=str(path.resolve()), module=module)
-
-
-def _helpers(folder: Path) -> tuple[Unit, ...]:
+def _helpers(folder: Folder, path: Path, kinds: dict[str, str | None],
+             refused: list[tuple[str, str]]) -> tuple[Unit, ...]:
     """The folder's other top-level modules (importable by the student's code), bounded."""
     helpers = []
-    for path in sorted(folder.glob("*.py")):
-        name = path.stem
-        if name in MODULES or not name.isidentifier() or name.startswith("__"):
+    for entry in kinds:
+        module = entry.removesuffix(".py")
+        if module == entry or module in MODULES or not module.isidentifier() \
+                or module.startswith("__"):
             continue
         try:
-            if not path.is_file() or path.stat().st_size > MAX_HELPER_BYTES:
-                continue
-        except OSError:
+            source = folder.text(entry, files.MAX_FILE_BYTES)
+        except Refused as refusal:
+            refused.append((entry, str(refusal)))
             continue
-        helpers.append(Unit(name=path.name, kind="helper", source=_read(path),
-                            path=str(path.resolve()), module=name))
+        helpers.append(Unit(name=entry, kind="helper", source=source,
+                            path=_shown(path / entry), module=module))
         if len(helpers) == MAX_HELPERS:
             break
     return tuple(helpers)
 
 
-def _load_notebook(path: Path, name: str) -> Submission:
-    return _load_notebooks([path], name)
-
-
-def _load_notebooks(paths: list[Path], name: str) -> Submission:
-    """Code cells of one or more notebooks, run in one namespace (function names are unique)."""
-    units = []
-    for path in paths:
-        label = _("notebook cell {n}") if len(paths) == 1 else path.name + ": " + _("cell {n}")
+def _load_notebooks(folder: Folder, entries: list[str], path: Path, name: str) -> Submission:
+    """Code cells of one or more notebooks, run in one namespace (function names are unique).
+    ``path`` is the folder of the notebooks."""
+    units, refusals = [], []
+    for entry in entries:
+        try:
+            text = folder.text(entry, files.MAX_NOTEBOOK_BYTES)
+        except Refused as refusal:
+            refusals.append(refusal)
+            continue
+        label = _("notebook cell {n}") if len(entries) == 1 else entry + ": " + _("cell {n}")
         units += [Unit(name=label.format(n=n), kind="namespace", source=source,
-                       path=str(path.resolve()))
-                  for n, source in notebook_cells(path)]
-    root = paths[0].resolve()
-    return Submission(root if len(paths) == 1 else root.parent, name, "notebook", root.parent,
-                      tuple(units))
+                       path=_shown(path / entry))
+                  for n, source in notebook_cells(text, folder.entry(entry))]
+    if not units:
+        raise refusals[0]
+    first = path / entries[0]
+    refused = tuple((r.entry.rsplit("/", 1)[-1], str(r)) for r in refusals)
+    return Submission(first if len(entries) == 1 else path, name, "notebook", path,
+                      tuple(units), refused=refused)
 
 
-def _in_contract_order(paths: list[Path]) -> list[Path]:
+def _in_contract_order(entries: list[str]) -> list[str]:
     """Notebooks named after contract modules first, in grading order, then the rest."""
     order = {module: index for index, module in enumerate(MODULES)}
-    return sorted(paths, key=lambda p: (order.get(p.stem, len(order)), p.name))
+    return sorted(entries, key=lambda e: (order.get(e.removesuffix(".ipynb"), len(order)), e))
+
+
+def _shown(path: Path) -> str:
+    """``path`` as text the child and the reports can hold (undecodable bytes replaced)."""
+    return os.fsencode(path).decode("utf-8", errors="replace")

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 from grader.i18n import _
+from grader.submission.files import LoadError
 
 
-def notebook_cells(path: Path) -> list[tuple[int, str]]:
-    """``(cell number, source)`` of every code cell with code left after skipping magics."""
+def notebook_cells(text: str, path: str) -> list[tuple[int, str]]:
+    """``(cell number, source)`` of every code cell with code left after skipping magics,
+    from the notebook ``text`` read from ``path``."""
     import nbformat  # only notebooks need it
-
-    from grader.submission.load import LoadError
 
     try:
         with warnings.catch_warnings():   # old notebooks without cell ids are still fine
             warnings.simplefilter("ignore")
-            notebook = nbformat.read(str(path), as_version=4)
+            notebook = nbformat.reads(text, as_version=4)
             nbformat.validate(notebook)
     except Exception as error:  # nbformat raises many types for a broken file
         raise LoadError(_("{path} is not a valid notebook ({error}); open it in Jupyter "
