@@ -186,8 +186,13 @@ def batch(submissions: str, out: str, jobs: int, shard: tuple[int, int] | None,
         return EXIT_INTERRUPTED
     for message in outcome.warnings:
         warn(message)
+    from grader.report import neutral
     for name in outcome.skipped:
-        warn(_("skipped {name}: not a folder, .py, .ipynb or .zip").format(name=name))
+        warn(_("skipped {name}: not a folder, .py, .ipynb or .zip").format(
+            name=neutral.terminal(name)))
+    for name in outcome.outputs:
+        warn(_("skipped {name}: the output folder of an earlier grade batch").format(
+            name=neutral.terminal(name)))
     click.echo(_("{total} submissions ({graded} graded now, {reused} unchanged, {errors} "
                  "errors) -> {path}; seed {seed}").format(
         total=len(outcome.records), graded=outcome.graded, reused=outcome.reused,

@@ -1,6 +1,7 @@
 """``grade batch``: grade every submission of a folder into a gradebook and a class report.
 
-Each entry of the folder (a folder, ``.py``, ``.ipynb`` or ``.zip``) is one student. The
+Each entry of the folder (a folder, ``.py``, ``.ipynb`` or ``.zip``) is one student, and its
+row is keyed by the entry's full name (``dave.py`` and ``dave.zip`` are two rows). The
 worker processes (grader.classroom.workers) are forked first, before this process reads a
 submission, a saved report or a solution, so none of that is in a worker or in any child it
 forks. Then entries whose content digest and options match a saved record are reused, and
@@ -19,7 +20,7 @@ import os
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, BinaryIO, Callable, Iterator
 
 from rich.console import Console
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
@@ -32,12 +33,14 @@ from grader.classroom.workers import Workers
 from grader.grading import Options
 from grader.i18n import _, language
 from grader.report.model import Report
+from grader.submission.files import Budget, Folder, parent_and_name
 
 SUFFIXES = (".py", ".ipynb", ".zip")
 #: An entry's files are hashed by content up to this size each, larger ones by size and time.
 DIGEST_FILE_BYTES = 64 * 1024**2
-#: An entry with more files than this has no digest: it is graded on every run.
-DIGEST_MAX_FILES = 10_000
+#: An entry with more files, or folders deeper, than this has no digest: it is graded on
+#: every run.
+DIGEST_MAX_FILES, DIGEST_MAX_DEPTH = 10_000, 32
 _CHUNK = 1024**2
 Shard = tuple[int, int]
 
@@ -58,6 +61,7 @@ class Outcome:
     graded: int = 0
     reused: int = 0
     skipped: list[str] = field(default_factory=list)   # folder entries that are no submission
+    outputs: list[str] = field(default_factory=list)   # earlier batches' output folders
     warnings: list[str] = field(default_factory=list)  # the grader's, said once
 
     @property
@@ -67,24 +71,44 @@ class Outcome:
 
 def entries(folder: Path, outcome: Outcome | None = None,
             out: Path | None = None) -> list[Entry]:
-    """The submissions in ``folder`` by name; a name is the entry's stem unless two share it.
-    The output folder ``out``, and any other batch output, is no submission."""
+    """The submissions in ``folder``, each named by its full entry name. The output folder
+    ``out`` is no submission, nor is the output of an earlier batch (which holds no code).
+    An entry that is a link is kept: loading it refuses it, so its row says why."""
     found = []
-    for path in sorted(folder.iterdir()):
-        if path.name.startswith((".", "_")) or _is_output(path, out):
-            continue
-        if path.is_dir() or path.is_file() and path.suffix.lower() in SUFFIXES:
-            found.append(path)
-        elif outcome is not None:
-            outcome.skipped.append(path.name)
-    stems = [p.name if p.is_dir() else p.stem for p in found]
-    return [Entry(stem if stems.count(stem) == 1 else path.name, path)
-            for stem, path in zip(stems, found)]
+    with Folder.at(folder) as listing:
+        for name in listing.names():
+            path = folder / name
+            kind = listing.kind(name)
+            if name.startswith((".", "_")) or kind == "folder" and _is_output(path, out, outcome):
+                continue
+            if kind == "folder" or kind in ("file", "link") and name.lower().endswith(SUFFIXES) \
+                    or kind == "link" and path.is_dir():
+                found.append(Entry(name, path))
+            elif outcome is not None:
+                outcome.skipped.append(name)
+    return found
 
 
-def _is_output(path: Path, out: Path | None) -> bool:
-    return path.is_dir() and (out is not None and path.resolve() == out.resolve()
-                              or Store(path).is_batch_output())
+def _is_output(path: Path, out: Path | None, outcome: Outcome | None) -> bool:
+    """Whether ``path`` is ``out``, or an earlier batch's output (said in ``outcome``): it
+    says so and holds no code, so a student's folder holding a ``.state`` stays a student."""
+    if out is not None and path.resolve() == out.resolve():
+        return True
+    if not Store(path).is_batch_output() or _holds_code(path):
+        return False
+    if outcome is not None:
+        outcome.outputs.append(path.name)
+    return True
+
+
+def _holds_code(path: Path) -> bool:
+    """Whether the folder holds a module, notebook or archive (at its top or in exercises/)."""
+    with Folder.at(path) as folder:
+        names = folder.names()
+        if folder.kind("exercises") == "folder":
+            with folder.folder("exercises") as inner:
+                names += inner.names()
+    return any(name.lower().endswith(SUFFIXES) for name in names)
 
 
 def in_shard(name: str, shard: Shard | None) -> bool:
@@ -92,7 +116,8 @@ def in_shard(name: str, shard: Shard | None) -> bool:
     if shard is None:
         return True
     k, n = shard
-    return int(hashlib.sha256(name.encode()).hexdigest(), 16) % n == k - 1
+    return int(hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest(), 16) % n \
+        == k - 1
 
 
 def options_key(options: Options) -> dict[str, Any]:
@@ -115,47 +140,72 @@ def sources_digest() -> str:
         root = Path(list(spec.submodule_search_locations)[0])
         for path in sorted(p for pattern in patterns for p in root.rglob(pattern)):
             sha.update(f"{package}/{path.relative_to(root).as_posix()}\0".encode())
-            sha.update(_sha256(path))
+            sha.update(_sha256_path(path))
     return sha.hexdigest()
 
 
 def content_digest(path: Path) -> str | None:
-    """sha256 of the entry's bytes (a zip is never unpacked here); for a folder, over its
-    regular files by relative path; None when it holds more than ``DIGEST_MAX_FILES`` files."""
-    if not path.is_dir():
-        return _sha256(path).hex()
-    files = _files(path)
-    if files is None:
-        return None
-    sha = hashlib.sha256()
-    for name, file in files:
-        info = file.stat()
-        sha.update(f"{name}\0{info.st_size}\0".encode())
-        sha.update(_sha256(file) if info.st_size <= DIGEST_FILE_BYTES
-                   else f"{info.st_mtime_ns}".encode())
-    return sha.hexdigest()
+    """sha256 of the entry's bytes (a zip is never unpacked here); for a folder, over what it
+    holds by relative name (a file's bytes, a link's text, another entry's kind), links never
+    followed; None when it holds more than ``DIGEST_MAX_FILES`` entries."""
+    where, name = parent_and_name(path)
+    with Folder.at(where, Budget(1 << 62)) as parent:
+        kind = parent.kind(name)
+        if kind == "file":
+            with parent.open(name, limit=1 << 62) as handle:
+                return _sha256(handle).hex()
+        if kind != "folder":
+            return hashlib.sha256(_entry_bytes(parent, name, kind)).hexdigest()
+        sha, count = hashlib.sha256(), [0]
+        with parent.folder(name) as folder:
+            complete = _digest_folder(folder, "", sha, count)
+    return sha.hexdigest() if complete else None
 
 
-def _sha256(path: Path) -> bytes:
+def _digest_folder(folder: Folder, prefix: str, sha: Any, count: list[int]) -> bool:
+    """Add every entry below ``folder`` to ``sha``; False once there are too many or they
+    lie too deep."""
+    if prefix.count("/") >= DIGEST_MAX_DEPTH:
+        return False
+    for name in folder.names():
+        count[0] += 1
+        if count[0] > DIGEST_MAX_FILES:
+            return False
+        relative, kind = prefix + name, folder.kind(name)
+        if kind == "folder":
+            with folder.folder(name) as inner:
+                if not _digest_folder(inner, relative + "/", sha, count):
+                    return False
+            continue
+        sha.update(relative.encode("utf-8", "surrogatepass") + b"\0")
+        if kind == "file":
+            with folder.open(name, limit=1 << 62) as handle:
+                info = os.fstat(handle.fileno())
+                sha.update(f"{info.st_size}\0".encode())
+                sha.update(_sha256(handle) if info.st_size <= DIGEST_FILE_BYTES
+                           else f"{info.st_mtime_ns}".encode())
+        else:
+            sha.update(_entry_bytes(folder, name, kind))
+    return True
+
+
+def _entry_bytes(folder: Folder, name: str, kind: str | None) -> bytes:
+    """What stands for an entry that is not a regular file: its kind, a link's text."""
+    target = folder.link_target(name) if kind == "link" else ""
+    return f"{kind}\0{target}\0".encode("utf-8", "surrogatepass")
+
+
+def _sha256(handle: BinaryIO) -> bytes:
     sha = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            sha.update(chunk)
+    while chunk := handle.read(_CHUNK):
+        sha.update(chunk)
     return sha.digest()
 
 
-def _files(folder: Path) -> list[tuple[str, Path]] | None:
-    """``(relative name, path)`` of every regular file under ``folder``, sorted; None if
-    there are too many."""
-    found = []
-    for parent, _folders, names in os.walk(folder):
-        for name in names:
-            file = Path(parent, name)
-            if file.is_file():
-                found.append((file.relative_to(folder).as_posix(), file))
-        if len(found) > DIGEST_MAX_FILES:
-            return None
-    return sorted(found)
+def _sha256_path(path: Path) -> bytes:
+    """sha256 of one of the grader's own files."""
+    with path.open("rb") as handle:
+        return _sha256(handle)
 
 
 def run_batch(folder: Path, out: Path, options: Options, *, jobs: int = 1,
@@ -171,6 +221,7 @@ def run_batch(folder: Path, out: Path, options: Options, *, jobs: int = 1,
             _prepare(entry, store, key, options.seed, todo, outcome)
         if todo:
             _grade_all(todo, workers, options.seed, key, progress, store, outcome)
+    store.save_rows(outcome.records)
     gradebook.write(store.gradebook, outcome.records)
     html_report.write(store.html, [r.report for r in outcome.records])
     return outcome
@@ -220,6 +271,7 @@ def _grade_all(todo: list[tuple[Entry, str | None]], workers: Workers, seed: int
                 _add(store, outcome, record)
                 advance()
         except KeyboardInterrupt:
+            store.save_rows(outcome.records)
             gradebook.write(store.gradebook, outcome.records)
             raise
     outcome.warnings.extend(workers.warnings)

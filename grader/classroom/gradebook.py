@@ -1,4 +1,8 @@
-"""``gradebook.csv``: one row per submission, one column per contract function."""
+"""``gradebook.csv``: one row per submission, one column per contract function.
+
+Every cell goes through ``neutral.csv_cell`` (the OWASP rule): a name or message that starts
+like a formula is shown as text, never evaluated by a spreadsheet.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from pathlib import Path
 
 from grader.classroom.store import Record, write_atomic
 from grader.contract import FUNCTIONS
+from grader.report import neutral
 from grader.report.details import points
 
 COLUMNS: tuple[str, ...] = ("submission", "score", "max_score", "status") + FUNCTIONS
@@ -32,7 +37,7 @@ def row(record: Record) -> dict[str, str]:
               "max_score": points(report.max_score if report.tests else TOTAL_POINTS),
               "status": status(record)}
     values.update({function: points(scores.get(function, 0.0)) for function in FUNCTIONS})
-    return values
+    return {column: neutral.csv_cell(value) for column, value in values.items()}
 
 
 def write(path: Path, records: list[Record]) -> None:

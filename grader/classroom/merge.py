@@ -14,6 +14,7 @@ from typing import Any
 from grader.classroom import gradebook, html_report
 from grader.classroom.store import Record, Store
 from grader.i18n import _
+from grader.report import neutral
 
 
 class MergeError(Exception):
@@ -38,6 +39,7 @@ def merge(inputs: list[Path], out: Path) -> list[Record]:
     for record in records.values():
         store.save(record)
     merged = list(records.values())
+    store.save_rows(merged)
     gradebook.write(store.gradebook, merged)
     html_report.write(store.html, [r.report for r in merged])
     return merged
@@ -64,15 +66,16 @@ def _common_key(inputs: list[Path]) -> dict[str, Any]:
 def _records(folder: Path) -> list[Record]:
     """The records behind the rows of ``folder``'s gradebook."""
     store = Store(folder)
-    if not store.gradebook.is_file():
+    names = store.rows()
+    if not store.gradebook.is_file() or names is None:
         raise MergeError(_("{folder} has no gradebook.csv; give folders written by "
                            "grade batch -o").format(folder=folder))
     records = []
-    for row in gradebook.read(store.gradebook):
-        record = store.load(row["submission"])
+    for name in names:
+        record = store.load(name)
         if record is None:
             raise MergeError(_("{folder}: no saved report for {name}; rerun its grade batch "
                                "command to complete it").format(folder=folder,
-                                                                name=row["submission"]))
+                                                                name=neutral.terminal(name)))
         records.append(record)
     return records

@@ -1,16 +1,19 @@
 """The output folder of a batch, and what it remembers between runs.
 
-``OUT/.state/<name>.json`` holds each submission's full internal report with the content
-digest and grading options it was made with (so a rerun skips it); ``OUT/results/<name>.json``
+``OUT/.state/<file>`` holds each submission's full internal report with the content
+digest and grading options it was made with (so a rerun skips it); ``OUT/results/<file>``
 its Gradescope document; ``OUT/.state/.batch.json`` the seed and options of the last batch
-(or merge) that wrote the folder. Every file is written atomically (temp file +
-``os.replace``).
+(or merge) that wrote the folder, ``OUT/.state/.rows.json`` the names of the gradebook's
+rows. ``<file>`` is ``file_name(name)``: unique, short and plain whatever the entry is
+called. Every file is written atomically (temp file + ``os.replace``) and survives any text.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,12 +28,31 @@ _UMASK = os.umask(0o022)
 os.umask(_UMASK)
 
 
+#: An entry name used as it is in file names: short, plain ASCII, never ``~``.
+_PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+_NOT_PLAIN = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def file_name(name: str) -> str:
+    """The file name of entry ``name``'s record: ``<name>.json`` for a plain name, else a
+    plain prefix, ``~`` and a hash of the whole name. No plain name holds ``~``, so no two
+    entries share a file."""
+    if _PLAIN.fullmatch(name):
+        return f"{name}.json"
+    prefix = _NOT_PLAIN.sub("_", name)[:32].lstrip("._-") or "entry"
+    digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+    return f"{prefix}~{digest}.json"
+
+
 def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` in one step: readers see the old file or the new one."""
+    """Replace ``path`` with ``text`` in one step: readers see the old file or the new one.
+    A lone surrogate, which UTF-8 cannot hold, is written as its escape ``\\uXXXX`` (in
+    JSON the very escape that reads back as it; elsewhere visible text)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace",
+                       newline="") as handle:
             handle.write(text)
         os.chmod(temp, 0o666 & ~_UMASK)
         os.replace(temp, path)
@@ -73,21 +95,36 @@ class Store:
         self.results = out / "results"
         self.state = out / ".state"
         self.batch = self.state / ".batch.json"
+        self.rows_file = self.state / ".rows.json"
 
     def load(self, name: str) -> Record | None:
         """The saved record of ``name``, if any (an unreadable one counts as none)."""
         try:
-            text = (self.state / f"{name}.json").read_text(encoding="utf-8")
-            return Record.from_dict(json.loads(text))
-        except (OSError, ValueError, KeyError, TypeError):
+            text = (self.state / file_name(name)).read_text(encoding="utf-8")
+            record = Record.from_dict(json.loads(text))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
+        return record if record.name == name else None
 
     def save(self, record: Record) -> None:
         """Write the record and its Gradescope document."""
-        write_atomic(self.state / f"{record.name}.json",
+        write_atomic(self.state / file_name(record.name),
                      json.dumps(record.to_dict(), ensure_ascii=False))
-        write_atomic(self.results / f"{record.name}.json",
+        write_atomic(self.results / file_name(record.name),
                      json.dumps(document(record.report), indent=2, ensure_ascii=False) + "\n")
+
+    def save_rows(self, records: list[Record]) -> None:
+        """Remember whose rows the gradebook holds (its cells are neutralised, not names)."""
+        write_atomic(self.rows_file, json.dumps(sorted(r.name for r in records),
+                                                ensure_ascii=False))
+
+    def rows(self) -> list[str] | None:
+        """The names of the gradebook's rows, None if not known."""
+        try:
+            names = json.loads(self.rows_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return names if type(names) is list and all(type(n) is str for n in names) else None
 
     def seed(self) -> int | None:
         """The seed this folder was graded with last time."""

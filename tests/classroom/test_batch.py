@@ -87,27 +87,28 @@ def out(klass, tmp_path_factory) -> Path:
 
 def test_every_submission_has_a_row(out):
     book = rows(out)
-    assert list(book) == ["buggy", "correct", "crashing", "evil", "notebook", "zipped"]
+    assert list(book) == ["buggy", "correct", "crashing.py", "evil.zip", "notebook.ipynb",
+                          "zipped.zip"]
     header = (out / "gradebook.csv").read_text(encoding="utf-8").splitlines()[0]
     assert header.split(",") == list(COLUMNS)
-    assert float(book["correct"]["score"]) == float(book["zipped"]["score"]) == 100
+    assert float(book["correct"]["score"]) == float(book["zipped.zip"]["score"]) == 100
     assert 0 < float(book["buggy"]["score"]) < 100
     assert float(book["buggy"]["losses.mse"]) < float(book["correct"]["losses.mse"])
-    assert float(book["crashing"]["score"]) == 0
-    for name in ("buggy", "correct", "notebook", "zipped"):
+    assert float(book["crashing.py"]["score"]) == 0
+    for name in ("buggy", "correct", "notebook.ipynb", "zipped.zip"):
         assert book[name]["status"] == "graded"
         assert book[name]["max_score"] == "100"
 
 
 def test_notebook_scores_its_functions(out):
-    row = rows(out)["notebook"]
+    row = rows(out)["notebook.ipynb"]
     activations = [f"activations.{f}" for f in MODULES["activations"]]
     assert all(float(row[f]) > 0 for f in activations)
     assert float(row["score"]) == pytest.approx(sum(float(row[f]) for f in activations))
 
 
 def test_hostile_archive_is_an_error_row_and_escapes_nowhere(out, klass):
-    status = rows(out)["evil"]["status"]
+    status = rows(out)["evil.zip"]["status"]
     assert status.startswith("error: ") and "unsafe archive member" in status
     assert "\n" not in status
     assert not (klass.parent / "escaped.py").exists() and not Path("escaped.py").exists()
