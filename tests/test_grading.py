@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import signal
 import shutil
 import textwrap
 from pathlib import Path
@@ -226,3 +228,28 @@ def test_torch_api_must_use_torch_nn(grader, tmp_path):
     assert report.score < 100
     assert {f for f, s in scores(report).items() if s < CHECK[f].points} == \
         {"torch_api.mse_loss_and_grad"}
+
+
+def test_a_module_that_is_a_link_costs_only_its_functions_and_says_why(grader, tmp_path):
+    folder = solutions_copy(tmp_path / "sub")
+    (folder / "losses.py").unlink()
+    (folder / "losses.py").symlink_to(SOLUTIONS / "losses.py")
+    report = grader.grade(load(folder))
+    got = scores(report)
+    assert {f for f in FUNCTIONS if got[f] != CHECK[f].points} == set(
+        f"losses.{f}" for f in MODULES["losses"])
+    assert all(got[f"losses.{f}"] == 0 for f in MODULES["losses"])
+    lost = [t for t in report.tests if t.function.startswith("losses.")]
+    assert all("symbolic link" in t.message and t.diagnosis == "outcome:load-error"
+               for t in lost)
+    assert any("losses.py is a symbolic link" in note for note in report.notes)
+
+
+def test_a_dead_sandbox_server_fails_the_grader_not_the_submission(tmp_path):
+    from grader.sandbox.session import SandboxFailure
+
+    submission = load(solutions_copy(tmp_path / "sub"))
+    with Grader(Options(seed=5, limits=Limits(call_seconds=2))) as fresh:
+        os.kill(fresh.sandbox._link.pid, signal.SIGKILL)
+        with pytest.raises(SandboxFailure):
+            fresh.grade(submission)

@@ -8,11 +8,17 @@ submission, so no classmate's code is in a worker's memory. Each worker starts i
 computes the cases of the seed once, and then, one path after another, loads a submission,
 grades it and discards it. Only trusted grader processes exchange pickles here: paths go
 out, reports come back as plain dicts.
+
+A worker grades in a process it forks from itself while it is still clean (it never reads
+anything). When that process's sandbox fails (``SandboxFailure``: the fork server died), the
+submission it held gets an error row saying the grader failed, never a score, and the worker
+forks a fresh grading process, with a fresh sandbox, for the next submissions.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue
 import signal
 import sys
@@ -22,11 +28,14 @@ from typing import Any, Iterator
 from grader.grading import Grader, Options
 from grader.i18n import _, language, set_language
 from grader.report.model import Report
+from grader.sandbox.session import SandboxFailure
 from grader.submission import LoadError, load
 from grader.submission.archive import discard
 
 #: How often (seconds) the parent checks that its workers are alive while it waits.
 POLL_SECONDS = 0.5
+#: The exit code of a grading process whose sandbox failed: its worker forks a fresh one.
+RESTART = 75
 
 
 class Workers:
@@ -122,38 +131,89 @@ class Workers:
 
 
 def _work(options: Options, lang: str, tasks: Any, results: Any) -> None:
-    """A worker: start a grader, then grade the paths the queue holds until it says stop."""
+    """A worker: fork a grading process, and a fresh one each time one's sandbox fails."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)         # the parent decides about Ctrl-C
+    worker, grading = os.getpid(), [0]
+
+    def stop(*_args: object) -> None:   # the grading process closes its sandbox, then ends
+        if grading[0]:
+            os.kill(grading[0], signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    while True:
+        pid = os.fork()
+        if pid == 0:
+            code = 70
+            try:
+                code = _grade_until_done(worker, options, lang, tasks, results)
+            except SystemExit:
+                code = 0
+            finally:
+                results.close()
+                results.join_thread()   # what was put reaches the parent
+                os._exit(code)
+        grading[0] = pid
+        _pid, status = os.waitpid(pid, 0)
+        if os.waitstatus_to_exitcode(status) != RESTART:
+            return
+
+
+def _grade_until_done(worker: int, options: Options, lang: str, tasks: Any,
+                      results: Any) -> int:
+    """Start a grader, then grade the paths the queue holds until it says stop (0), or until
+    the sandbox fails (``RESTART``)."""
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # closes the sandbox on the way out
     set_language(lang)
     try:
         grader = Grader(options).__enter__()   # forks the sandbox server before any loading
     except Exception as error:  # reported to the parent, which grades with the other workers
         results.put(("failed", f"{type(error).__name__}: {error}"))
-        return
+        return 0
     with grader:
         results.put(("ready", grader.warnings))
-        pid = multiprocessing.current_process().pid
-        while (task := tasks.get()) is not None:
+        while (task := _next_task(tasks, worker)) is not None:
             index, path = task
-            results.put(("start", (pid, index)))
-            results.put(("done", (pid, index, *_grade_one(grader, path))))
+            results.put(("start", (worker, index)))
+            report, reason, failed = _grade_one(grader, path)
+            results.put(("done", (worker, index, report, reason)))
+            if failed:
+                return RESTART
+    return 0
 
 
-def _grade_one(grader: Grader, path: str) -> tuple[dict[str, Any] | None, str]:
-    """Load, grade and discard one submission: its report, else the reason there is none."""
+def _next_task(tasks: Any, worker: int) -> tuple[int, str] | None:
+    """The next task, or None when the queue says stop or the worker is gone."""
+    while os.getppid() == worker:
+        try:
+            return tasks.get(timeout=POLL_SECONDS)
+        except queue.Empty:
+            continue
+    return None
+
+
+def _grade_one(grader: Grader, path: str) -> tuple[dict[str, Any] | None, str, bool]:
+    """Load, grade and discard one submission: its report, else the reason there is none,
+    and whether the sandbox failed (the grader must start afresh)."""
     try:
         submission = load(path)
     except LoadError as error:
-        return None, str(error)
+        return None, str(error), False
     except Exception as error:  # an unexpected failure costs this submission only
-        return None, _could_not(f"{type(error).__name__}: {error}")
+        return None, _grader_failed(error), False
     try:
-        return grader.grade(submission).to_dict(), ""
+        return grader.grade(submission).to_dict(), "", False
+    except SandboxFailure as error:
+        return None, _grader_failed(error), True
     except Exception as error:
-        return None, _could_not(f"{type(error).__name__}: {error}")
+        return None, _grader_failed(error), False
     finally:
         discard(submission)
+
+
+def _grader_failed(error: Exception) -> str:
+    """The row of a submission the grader failed on: no score, graded again next time."""
+    return _("the grader failed ({error}), not the submission: it is graded again on the "
+             "next run").format(error=f"{type(error).__name__}: {error}")
 
 
 def _could_not(error: str) -> str:

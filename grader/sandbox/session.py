@@ -6,6 +6,8 @@ times out, crashes, exits or runs out of memory is charged to that call only: th
 killed (with everything it started) and the next call gets a fresh child that has loaded the
 submission again, without the units that crashed, hung or exited a child while loading.
 Units that merely raised run again, so what they defined before raising exists, as in Jupyter.
+The death of the fork server (or its failing to start a child) is the grader's fault, never
+the student's: it raises ``SandboxFailure`` instead of being charged to a call.
 """
 
 from __future__ import annotations
@@ -36,6 +38,11 @@ PARENT_LIMIT = 1 << 31
 #: the parent is not confined. Each dimension (a list's length is one), and what all the
 #: arrays could broadcast or multiply to; the exercises' arrays are far smaller.
 CALLEE_DIMENSION, CALLEE_ELEMENTS = 1024, 2**20
+
+
+class SandboxFailure(RuntimeError):
+    """The sandbox itself failed (its server is gone or cannot start a child): nothing of
+    this submission may be charged for it; grade it again with a fresh sandbox."""
 
 
 @dataclass
@@ -100,14 +107,18 @@ class Session:
         if self._child is None:
             self._load()
         if self._child is None:
+            self._check_server()
             return CallOutcome(fault="protocol", fault_detail=_("the sandbox stopped working"))
         message = {"op": "call", "function": function, "args": trees[0], "kwargs": trees[1],
                    "scratch": scratch, "callees": sorted(callees)}
         try:
-            return self._run_call(pack(message, encoder.blobs), callees)
+            outcome = self._run_call(pack(message, encoder.blobs), callees)
         except (ProtocolError, OSError) as error:
             self._kill()
-            return CallOutcome(fault="protocol", fault_detail=str(error)[:300])
+            outcome = CallOutcome(fault="protocol", fault_detail=str(error)[:300])
+        if outcome.fault:
+            self._check_server()
+        return outcome
 
     def _run_call(self, frame: bytes, callees: Mapping[str, Callable[..., Any]]) -> CallOutcome:
         started = time.monotonic()
@@ -177,8 +188,8 @@ class Session:
                 return
             try:
                 pid, sock = self._link.spawn()
-            except ProtocolError:
-                return
+            except ProtocolError as error:
+                raise SandboxFailure(str(error)) from None
             sock.setblocking(False)
             self._child = (pid, sock, FrameReader(self._limits.result_bytes + (1 << 20)))
             message = {"op": "load", "kind": self._kind, "units": self._units,
@@ -191,6 +202,7 @@ class Session:
                 self._kill()
             if failed is None:
                 break
+            self._check_server()
             unit, text = failed
             if unit is None:
                 return
@@ -302,6 +314,14 @@ class Session:
             return False
         reader.feed(data)
         return bool(data)
+
+    def _check_server(self) -> None:
+        """Raise ``SandboxFailure`` if the server is gone (what it sent before still counts)."""
+        while self._link.alive and ready([self._link], select.POLLIN, 0):
+            self._link.pump()
+        if not self._link.alive:
+            self._forget()
+            raise SandboxFailure(_("the sandbox server stopped"))
 
     def _kill(self) -> dict[str, Any] | None:
         """Have the server kill the child; its report once it and its descendants are gone."""

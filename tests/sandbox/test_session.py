@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import os
+import signal
+import threading
 import time
 
 import numpy as np
 import pytest
 
-from grader.sandbox import Refused, ScalarFunction
-from tests.sandbox.session_support import LIMITS, folder, notebook, sandbox, single_file  # noqa: F401
+from grader.sandbox import Refused, Sandbox, ScalarFunction
+from grader.sandbox.session import SandboxFailure
+from tests.sandbox.session_support import (HIDDEN, LIMITS, folder, notebook, sandbox,  # noqa: F401
+                                           single_file)
 
 ACTIVATIONS = """
     import numpy as np
@@ -266,3 +270,29 @@ def test_after_a_fault_cells_that_raised_run_again(sandbox, tmp_path):
         assert session.load_errors == errors
         assert session.available == {"activations.relu", "activations.tanh"}
     assert again.error == "" and again.value.tolist() == [0.0, 2.0]
+
+
+@pytest.mark.parametrize("when", ["between calls", "during a call"])
+def test_a_dead_server_is_the_graders_failure_not_a_fault_of_the_call(tmp_path, when):
+    """Killed from outside, the server takes the child with it: that is no crash of the
+    student's function, and no call may be charged for it."""
+    submission = single_file(tmp_path, """
+        import time
+
+        def relu(x):
+            time.sleep(0.3)
+            return x
+    """)
+    with Sandbox(LIMITS, hidden_paths=HIDDEN) as box, box.open(submission) as opened:
+        assert opened.call("activations.relu", (1.0,), {}, scratch=False).value == 1.0
+        killer = threading.Timer(0.1 if when == "during a call" else 0.0, os.kill,
+                                 (opened._link.pid, signal.SIGKILL))
+        killer.start()
+        if when == "between calls":
+            killer.join()
+        with pytest.raises(SandboxFailure):
+            for _attempt in range(20):   # the kill lands during one of these calls
+                opened.call("activations.relu", (1.0,), {}, scratch=False)
+        killer.join()
+        with pytest.raises(SandboxFailure):   # and no later call is charged either
+            opened.call("activations.relu", (1.0,), {}, scratch=False)

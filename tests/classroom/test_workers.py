@@ -1,0 +1,81 @@
+"""Batch workers: a grader-side fault (the sandbox server killed) is never a student's score,
+the worker grades the next submissions with a fresh sandbox, and a rerun grades the row again."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+from pathlib import Path
+
+from grader.classroom import gradebook
+from grader.classroom.batch import run_batch
+from grader.cli import make_options
+from grader.grading import Grader
+
+SOLUTIONS = Path(__file__).resolve().parents[2] / "solutions"
+
+
+def copy_solutions(folder: Path) -> Path:
+    shutil.copytree(SOLUTIONS, folder, ignore=shutil.ignore_patterns("__*"))
+    return folder
+
+
+def kill_the_server_once(monkeypatch, victim: str, flag: Path, during_a_call: bool) -> None:
+    """Kill the sandbox server from outside, once, when grading ``victim`` starts (or at its
+    first call). Workers are forked from this process, so they inherit the patch."""
+    grade = Grader.grade
+
+    def kill(link) -> None:
+        if not flag.exists():
+            flag.write_text("killed", encoding="utf-8")
+            os.kill(link.pid, signal.SIGKILL)
+
+    def patched(self, submission):
+        if submission.name.endswith(victim):
+            if during_a_call:
+                call = type(self.sandbox).open
+
+                def open_and_kill(box, sub):
+                    session = call(box, sub)
+                    kill(session._link)
+                    return session
+                monkeypatch.setattr(type(self.sandbox), "open", open_and_kill)
+            else:
+                kill(self.sandbox._link)
+        return grade(self, submission)
+
+    monkeypatch.setattr(Grader, "grade", patched)
+
+
+def options():
+    return make_options(seed=4, hide_inputs=False, no_solutions=False, timeout=5.0,
+                        memory=None)
+
+
+def check_fault_is_not_a_score(tmp_path: Path, monkeypatch, during_a_call: bool) -> None:
+    klass = tmp_path / "class"
+    for name in ("a_first", "b_victim", "c_after", "d_later"):
+        copy_solutions(klass / name)
+    out = tmp_path / "out"
+    kill_the_server_once(monkeypatch, "b_victim", tmp_path / "killed", during_a_call)
+    outcome = run_batch(klass, out, options(), jobs=1, progress=False)
+    assert (tmp_path / "killed").exists()
+    book = {row["submission"]: row for row in gradebook.read(out / "gradebook.csv")}
+    victim = book.pop("b_victim")
+    assert victim["status"].startswith("error: the grader failed"), victim["status"]
+    assert {name: row["score"] for name, row in book.items()} == {
+        "a_first": "100", "c_after": "100", "d_later": "100"}
+    assert outcome.errors == 1
+    again = run_batch(klass, out, options(), jobs=1, progress=False)
+    assert (again.graded, again.reused) == (1, 3)
+    book = {row["submission"]: row for row in gradebook.read(out / "gradebook.csv")}
+    assert book["b_victim"]["status"] == "graded" and book["b_victim"]["score"] == "100"
+
+
+def test_a_server_killed_before_grading_is_no_score(tmp_path, monkeypatch):
+    check_fault_is_not_a_score(tmp_path, monkeypatch, during_a_call=False)
+
+
+def test_a_server_killed_while_grading_is_no_score(tmp_path, monkeypatch):
+    check_fault_is_not_a_score(tmp_path, monkeypatch, during_a_call=True)
