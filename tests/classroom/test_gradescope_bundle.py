@@ -13,6 +13,7 @@ import pytest
 
 import solutions
 from grader.classroom.gradescope import build_bundle
+from grader.contract import MODULES
 
 SOLUTIONS = Path(solutions.__file__).parent
 
@@ -24,13 +25,17 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out_zip
 
 
-def _run(bundle: Path, root: Path, submission: dict[str, str]) -> dict:
-    """Unpack ``bundle`` as Gradescope does, run ``run_autograder``, return results.json."""
+def _run(bundle: Path, root: Path, submission: dict[str, str],
+         links: dict[str, str] = {}) -> dict:
+    """Unpack ``bundle`` as Gradescope does, run ``run_autograder``, return results.json.
+    ``links``: entries of the submission made links (``@SOURCE@``: the unpacked bundle)."""
     with zipfile.ZipFile(bundle) as archive:
         archive.extractall(root / "source")
     (root / "submission").mkdir()
     for name, text in submission.items():
         (root / "submission" / name).write_text(text, encoding="utf-8")
+    for name, target in links.items():
+        (root / "submission" / name).symlink_to(target.replace("@SOURCE@", str(root / "source")))
     env = {**os.environ, "AUTOGRADER_ROOT": str(root), "PYTHON": sys.executable}
     subprocess.run(["bash", str(root / "source" / "run_autograder")], env=env,
                    capture_output=True, timeout=300, check=True)
@@ -76,3 +81,21 @@ def test_ungradable_submission_still_gets_results(bundle: Path, tmp_path: Path) 
     results = _run(bundle, tmp_path, {"notes.txt": "nothing to grade"})
     assert results["score"] == 0
     assert results["output"]
+
+
+@pytest.mark.parametrize("target", ["@SOURCE@/solutions", str(SOLUTIONS)])
+def test_an_exercises_link_to_the_solutions_scores_nothing(bundle: Path, tmp_path: Path,
+                                                          target: str) -> None:
+    results = _run(bundle, tmp_path, {}, links={"exercises": target})
+    assert results["score"] == 0 and results["tests"] == []
+    assert "exercises is a symbolic link" in results["output"]
+
+
+def test_module_links_to_the_solutions_score_nothing_and_the_rest_counts(bundle: Path,
+                                                                        tmp_path: Path) -> None:
+    honest = _solutions()
+    del honest["losses.py"]
+    results = _run(bundle, tmp_path, honest, links={"losses.py": "@SOURCE@/solutions/losses.py"})
+    lost = {t["name"].split(":")[0] for t in results["tests"] if t["score"] < t["max_score"]}
+    assert lost == {f"losses.{f}" for f in MODULES["losses"]}
+    assert all(t["score"] == 0 for t in results["tests"] if t["name"].startswith("losses."))
