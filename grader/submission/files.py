@@ -41,10 +41,11 @@ class LoadError(Exception):
 
 
 class Refused(LoadError):
-    """An entry that is not read: a link, a FIFO, a device, a socket, or too large."""
+    """An entry that is not read: a link, a FIFO, a device, a socket, or too large.
+    ``message`` is the whole line, naming ``entry``."""
 
-    def __init__(self, entry: str, why: str):
-        super().__init__(_("{entry} {why}").format(entry=entry, why=why))
+    def __init__(self, entry: str, message: str):
+        super().__init__(message)
         self.entry = entry
 
 
@@ -63,14 +64,16 @@ def kind_of(mode: int) -> str:
     return "device"
 
 
-def why_not(kind: str) -> str:
-    """The end of the line that refuses an entry of ``kind``."""
+def refusal(entry: str, kind: str) -> Refused:
+    """The refusal of ``entry``, which is of ``kind`` (anything but a file or folder)."""
     if kind == "link":
-        return _("is a symbolic link, and links in a submission are never followed: put "
-                 "the file or folder itself there")
+        return Refused(entry, _("{entry} is a symbolic link, and links in a submission are "
+                                "never followed: put the file or folder itself there").format(
+            entry=entry))
     what = {"fifo": _("a named pipe (FIFO)"), "socket": _("a socket"),
             "device": _("a device")}.get(kind, kind)
-    return _("is {what}, not a regular file: submit regular files only").format(what=what)
+    return Refused(entry, _("{entry} is {what}, not a regular file: submit regular files "
+                            "only").format(entry=entry, what=what))
 
 
 class Budget:
@@ -147,7 +150,7 @@ class Folder:
         try:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):
-                raise Refused(self.entry(name), why_not(kind_of(info.st_mode)))
+                raise refusal(self.entry(name), kind_of(info.st_mode))
             self._check_size(name, info.st_size, limit)
             os.set_blocking(fd, True)
             return os.fdopen(fd, "rb")
@@ -170,8 +173,9 @@ class Folder:
 
     def _check_size(self, name: str, size: int, limit: int) -> None:
         if size > limit:
-            raise Refused(self.entry(name), _("is larger than {size}: submit it without "
-                                              "data or outputs").format(size=_size(limit)))
+            raise Refused(self.entry(name), _("{entry} is larger than {size}: submit it "
+                                              "without data or outputs").format(
+                entry=self.entry(name), size=_size(limit)))
         if size > self.budget.left:
             raise LoadError(_("{entry}: the submission holds more than {size} of files to "
                               "read; submit only your code").format(
@@ -182,9 +186,10 @@ class Folder:
         if error.errno in (errno.ELOOP, errno.ENOTDIR, errno.ENXIO, errno.EISDIR):
             kind = self.kind(name)
             if kind == "folder" and error.errno == errno.EISDIR:
-                return Refused(self.entry(name), _("is a folder, not a file"))
+                return Refused(self.entry(name), _("{entry} is a folder, not a file").format(
+                    entry=self.entry(name)))
             if kind is not None and kind != "folder":
-                return Refused(self.entry(name), why_not(kind))
+                return refusal(self.entry(name), kind)
         return LoadError(_("cannot read {path}: {error}").format(
             path=self.entry(name), error=error.strerror or error))
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from grader.contract import MODULES
 from grader.i18n import _
 from grader.submission import files
-from grader.submission.files import Folder, LoadError, Refused, parent_and_name, why_not
+from grader.submission.files import Folder, LoadError, Refused, parent_and_name, refusal
 from grader.submission.notebook import notebook_cells
 
 __all__ = ["LoadError", "Refused", "Submission", "Unit", "load"]
@@ -75,14 +75,15 @@ def load(path: str | Path) -> Submission:
         if kind is None:
             raise LoadError(_("no such file or folder: {path}").format(path=path))
         if kind == "link":
-            raise Refused(str(path), _("is a symbolic link (to {target}): give the file or "
-                                       "folder itself").format(target=parent.link_target(name)))
+            raise Refused(str(path), _("{path} is a symbolic link (to {target}): give the "
+                                       "file or folder itself").format(
+                path=path, target=parent.link_target(name)))
         if kind == "folder":
             with parent.folder(name) if name != "." else Folder.at(full) as folder:
                 folder.label = str(path)
                 return _load_folder(folder, full, full.name)
         if kind != "file":
-            raise Refused(str(path), why_not(kind))
+            raise refusal(str(path), kind)
         parent.label = str(path.parent)
         suffix = full.suffix.lower()
         if suffix == ".py":
@@ -102,7 +103,7 @@ def _load_folder(folder: Folder, path: Path, name: str) -> Submission:
     if not modules:
         inner = kinds.get("exercises")
         if inner is not None and inner != "folder":
-            raise Refused(folder.entry("exercises"), why_not(inner))
+            raise refusal(folder.entry("exercises"), inner)
         if inner == "folder":
             with folder.folder("exercises") as exercises:
                 if any(f"{m}.py" in exercises.names() for m in MODULES):
@@ -123,8 +124,8 @@ def _load_folder(folder: Folder, path: Path, name: str) -> Submission:
             units.append(Unit(name=f"{module}.py", kind="module",
                               source=folder.text(f"{module}.py"),
                               path=_shown(path / f"{module}.py"), module=module))
-        except Refused as refusal:
-            refusals.append(refusal)
+        except Refused as error:
+            refusals.append(error)
     if not units:
         raise refusals[0]
     refused = [(f"{r.entry.rsplit('/', 1)[-1]}", str(r)) for r in refusals]
@@ -157,8 +158,8 @@ def _helpers(folder: Folder, path: Path, kinds: dict[str, str | None],
             continue
         try:
             source = folder.text(entry, files.MAX_FILE_BYTES)
-        except Refused as refusal:
-            refused.append((entry, str(refusal)))
+        except Refused as error:
+            refused.append((entry, str(error)))
             continue
         helpers.append(Unit(name=entry, kind="helper", source=source,
                             path=_shown(path / entry), module=module))
@@ -174,8 +175,8 @@ def _load_notebooks(folder: Folder, entries: list[str], path: Path, name: str) -
     for entry in entries:
         try:
             text = folder.text(entry, files.MAX_NOTEBOOK_BYTES)
-        except Refused as refusal:
-            refusals.append(refusal)
+        except Refused as error:
+            refusals.append(error)
             continue
         label = _("notebook cell {n}") if len(entries) == 1 else entry + ": " + _("cell {n}")
         units += [Unit(name=label.format(n=n), kind="namespace", source=source,
