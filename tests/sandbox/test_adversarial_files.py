@@ -20,16 +20,16 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
 from grader.contract import FUNCTIONS, MODULES, module_of
 from grader.submission import LoadError, load
-from tests.sandbox.test_adversarial import (CASES_DIR, LIMITS, ROOT, assert_nothing_left, build,
+from tests.sandbox.test_adversarial import (CASES_DIR, ROOT, assert_nothing_left, build,
                                             function_points, grader)  # noqa: F401
+from tests.submission.test_files import within
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux only")
 
@@ -76,26 +76,6 @@ def build_files(case: str, tmp_path: Path) -> Path:
         with open(submission / entry, "ab") as handle:
             handle.truncate(size)
     return submission
-
-
-def within(function: Callable[..., Any], *args: Any, seconds: float = 60) -> Any:
-    """``function(*args)``, failing (rather than hanging the suite) if it blocks."""
-    result: list = []
-
-    def target() -> None:
-        try:
-            result.append((True, function(*args)))
-        except BaseException as error:  # handed back to the test
-            result.append((False, error))
-
-    thread = threading.Thread(target=target, daemon=True)
-    thread.start()
-    thread.join(seconds)
-    assert result, f"{function.__name__} blocked"
-    ok, value = result[0]
-    if not ok:
-        raise value
-    return value
 
 
 @pytest.mark.parametrize("case", sorted(FILE_CASES))
