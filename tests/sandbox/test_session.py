@@ -60,7 +60,7 @@ LOSSES = """
             blocks = []
             while True:
                 try:
-                    blocks.append(np.ones(2**20))
+                    blocks.append(np.empty(2**20))  # address space: no page to fill
                 except MemoryError:
                     time.sleep(0.1)
         if y == "print":
