@@ -27,8 +27,8 @@ import pytest
 
 from grader.contract import FUNCTIONS, MODULES, module_of
 from grader.submission import LoadError, load
-from tests.sandbox.test_adversarial import (CASES_DIR, ROOT, assert_nothing_left, build,
-                                            function_points, grader)  # noqa: F401
+from tests.sandbox.test_adversarial import (CASES_DIR, GENEROUS, ROOT, assert_nothing_left,
+                                            build, function_points, graders)  # noqa: F401
 from tests.submission.test_files import within
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux only")
@@ -79,7 +79,7 @@ def build_files(case: str, tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("case", sorted(FILE_CASES))
-def test_the_parent_reads_only_regular_files_of_the_submission(case: str, grader: Any,
+def test_the_parent_reads_only_regular_files_of_the_submission(case: str, graders: Any,
                                                                tmp_path: Path) -> None:
     submission = build_files(case, tmp_path)
     zero = FILE_CASES[case]
@@ -88,7 +88,7 @@ def test_the_parent_reads_only_regular_files_of_the_submission(case: str, grader
             within(load, submission)
         assert REFUSED[case] in str(refusal.value) and "\n" not in str(refusal.value)
         return
-    report = grader.grade(within(load, submission))
+    report = graders(GENEROUS).grade(within(load, submission))
     points = function_points(report)
     assert {f: points[f] for f in zero if points[f][0] != 0} == {}
     assert {f: points[f] for f in FUNCTIONS if f not in zero and points[f][0] != points[f][1]} \
