@@ -94,8 +94,8 @@ def test_the_parent_reads_only_regular_files_of_the_submission(case: str, grader
     assert {f: points[f] for f in FUNCTIONS if f not in zero and points[f][0] != points[f][1]} \
         == {}
     text = json.dumps(report.to_dict(), ensure_ascii=False)
-    assert SAYS[case] in text
     assert MARKER not in text and "root:" not in text
+    assert SAYS[case] in text
     assert_nothing_left(submission)
 
 
