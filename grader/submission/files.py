@@ -65,11 +65,13 @@ def kind_of(mode: int) -> str:
 
 
 def refusal(entry: str, kind: str) -> Refused:
-    """The refusal of ``entry``, which is of ``kind`` (anything but a file or folder)."""
+    """The refusal of ``entry``, which is of ``kind`` (anything but a regular file)."""
     if kind == "link":
         return Refused(entry, _("{entry} is a symbolic link, and links in a submission are "
                                 "never followed: put the file or folder itself there").format(
             entry=entry))
+    if kind == "folder":
+        return Refused(entry, _("{entry} is a folder, not a file").format(entry=entry))
     what = {"fifo": _("a named pipe (FIFO)"), "socket": _("a socket"),
             "device": _("a device")}.get(kind, kind)
     return Refused(entry, _("{entry} is {what}, not a regular file: submit regular files "
@@ -185,10 +187,7 @@ class Folder:
         """The refusal of ``name`` that an ``open`` failed with ``error``."""
         if error.errno in (errno.ELOOP, errno.ENOTDIR, errno.ENXIO, errno.EISDIR):
             kind = self.kind(name)
-            if kind == "folder" and error.errno == errno.EISDIR:
-                return Refused(self.entry(name), _("{entry} is a folder, not a file").format(
-                    entry=self.entry(name)))
-            if kind is not None and kind != "folder":
+            if kind is not None and kind != "file":
                 return refusal(self.entry(name), kind)
         return LoadError(_("cannot read {path}: {error}").format(
             path=self.entry(name), error=error.strerror or error))

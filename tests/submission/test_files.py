@@ -190,3 +190,9 @@ def test_undecodable_names_are_read(tmp_path):
     submission = load(folder)
     assert [u.name for u in submission.units] == ["activations.py"]
     assert submission.units[0].path.encode("utf-8")   # encodable: it goes to the child
+
+
+def test_a_folder_named_like_a_module_is_refused_by_name(tmp_path):
+    (tmp_path / "activations.py").write_text(MODULE, encoding="utf-8")
+    (tmp_path / "losses.py").mkdir()
+    assert dict(load(tmp_path).refused)["losses.py"].endswith("losses.py is a folder, not a file")
