@@ -66,10 +66,13 @@ def _common_key(inputs: list[Path]) -> dict[str, Any]:
 def _records(folder: Path) -> list[Record]:
     """The records behind the rows of ``folder``'s gradebook."""
     store = Store(folder)
-    names = store.rows()
-    if not store.gradebook.is_file() or names is None:
+    if not store.gradebook.is_file():
         raise MergeError(_("{folder} has no gradebook.csv; give folders written by "
                            "grade batch -o").format(folder=folder))
+    names = store.rows()
+    if names is None:
+        raise MergeError(_("{folder} does not list its rows (.state/.rows.json); rerun its "
+                           "grade batch command, then merge").format(folder=folder))
     records = []
     for name in names:
         record = store.load(name)

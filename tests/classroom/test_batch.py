@@ -191,6 +191,9 @@ def test_merge_refuses_shards_graded_differently(out, tmp_path):
     state.unlink()
     with pytest.raises(MergeError, match="does not say how it was graded"):
         merge([out, other], tmp_path / "merged")
+    (other / ".state" / ".rows.json").unlink()
+    with pytest.raises(MergeError, match="does not list its rows"):
+        merge([out, other], tmp_path / "merged")
 
 
 def test_ctrl_c_saves_what_is_done(tmp_path):
