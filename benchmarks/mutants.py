@@ -81,7 +81,9 @@ NUMPY_SWAPS = {"sum": "mean", "mean": "sum", "max": "min", "min": "max", "exp": 
                "minimum": "maximum", "abs": "negative"}
 STRING_SWAPS = {"mean": "sum", "sum": "none", "none": "mean", "W1": "W2", "W2": "W1",
                 "b1": "b2", "b2": "b1", "relu": "sigmoid", "sigmoid": "tanh", "tanh": "relu"}
-COPIES = {"array", "asarray", "copy", "astype", "float"}
+COPIES = {"array", "asarray", "copy", "astype"}
+#: Calls whose arguments commute: swapping them is no bug.
+COMMUTATIVE = {"maximum", "minimum", "logaddexp", "add", "multiply"}
 SYMBOL = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**",
           ast.MatMult: "@", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=",
           ast.Eq: "==", ast.NotEq: "!=", ast.Is: "is", ast.IsNot: "is not", ast.In: "in",
@@ -212,8 +214,8 @@ def drop(node: ast.AST) -> Iterator[Replacement]:
 
 
 def swap_args(node: ast.AST) -> Iterator[Replacement]:
-    """Two adjacent positional arguments of a call swapped."""
-    if isinstance(node, ast.Call):
+    """Two adjacent positional arguments of a call swapped (not of ``np.maximum`` and the like)."""
+    if isinstance(node, ast.Call) and _name(node.func).rsplit(".", 1)[-1] not in COMMUTATIVE:
         for index in range(len(node.args) - 1):
             a, b = node.args[index], node.args[index + 1]
             if ast.dump(a) == ast.dump(b) or isinstance(a, ast.Starred) or isinstance(b, ast.Starred):

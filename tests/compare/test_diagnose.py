@@ -7,7 +7,7 @@ import copy
 import numpy as np
 import pytest
 
-from grader.cases import Call, Sizes, draw_cases
+from grader.cases import Call, Sizes
 from grader.checks import CHECK
 from grader.checks.spec import Check
 from grader.compare.diagnose import argument_names, diagnose, diagnose_outcome
@@ -220,7 +220,7 @@ def diagnoses(function: str, buggy, seed: int = 1) -> list[str]:
     on = CHECK[function]
     said = []
     for test in on.tests:
-        for call in draw_cases(seed, function, test.make, test.label, test.cases):
+        for call in test.draw(seed, function):
             expected = expect(on, call)
             assert not expected.internal
             try:
@@ -418,7 +418,7 @@ def outcomes(tmp_path_factory):
         found = {}
         for function, _en, _ko in SANDBOXED:
             test = CHECK[function].tests[0]
-            call = draw_cases(1, function, test.make, test.label, 1)[0]
+            call = test.draw(1, function)[:1][0]
             found[function] = session.call(function, call.args, call.kwargs, scratch=True)
     return found
 
