@@ -415,6 +415,12 @@ def grade(mutants: list[Mutant], seed: int, jobs: int = 2) -> dict[str, "Report"
     return reports
 
 
+def original(module: str) -> Mutant:
+    """The unmutated module as a control: it must keep every point."""
+    return Mutant(f"{module}:original", module, f"{module}.<module>", "none", 0, "the solution",
+                  (SOLUTIONS / f"{module}.py").read_text())
+
+
 def killed(mutant: Mutant, report: "Report") -> bool:
     """Whether the mutant's function lost points (a helper's: any function of its module)."""
     from grader.checks import CHECK
@@ -489,13 +495,18 @@ def main(argv: list[str] | None = None) -> int:
     for mutant_id in stale:
         print(f"  note: {mutant_id} is listed as equivalent but no longer generated")
     failed = False
+    controls = [original(module) for module in sorted({m.module for m in mutants})]
     for seed in args.seeds:
         started = time.perf_counter()
-        reports = grade(mutants, seed, args.jobs)
+        reports = grade(controls + mutants, seed, args.jobs)
         elapsed = time.perf_counter() - started
+        for control in controls:
+            if killed(control, reports[control.id]):
+                print(f"seed {seed}: the unmutated {control.module} lost points: the grader is broken")
+                failed = True
         modules, functions, survivors = summarise(mutants, reports, known)
-        print(f"\nseed {seed}: {len(mutants)} mutants graded in {elapsed:.1f} s "
-              f"({elapsed / max(len(mutants), 1):.3f} s each)")
+        print(f"\nseed {seed}: {len(mutants)} mutants (and {len(controls)} unmutated modules) graded "
+              f"in {elapsed:.1f} s ({elapsed / len(controls + mutants):.3f} s each)")
         header = f"  {'':<40} {'total':>5} {'killed':>7} {'survived':>9} {'equivalent':>11}"
         print(header)
         for name, tally in modules.items():
