@@ -82,6 +82,8 @@ NUMPY_SWAPS = {"sum": "mean", "mean": "sum", "max": "min", "min": "max", "exp": 
 STRING_SWAPS = {"mean": "sum", "sum": "none", "none": "mean", "W1": "W2", "W2": "W1",
                 "b1": "b2", "b2": "b1", "relu": "sigmoid", "sigmoid": "tanh", "tanh": "relu"}
 COPIES = {"array", "asarray", "copy", "astype"}
+#: numpy functions with f(-x) = f(x): negating their argument is no bug.
+EVEN = {"abs", "absolute", "square", "cosh"}
 #: Calls whose arguments commute: swapping them is no bug.
 COMMUTATIVE = {"maximum", "minimum", "logaddexp", "add", "multiply"}
 SYMBOL = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**",
@@ -164,6 +166,16 @@ def negate(node: ast.AST) -> Iterator[Replacement]:
             yield new, f"{text(value)} -> -({text(value)})"
 
 
+def negate_argument(node: ast.AST) -> Iterator[Replacement]:
+    """The first argument of a numpy call negated: ``np.exp(x)`` -> ``np.exp(-x)``."""
+    if isinstance(node, ast.Call) and _name(node.func).startswith("np.") and node.args \
+            and _name(node.func)[3:] not in EVEN and not isinstance(
+                node.args[0], (ast.Constant, ast.Starred, ast.Compare, ast.BoolOp, ast.UnaryOp)):
+        new = copy.copy(node)
+        new.args = [ast.UnaryOp(ast.USub(), node.args[0]), *node.args[1:]]
+        yield new, f"{text(node)} -> {text(new)}"
+
+
 def numpy_call(node: ast.AST) -> Iterator[Replacement]:
     """``np.sum`` <-> ``np.mean``, max <-> min, exp <-> expm1, log <-> log1p,
     maximum <-> minimum (also as methods: ``a.sum()`` <-> ``a.mean()``)."""
@@ -243,6 +255,7 @@ def swap_keys(node: ast.AST) -> Iterator[Replacement]:
 #: Operator name -> the function that yields its replacements of one node.
 OPERATORS: dict[str, Callable[[ast.AST], Iterator[Replacement]]] = {
     "arith": arith, "compare": compare, "constant": constant, "sign": sign, "negate": negate,
+    "negate-arg": negate_argument,
     "numpy": numpy_call, "axis": axis, "drop": drop, "swap-args": swap_args, "swap-keys": swap_keys,
 }
 
