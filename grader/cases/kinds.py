@@ -78,15 +78,12 @@ def dtypes(*names: str, position: int = 0) -> Axis:
         for name in names))
 
 
-def keyword(axis: str, name: str, values: tuple[Any, ...], default: Any = None) -> Axis:
-    """Values of keyword argument ``name`` (``default``: not given at all); the kind's name is
-    the value's repr."""
-    def kind(value: Any) -> Kind:
-        if value is default:
-            return Kind(f"{name} not given", value, lambda call: name not in call.kwargs)
-        return Kind(f"{name}={value!r}", value,
-                    lambda call: name in call.kwargs and _same(call.kwargs[name], value))
-    return Axis(axis, tuple(kind(v) for v in values))
+def keyword(axis: str, name: str, values: tuple[Any, ...]) -> Axis:
+    """Values of keyword argument ``name``; the kind's name is ``name=value``."""
+    return Axis(axis, tuple(
+        Kind(f"{name}={value!r}", value,
+             lambda call, value=value: name in call.kwargs and _same(call.kwargs[name], value))
+        for value in values))
 
 
 def edge(name: str, holds: Callable[["Call"], bool]) -> Axis:

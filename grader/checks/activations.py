@@ -228,8 +228,9 @@ CHECKS = (
             Test(N_("axis = 0"), 1.5, first_axis, kinds=FIRST_AXIS, every_combination=True),
             Test(N_("logits of ±1e4"), 2, extreme_logits, tolerance=EXTREME_LOGITS, kinds=(STABILITY,)),
         ),
-        nonfinite_hint=N_("e^x overflows for logits of 1e4: subtract the maximum along the axis "
-                          "(keepdims=True) before exponentiating."),
+        nonfinite_hint=N_("e^x overflowed, or a whole row underflowed to 0, for logits of ±1e4: subtract "
+                          "each row's own maximum (np.max along the axis, keepdims=True) before "
+                          "exponentiating."),
         mistakes=(
             Mistake(N_("The softmax was taken along the last axis: use the axis argument."),
                     changed(softmax, axis=-1), applies=not_last_axis(softmax)),
@@ -245,8 +246,9 @@ CHECKS = (
             Test(N_("axis = 0"), 1, first_axis, kinds=FIRST_AXIS, every_combination=True),
             Test(N_("logits of ±1e4"), 2, extreme_logits, tolerance=EXTREME_LOGITS, kinds=(STABILITY,)),
         ),
-        nonfinite_hint=N_("log(softmax(x)) is log 0 = -inf once a probability underflows: use "
-                          "z - log Σ e^z with z = x - max(x) along the axis."),
+        nonfinite_hint=N_("A log of 0 (-inf) or an overflow of e^x for logits of ±1e4: use z - log Σ e^z "
+                          "with z = x minus each row's own maximum (along the axis), so every sum is "
+                          "at least 1."),
         callees=("activations.softmax",),
         mistakes=(
             Mistake(N_("The log-softmax was taken along the last axis: use the axis argument."),

@@ -19,7 +19,7 @@ from grader.cases.kinds import keyword, shapes
 from grader.checks import activations as act
 from grader.checks.common import EXTREME_LOGITS, REDUCTIONS, arguments, changed, given, plain, tensor, \
     transformed, wrong
-from grader.checks.spec import Check, Mistake, Test
+from grader.checks.spec import Check, Hint, Mistake, Test
 from grader.i18n import N_
 
 INVALID_REDUCTIONS = ("avg", "average", "Mean", "batchmean", "")
@@ -177,6 +177,11 @@ def standardised(call: Call) -> np.ndarray:
     return np.abs(y - y_hat) / np.sqrt(np.maximum(var, given.get("eps", 1e-6)))
 
 
+def far_residuals(call: Call) -> bool:
+    """Whether a residual is so many standard deviations that e^{-r²/2} underflows to 0."""
+    return bool(np.max(standardised(call)) > 38.6)
+
+
 def residuals(d: Draw, shape: tuple[int, ...], var: float | np.ndarray) -> np.ndarray:
     """Residuals of the case's "residual" kind for variances ``var`` (broadcastable)."""
     std = np.sqrt(np.broadcast_to(var, shape))
@@ -201,6 +206,9 @@ def gaussian(var: str) -> Callable[[Draw], Call]:
     return make
 
 
+KIND = object()   # a keyword of ``nll`` that follows the case's kind
+
+
 def nll(var: Callable[[Draw], Any] | None = None, **kwargs: Any) -> Callable[[Draw], Call]:
     """Cases ``(input, target, var, **kwargs)``. ``var`` draws the variance of (N, D) input;
     ``None``: the case's "var" kind draws the input's shape and variance. Residuals follow
@@ -216,9 +224,6 @@ def nll(var: Callable[[Draw], Any] | None = None, **kwargs: Any) -> Callable[[Dr
             target = d.normal(*shape)
         return d.call(input, target, v, **chosen)
     return make
-
-
-KIND = object()   # a keyword of ``nll`` that follows the case's kind
 
 
 def _broadcastable(var: float | np.ndarray, shape: tuple[int, ...]) -> float | np.ndarray:
@@ -351,8 +356,9 @@ CHECKS = (
                  lambda d: d.call(d.normal(d.N, d.C), d.labels(d.N, d.C), reduction=d.kind("reduction")),
                  cases=1, kinds=(INVALID,)),
         ),
-        nonfinite_hint=N_("log(softmax(logits)) is log 0 = -inf for logits of 1e4: compute the log-softmax "
-                          "as z - log Σ e^z with z = logits - max(logits) along the classes."),
+        nonfinite_hint=N_("A log of 0 (-inf) or an overflow of e^x for logits of ±1e4: compute the "
+                          "log-softmax as z - log Σ e^z with z = logits minus each row's own maximum "
+                          "(along the classes), so every sum is at least 1."),
         mistakes=(
             Mistake(ignored_reduction, changed(cross_entropy_loss, reduction="mean"),
                     applies=given(cross_entropy_loss, "reduction", "mean")),
@@ -369,6 +375,11 @@ CHECKS = (
     ),
     Check(
         "losses.gaussian_log_likelihood", torch=gaussian_log_likelihood,
+        nonfinite_hint=(
+            Hint(N_("The density underflowed: e^(-(y - ŷ)²/(2·var)) is 0 for residuals of about 40 "
+                    "standard deviations, so its log is -inf. Compute the log-density directly: "
+                    "-½·log(2π·var) - (y - ŷ)²/(2·var)."), far_residuals),
+        ),
         tests=(
             Test(N_("var = 1, the default"), 1, gaussian("default"), kinds=GAUSSIAN),
             Test(N_("given var"), 1.5, gaussian("positional"), kinds=GAUSSIAN),
@@ -408,8 +419,14 @@ CHECKS = (
             Test(N_("a negative or wrongly shaped var raises ValueError"), 0.25, nll(), cases=1,
                  kinds=(INVALID_VARS,)),
         ),
-        nonfinite_hint=N_("var = 0 gives log 0 and a division by 0: clamp the variance to at least eps "
-                          "(np.maximum(var, eps)), as F.gaussian_nll_loss does."),
+        nonfinite_hint=(
+            Hint(N_("var = 0 gives log 0 and a division by 0: clamp the variance to at least eps "
+                    "(np.maximum(var, eps)), as F.gaussian_nll_loss does."),
+                 lambda call: np.any(np.asarray(arguments(gaussian_nll_loss, call)["var"]) == 0)),
+            Hint(N_("The density underflowed: e^(-(input - target)²/(2·var)) is 0 for residuals of about "
+                    "40 standard deviations, so -log of it is inf. Compute the loss directly: "
+                    "½·(log var + (input - target)²/var)."), far_residuals),
+        ),
         mistakes=(
             Mistake(ignored_reduction, changed(gaussian_nll_loss, reduction="mean"),
                     applies=given(gaussian_nll_loss, "reduction", "mean")),

@@ -73,6 +73,14 @@ class Mistake:
 
 
 @dataclass(frozen=True)
+class Hint:
+    """A hint that holds only for some calls: ``message`` (an ``N_()`` msgid) where ``applies``."""
+
+    message: str
+    applies: Callable[[Call], bool]
+
+
+@dataclass(frozen=True)
 class Check:
     """Everything the grader knows about one contract function."""
 
@@ -84,7 +92,9 @@ class Check:
     callees: tuple[str, ...] = ()               # contract functions answered by the reference
     policy_exempt: bool = False                 # torch_api: torch is the point
     requires: str = ""                          # a module the function must use ("torch.nn")
-    nonfinite_hint: str = ""                    # N_() hint when nan/inf appear where the truth is finite
+    #: N_() hint when nan/inf appear where the truth is finite; hints with a condition: the
+    #: first that applies to the call (none: the generic hint)
+    nonfinite_hint: str | tuple[Hint, ...] = ""
 
     @property
     def points(self) -> float:
