@@ -50,9 +50,11 @@ What is defended, and how
   reaches the child as source text: its folder, classmates' folders, the repository and
   /tmp are unreadable. The child cannot import the grader's modules nor ``solutions``
   (they are removed from ``sys.modules`` and an import hook refuses them).
-- **Nothing outlives grading.** The server is a child subreaper: whatever a child started
-  (detached, in a new session, ignoring SIGTERM) is reparented to it and SIGKILLed when the
-  child ends, before the next child starts. A child dies with its server
+- **Nothing outlives grading, nor a call.** A child is the subreaper of what it starts, and
+  SIGKILLs every process a call started (detached, in a new session, ignoring SIGTERM) when
+  that call ends, so leftovers cannot use up the process limit of later calls. The server is
+  a subreaper too: whatever a child left is SIGKILLed when the child ends, before the next
+  child starts. A child dies with its server
   (``PR_SET_PDEATHSIG``) and the server with the grader's end of its socket.
 
 What is not defended

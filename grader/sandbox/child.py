@@ -3,7 +3,8 @@
 Forked by the fork server; ``run`` confines it (``confine.enter``), points fds 1 and 2 at a
 capture file, hides the grader's modules, then serves the parent over its socket: one
 ``load``, then ``call`` after ``call``, each answered by one ``result`` frame (with
-``callee`` requests in between when the parent answers some functions itself).
+``callee`` requests in between when the parent answers some functions itself). The child
+reaps its own orphans, and every process a call started is ended when the call ends.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ def run(sock: socket.socket, capture: int, workdir: Path, limits: Limits,
     code = 0
     try:
         confine.enter(limits, workdir, hidden_paths)
+        confine.adopt_orphans()
         Runner(sock, capture, limits).serve()
     except BaseException:
         code = 70
@@ -155,6 +157,7 @@ class Runner:
                             reply["forbidden"] = list(profiler.stop())
                             reply["libraries"] = sorted(profiler.families)
                         self.answering.clear()
+                        confine.end_children()  # nothing a call starts outlives it
             except SystemExit as exit_:
                 code = exit_.code
                 plain = code is None or type(code) is int

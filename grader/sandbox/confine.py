@@ -170,6 +170,67 @@ def reap_orphans(timeout: float = 5.0) -> None:
         time.sleep(0.001)
 
 
+def at_memory_limit(pid: int, margin: int) -> bool:
+    """Whether process ``pid`` came within ``margin`` bytes of its address-space limit
+    (its peak, so an allocation that just failed counts)."""
+    try:
+        with open(f"/proc/{pid}/limits") as limits:
+            line = next(line for line in limits if line.startswith("Max address space"))
+        with open(f"/proc/{pid}/status") as status:
+            peak = next(int(line.split()[1]) * 1024 for line in status
+                        if line.startswith("VmPeak:"))
+        limit = line.split()[3]
+    except (OSError, StopIteration, IndexError, ValueError):
+        return False
+    return limit.isdigit() and int(limit) - peak <= margin
+
+
+def adopt_orphans() -> None:
+    """Make this process the reaper of every orphan among its descendants, so that
+    ``end_children`` reaches whatever it started, double-forked or not."""
+    if _LINUX:
+        _prctl(PR_SET_CHILD_SUBREAPER, 1)
+
+
+def end_children(timeout: float = 5.0) -> None:
+    """SIGKILL and reap every process this one started, and their descendants.
+
+    Cheap when there is none: it reads this process's own child lists
+    (/proc/self/task/*/children), not the whole process table. A killed child's orphans come
+    back to this process (``adopt_orphans``) and are ended in the next round.
+    """
+    deadline = time.monotonic() + timeout
+    while children := _children():
+        for pid in children:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        for pid in children:
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+        if time.monotonic() > deadline:
+            return
+
+
+def _children() -> list[int]:
+    """The processes this one started that are not reaped yet (zombies included)."""
+    try:
+        tasks = os.listdir("/proc/self/task")
+    except OSError:
+        return []
+    found = []
+    for task in tasks:
+        try:
+            with open(f"/proc/self/task/{task}/children") as listing:
+                found += [int(pid) for pid in listing.read().split()]
+        except (OSError, ValueError):
+            pass
+    return found
+
+
 def remove_workdir(path: Path) -> None:
     """Delete a child's folder, whatever the child did to it (modes, nesting)."""
     try:

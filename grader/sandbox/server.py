@@ -225,6 +225,7 @@ class ForkServer:
         self.hidden_paths = hidden_paths
         self.reader = FrameReader(CONTROL_LIMIT)
         self.child: tuple[int, int, Path] | None = None   # pid, capture fd, workdir
+        self.killed_at_memory_limit = False   # its memory was full when the parent killed it
 
     def run(self) -> NoReturn:
         from grader.sandbox import confine
@@ -318,6 +319,10 @@ class ForkServer:
             except OSError:  # out of processes or disk: this child cannot start
                 self.send({"op": "spawned", "pid": None})
         elif message.get("op") == "kill" and self.child and self.child[0] == message["pid"]:
+            # A call killed at its time limit may have been stuck at its memory limit: the
+            # cause, not the clock, classifies the fault.
+            self.killed_at_memory_limit = self.confine.at_memory_limit(
+                self.child[0], self.limits.memory_bytes // 10)
             os.kill(self.child[0], signal.SIGKILL)
 
     def _spawn(self) -> None:
@@ -377,4 +382,6 @@ class ForkServer:
         self.confine.remove_workdir(workdir)
         how = {"signal": os.WTERMSIG(status)} if os.WIFSIGNALED(status) \
             else {"code": os.WEXITSTATUS(status)}
-        self.send({"op": "exited", "pid": pid, **how, "output": output, "cut": cut})
+        self.send({"op": "exited", "pid": pid, **how, "output": output, "cut": cut,
+                   "memory_limit": self.killed_at_memory_limit})
+        self.killed_at_memory_limit = False

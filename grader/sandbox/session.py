@@ -118,9 +118,11 @@ class Session:
             got = self._next(deadline)
             if got is _TIMEOUT:
                 report = self._kill()
-                return CallOutcome(fault="timeout", fault_detail=self._timeout_text(),
-                                   output=_output(report), callees_used=tuple(used),
-                                   seconds=time.monotonic() - started)
+                fault, detail = "timeout", self._timeout_text()
+                if report is not None and report.get("memory_limit") is True:
+                    fault, detail = "memory", _("at its memory limit when time ran out")
+                return CallOutcome(fault=fault, fault_detail=detail, output=_output(report),
+                                   callees_used=tuple(used), seconds=time.monotonic() - started)
             if isinstance(got, _Ended):
                 self._forget()
                 fault, detail = _how_it_ended(got.report)

@@ -56,6 +56,13 @@ LOSSES = """
             sys.exit(2)
         if y == "memory":
             return np.ones(2**31)
+        if y == "memory_slowly":  # fills its memory, then the clock runs out
+            blocks = []
+            while True:
+                try:
+                    blocks.append(np.empty(2**20))  # address space: no page to fill
+                except MemoryError:
+                    time.sleep(0.1)
         if y == "print":
             print("x" * 1000)
             return 0.0
@@ -96,12 +103,11 @@ def test_values_and_exceptions(session):
     ("os_exit", "exit", "exit code 5"),
     ("sys_exit", "exit", "exit code 2"),
     ("memory", "memory", "MemoryError"),
+    ("memory_slowly", "memory", "at its memory limit when time ran out"),
 ])
 def test_a_fault_costs_one_call_and_the_next_call_works(session, trigger, fault, detail):
-    started = time.monotonic()
     outcome = call(session, "losses.mse", trigger, 0.0)
     assert (outcome.fault, outcome.fault_detail) == (fault, detail)
-    assert time.monotonic() - started < LIMITS.call_seconds + 1.5
     assert outcome.output == ("before the loop\n" if trigger == "loop" else "")
     assert call(session, "losses.mse", np.ones(2), np.zeros(2)).value == 1.0
     assert call(session, "activations.relu", -1.0).value == 0.0
@@ -117,9 +123,8 @@ def test_a_forked_copy_of_the_child_cannot_answer(session):
 def test_a_child_that_ends_between_calls_is_replaced_silently(session):
     assert call(session, "losses.mse", "exit_later", None).value == 1.0
     time.sleep(0.3)
-    started = time.monotonic()
-    assert call(session, "losses.mse", np.ones(2), np.zeros(2)).value == 1.0
-    assert time.monotonic() - started < 1
+    replaced = call(session, "losses.mse", np.ones(2), np.zeros(2))
+    assert replaced.value == 1.0 and replaced.fault is None
 
 
 def test_output_is_captured_per_call_and_cut(session):
@@ -208,6 +213,24 @@ def test_a_session_ends_its_child_and_descendants(sandbox, tmp_path):
     assert type(pid) is int
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+def test_what_a_call_starts_ends_with_the_call(sandbox, tmp_path):
+    submission = single_file(tmp_path, """
+        import os, subprocess
+        def relu(x):
+            for _ in range(5):
+                subprocess.Popen(["sleep", "60"], start_new_session=True)
+            if os.fork() == 0:  # a double fork: the sleeper's parent exits at once
+                subprocess.Popen(["sleep", "60"], start_new_session=True)
+                os._exit(0)
+            return x
+    """)
+    with sandbox.open(submission) as session:
+        # 6 processes a call, 32 allowed: without cleaning up, the 6th call cannot fork
+        outcomes = [call(session, "activations.relu", 1.0) for _ in range(12)]
+    assert [o.error for o in outcomes] == [""] * 12
+    assert [o.value for o in outcomes] == [1.0] * 12
 
 
 def test_the_session_budget_bounds_everything(sandbox, tmp_path):

@@ -1,0 +1,61 @@
+"""One neutralising step per output kind, for text that a submission controls.
+
+A submission's names, messages, printed output and returned values end up in a terminal, in
+Markdown (GitHub's step summary), in HTML (the class report), in XML (JUnit) and in CSV (the
+gradebook). Each function here takes any ``str`` (lone surrogates and every code point
+included) and returns text that is inert in one of those outputs and encodes as UTF-8:
+
+- ``terminal``: C0/C1 controls (escape sequences, carriage returns, backspaces) and bidi
+  overrides shown as visible escapes, so nothing moves the cursor, sets a window title,
+  writes the clipboard or reorders what the reader sees; newlines and tabs stay.
+- ``markdown``: additionally inert as Markdown and inline HTML, on one line (a table cell).
+- ``html``: additionally HTML-escaped (element content and quoted attribute values).
+- ``xml``: characters XML 1.0 cannot hold shown as escapes (the XML writer escapes markup).
+- ``csv_cell``: the OWASP rule against formula injection (a leading ``= + - @``, tab or
+  carriage return is prefixed with ``'``).
+"""
+
+from __future__ import annotations
+
+import html as _html
+import re
+
+#: C0 controls but tab and newline, DEL, C1 controls; bidi marks, embeddings, overrides and
+#: isolates; line and paragraph separators; lone surrogates.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029"
+                     "\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+#: Characters with a meaning in Markdown (markup characters of HTML become entities).
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def terminal(text: str) -> str:
+    """``text`` with every character that could act on a terminal shown as an escape."""
+    return _UNSAFE.sub(lambda m: _escape(m.group()), str(text))
+
+
+def markdown(text: str) -> str:
+    """``text`` on one line, inert as Markdown and HTML (safe inside a table cell)."""
+    escaped = _MARKDOWN.sub(r"\\\1", " ".join(terminal(text).split()))
+    return _html.escape(escaped, quote=False)
+
+
+def html(text: str) -> str:
+    """``text`` safe as HTML element content or a quoted attribute value."""
+    return _html.escape(terminal(text), quote=True)
+
+
+def xml(text: str) -> str:
+    """``text`` with what XML 1.0 cannot hold (controls, surrogates, U+FFFE/U+FFFF) escaped."""
+    return re.sub("[\ufffe\uffff]", lambda m: _escape(m.group()), terminal(text))
+
+
+def csv_cell(text: str) -> str:
+    """``text`` that a spreadsheet shows as text, never evaluates as a formula."""
+    text = terminal(text)
+    return "'" + text if text.startswith(_FORMULA_START) else text

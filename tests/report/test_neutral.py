@@ -1,0 +1,52 @@
+"""Each output kind's neutralising step leaves nothing active and always encodes as UTF-8."""
+
+from __future__ import annotations
+
+import csv
+import io
+import xml.etree.ElementTree as ET
+
+from hypothesis import given, strategies as st
+
+from grader.report import neutral
+
+HOSTILE = ("\x1b]0;owned\x07\x1b[2J\rScore: 100 / 100\u202eevil\ud800"
+           "<img src=x onerror=alert(1)>|`**x**`")
+
+
+@given(st.text())
+def test_every_kind_encodes_any_text(text):
+    for kind in (neutral.terminal, neutral.markdown, neutral.html, neutral.xml,
+                 neutral.csv_cell):
+        kind(text).encode("utf-8")
+
+
+def test_terminal_shows_controls_and_overrides():
+    shown = neutral.terminal(HOSTILE + "\nnext\tline")
+    assert "\x1b" not in shown and "\x07" not in shown and "\r" not in shown
+    assert "\u202e" not in shown and "\\u202e" in shown and "\\x1b" in shown
+    assert "\\ud800" in shown and "\nnext\tline" in shown
+
+
+def test_markdown_is_one_inert_line():
+    shown = neutral.markdown(HOSTILE + "\nsecond")
+    assert "\n" not in shown and "<img" not in shown and "|" not in shown.replace("\\|", "")
+    assert "`" not in shown.replace("\\`", "")
+
+
+def test_html_has_no_markup():
+    assert "<" not in neutral.html(HOSTILE) and '"' not in neutral.html('a"b')
+
+
+def test_xml_parses_back():
+    element = ET.Element("t", message=neutral.xml(HOSTILE + "\x00\ufffe"))
+    element.text = neutral.xml(HOSTILE)
+    ET.fromstring(ET.tostring(element, encoding="unicode"))
+
+
+@given(st.sampled_from("=+-@\t\r"), st.text())
+def test_csv_cells_never_start_a_formula(first, rest):
+    cell = neutral.csv_cell(first + rest)
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow([cell])
+    assert next(csv.reader(io.StringIO(buffer.getvalue())))[0][0] not in "=+-@\t\r"
