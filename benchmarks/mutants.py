@@ -313,8 +313,8 @@ def _mutants_of(module: str, source: str) -> Iterator[Mutant]:
 
 
 def _statements(tree: ast.Module) -> Iterator[tuple[str, ast.stmt]]:
-    """``(owner, statement)`` for every simple statement and compound header, innermost first
-    within each compound one; owner is the enclosing top-level def (or the assigned name)."""
+    """``(owner, statement)`` for every statement, a compound one before those in its body;
+    owner is the enclosing top-level def (or the assigned name)."""
     for top in tree.body:
         if isinstance(top, (ast.Import, ast.ImportFrom)):
             continue
@@ -355,22 +355,19 @@ def _nodes(statement: ast.stmt) -> Iterator[tuple[ast.AST, tuple]]:
 
 def _replaced(statement: ast.stmt, path: tuple, replacement: ast.AST | None) -> ast.stmt | None:
     """A copy of ``statement`` with the node at ``path`` replaced (None: no statement)."""
+    if replacement is None:
+        return None
     if not path:
-        if replacement is None:
-            return None
-        result = copy.deepcopy(replacement)
+        return copy.deepcopy(replacement)
+    result = copy.deepcopy(statement)
+    parent = result
+    for field, index in path[:-1]:
+        parent = getattr(parent, field) if index is None else getattr(parent, field)[index]
+    field, index = path[-1]
+    if index is None:
+        setattr(parent, field, copy.deepcopy(replacement))
     else:
-        result = copy.deepcopy(statement)
-        parent = result
-        for field, index in path[:-1]:
-            parent = getattr(parent, field) if index is None else getattr(parent, field)[index]
-        field, index = path[-1]
-        if replacement is None:
-            return None
-        if index is None:
-            setattr(parent, field, copy.deepcopy(replacement))
-        else:
-            getattr(parent, field)[index] = copy.deepcopy(replacement)
+        getattr(parent, field)[index] = copy.deepcopy(replacement)
     return result
 
 
