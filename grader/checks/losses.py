@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 
 from grader.cases import Axis, Call, Draw, Kind
-from grader.cases.kinds import keyword, shapes
+from grader.cases.kinds import dtypes, edge, keyword, shapes
 from grader.checks import activations as act
 from grader.checks.common import EXTREME_LOGITS, REDUCTIONS, arguments, changed, given, plain, tensor, \
     transformed, wrong
@@ -246,8 +246,11 @@ def var_per_row(d: Draw) -> np.ndarray:
 
 
 def zero_per_row(d: Draw) -> np.ndarray:
-    """One variance per row (N,), some exactly 0."""
-    return d.with_zeros(d.positive(d.N))
+    """One variance per row (N,), some exactly 0, some positive (given N > 1)."""
+    var = d.with_zeros(d.positive(d.N))
+    if var.size > 1 and not np.any(var > 0):
+        var[-1] = d.positive(1)[0]
+    return var
 
 
 def var_kind(name: str, value: Callable[[Draw], tuple[tuple[int, ...], Any]],
@@ -295,8 +298,9 @@ CHECKS = (
         "losses.mse", torch=mse,
         tests=(
             Test(N_("(N, D) arrays"), 1.5, regression(matrix)),
-            Test(N_("1-D arrays"), 1, regression(lambda d: (d.N,))),
-            Test(N_("float32 arrays"), 0.5, regression(matrix, np.float32), cases=2),
+            Test(N_("1-D arrays"), 1, regression(lambda d: (d.N,)), kinds=(shapes("1-D"),)),
+            Test(N_("float32 arrays"), 0.5, regression(matrix, np.float32), cases=2,
+                 kinds=(dtypes("float32"),)),
         ),
         mistakes=(
             Mistake(N_("This averages over all N·D = {N}·{D} elements, like nn.MSELoss(); the lecture's "
@@ -327,7 +331,8 @@ CHECKS = (
         tests=(
             Test(N_("one-hot targets"), 1.5, one_hot_targets),
             Test(N_("probability targets"), 1, probability_targets),
-            Test(N_("predicted probability 0 where the target is 0"), 1.5, zero_probabilities),
+            Test(N_("predicted probability 0 where the target is 0"), 1.5, zero_probabilities,
+                 kinds=(edge("ŷ = 0 where y = 0", lambda call: np.any((call.args[0] == 0) & (call.args[1] == 0))),)),
         ),
         nonfinite_hint=N_("0·log 0 gives nan: a term with y = 0 contributes 0, so take the log only "
                           "where y > 0 (np.where(y > 0, ..., 1) inside the log)."),
@@ -409,8 +414,10 @@ CHECKS = (
             Test(N_("var a float"), 1, nll(var_float), kinds=(RESIDUALS,)),
             Test(N_("one variance per element (N, D)"), 0.75, nll(var_per_element), kinds=(RESIDUALS,)),
             Test(N_("one variance per row (N, 1)"), 0.75, nll(var_per_row), kinds=(RESIDUALS,)),
-            Test(N_("var = 0.0, clamped to eps"), 0.75, nll(lambda d: 0.0)),
-            Test(N_("zero variances among one per row (N,), eps=1e-3"), 0.75, nll(zero_per_row, eps=1e-3)),
+            Test(N_("var = 0.0, clamped to eps"), 0.75, nll(lambda d: 0.0), kinds=(edge("var = 0.0", lambda call: call.args[2] == 0.0),)),
+            Test(N_("zero variances among one per row (N,), eps=1e-3"), 0.75, nll(zero_per_row, eps=1e-3),
+                 kinds=(edge("a zero among positive variances (N,)", lambda call: np.shape(call.args[2]) == np.shape(call.args[0])[:1]
+                             and np.any(call.args[2] == 0) and np.any(call.args[2] > 0)),)),
             Test(N_("full=True"), 1, nll(full=True, reduction=KIND),
                  kinds=(VARS, keyword("reduction", "reduction", REDUCTIONS), RESIDUALS)),
             Test(N_("reduction='sum'"), 0.25, nll(reduction="sum"), cases=2, kinds=(VARS,)),

@@ -154,7 +154,7 @@ CHECKS = (
         "mlp.linear_forward", torch=linear_forward,
         tests=(
             Test(N_("random shapes"), 2, layer()),
-            Test(N_("float32 inputs"), 1, layer(np.float32), cases=2),
+            Test(N_("float32 inputs"), 1, layer(np.float32), cases=2, kinds=(dtypes("float32"),)),
         ),
         mistakes=(
             Mistake(N_("The bias b is missing: the layer computes x @ W + b."), wrong(lambda x, W, b: x @ W)),
@@ -164,7 +164,7 @@ CHECKS = (
         "mlp.linear_backward", torch=linear_backward,
         tests=(
             Test(N_("random shapes"), 4, upstream()),
-            Test(N_("float32 inputs"), 2, upstream(np.float32), cases=2),
+            Test(N_("float32 inputs"), 2, upstream(np.float32), cases=2, kinds=(dtypes("float32"),)),
         ),
         mistakes=(
             Mistake(N_("db averages dout over the {N} rows: b is added to every row, so db sums them."),
