@@ -54,19 +54,12 @@ def assignments(axes: tuple[Axis, ...], count: int, every_combination: bool = Fa
 
 # -- kinds the checks share -------------------------------------------------------------------
 
-def argument(call: "Call", position: int, name: str | None = None) -> Any:
-    """The call's argument at ``position`` (or given by keyword ``name``)."""
-    if position < len(call.args):
-        return call.args[position]
-    return call.kwargs.get(name) if name else None
-
-
 def shapes(*families: str, position: int = 0) -> Axis:
     """Shape families of the argument at ``position``: "1-D" (N,), "2-D" (N, D) or (N, C),
     "3-D" (N, C, D). The value is the number of dimensions."""
     return Axis("shape", tuple(
         Kind(family, int(family[0]),
-             lambda call, n=int(family[0]): np.ndim(argument(call, position)) == n)
+             lambda call, n=int(family[0]): np.ndim(call.args[position]) == n)
         for family in families))
 
 
@@ -74,7 +67,7 @@ def dtypes(*names: str, position: int = 0) -> Axis:
     """Floating dtypes of the argument at ``position``; the value is the numpy dtype."""
     return Axis("dtype", tuple(
         Kind(name, np.dtype(name),
-             lambda call, name=name: np.asarray(argument(call, position)).dtype == np.dtype(name))
+             lambda call, name=name: np.asarray(call.args[position]).dtype == np.dtype(name))
         for name in names))
 
 
