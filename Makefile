@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.installed
 # course's machines). Elsewhere: make test TORCH_INDEX=https://download.pytorch.org/whl/cpu
 TORCH_INDEX ?=
 
-.PHONY: demo test test-load bench clean
+.PHONY: demo test test-load bench mutants clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -32,6 +32,11 @@ test-load: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench.py
+
+# Mutation benchmark (not part of make test): every single-point bug of solutions/ must lose
+# points on seeds 1, 2 and 3. One module while developing: make mutants MODULES=losses
+mutants: $(STAMP)
+	$(PY) -m benchmarks.mutants --seeds $(or $(SEEDS),1 2 3) $(if $(MODULES),--modules $(MODULES))
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from grader.cases import Call, draw_cases
+from grader.cases import Call
 from grader.checks import CHECK, CHECKS
 from grader.checks.spec import Check, Test
 from grader.compare.diagnose import argument_names, diagnose, diagnose_outcome
@@ -79,16 +79,17 @@ class Plan:
         self.cases: dict[tuple[str, int], list[Case]] = {}
         for check in CHECKS:
             for index, test in enumerate(check.tests):
-                calls = draw_cases(seed, check.function, test.make, test.label, test.cases)
+                calls = test.draw(seed, check.function)
                 self.cases[check.function, index] = [
                     Case(call, expect(check, call, use_solutions)) for call in calls]
-        self._shrunk: dict[tuple[str, int], list[Case]] = {}
+        self._shrunk: dict[tuple[str, int, tuple], list[Case]] = {}
 
-    def shrunk(self, check: Check, index: int) -> list[Case]:
-        """Smaller cases of a test, smallest first, computed once on first need."""
-        key = check.function, index
+    def shrunk(self, check: Check, index: int, like: Call) -> list[Case]:
+        """Smaller cases of a test of the kinds of ``like``, smallest first, computed once
+        on first need."""
+        key = check.function, index, tuple(sorted(like.kinds.items()))
         if key not in self._shrunk:
-            calls = shrink_candidates(check.tests[index], self.seed, check.function)
+            calls = shrink_candidates(check.tests[index], self.seed, check.function, like)
             self._shrunk[key] = [Case(c, expect(check, c, self.use_solutions))
                                  for c in calls[:SHRINK_TRIES]]
         return self._shrunk[key]
@@ -261,7 +262,7 @@ class Grader:
         """The smallest case that fails the same way (else the failing one), and its message."""
         shown, message = (case, judgement.got), judgement.message
         test = check.tests[index]
-        for smaller in self.plan.shrunk(check, index) if test.shrink else []:
+        for smaller in self.plan.shrunk(check, index, case.call) if test.shrink else []:
             if smaller.expected.internal:
                 continue
             outcome = self._call(session, check, smaller.call, callees)

@@ -254,3 +254,15 @@ def test_a_dead_sandbox_server_fails_the_grader_not_the_submission(tmp_path):
         os.kill(fresh.sandbox._link.pid, signal.SIGKILL)
         with pytest.raises(SandboxFailure):
             fresh.grade(submission)
+
+
+def test_a_bug_in_one_kind_of_input_is_shown_on_that_kind(grader, tmp_path):
+    """Every seed draws every declared kind, and the smallest example keeps the failing kind."""
+    folder = solutions_copy(tmp_path / "s", activations="""
+        def relu(x):
+            return np.maximum(x, 0) if x.ndim != 1 else x
+    """)
+    report = grader.grade(load(folder))
+    failed = [t for t in report.tests if t.status == FAILED]
+    assert [(t.function, t.label) for t in failed] == [("activations.relu", "random values of any shape")]
+    assert failed[0].example.inputs["x"].count("[") == 1     # a 1-D array

@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from grader.cases.kinds import Axis, Kind, assignments
+
 
 @dataclass(frozen=True)
 class Sizes:
@@ -55,6 +57,7 @@ class Call:
     args: tuple[Any, ...]
     kwargs: dict[str, Any] = field(default_factory=dict)
     sizes: Sizes | None = None
+    kinds: dict[str, str] = field(default_factory=dict)   # axis -> the name of its kind here
 
 
 def case_rng(seed: int, *names: str | int) -> np.random.Generator:
@@ -67,15 +70,22 @@ def case_rng(seed: int, *names: str | int) -> np.random.Generator:
 class Draw:
     """Pieces of one case, drawn from ``rng`` at ``sizes``."""
 
-    def __init__(self, rng: np.random.Generator, sizes: Sizes, simple: bool = False):
+    def __init__(self, rng: np.random.Generator, sizes: Sizes, simple: bool = False,
+                 kinds: dict[str, Kind] | None = None):
         self.rng = rng
         self.sizes = sizes
         self.simple = simple
+        self.kinds = kinds or {}
         self.N, self.D, self.H, self.C, self.O = sizes.N, sizes.D, sizes.H, sizes.C, sizes.O
 
     def call(self, *args: Any, **kwargs: Any) -> Call:
         """Package the arguments of a case."""
-        return Call(tuple(args), dict(kwargs), self.sizes)
+        return Call(tuple(args), dict(kwargs), self.sizes,
+                    {axis: kind.name for axis, kind in self.kinds.items()})
+
+    def kind(self, axis: str) -> Any:
+        """The value of this case's kind on ``axis`` (KeyError: the test declares no such axis)."""
+        return self.kinds[axis].value
 
     def normal(self, *shape: int, scale: float = 1.0) -> np.ndarray:
         """Gaussian values (simple mode: integers in [-2, 2])."""
@@ -101,8 +111,8 @@ class Draw:
         return float(self.uniform(low=low, high=high))
 
     def extreme(self, *shape: int, size: float = 1e3) -> np.ndarray:
-        """Values of both signs, reaching +-size, with exact zeros mixed in."""
-        values = self.normal(*shape) * size / 2
+        """Values of both signs within +-size, reaching both ends, with exact zeros mixed in."""
+        values = np.clip(self.normal(*shape) * size / 2, -size, size)
         flat = values.reshape(-1)
         if flat.size:
             flat[0] = size
@@ -146,15 +156,13 @@ class Draw:
             "b2": self.normal(d_out, scale=0.5),
         }
 
-    def choice(self, options: list[Any] | tuple[Any, ...]) -> Any:
-        """One of ``options``."""
-        return options[int(self.rng.integers(len(options)))]
 
-
-def draw_cases(seed: int, function: str, make: Any, label: str, count: int) -> list[Call]:
-    """The ``count`` cases of one test: each from its own generator at random sizes."""
+def draw_cases(seed: int, function: str, make: Any, label: str, count: int,
+               axes: tuple[Axis, ...] = (), every_combination: bool = False) -> list[Call]:
+    """The cases of one test: at least ``count``, with every kind of every axis (see
+    ``grader.cases.kinds``); each from its own generator at random sizes."""
     calls = []
-    for index in range(count):
+    for index, kinds in enumerate(assignments(axes, count, every_combination)):
         rng = case_rng(seed, function, label, index)
-        calls.append(make(Draw(rng, Sizes.random(rng))))
+        calls.append(make(Draw(rng, Sizes.random(rng), kinds=kinds)))
     return calls

@@ -11,7 +11,8 @@ from typing import Callable
 import numpy as np
 import torch
 
-from grader.cases import Call, Draw
+from grader.cases import Axis, Call, Draw, Kind
+from grader.cases.kinds import edge, shapes
 from grader.checks.common import EXTREME_LOGITS, arguments, changed, plain, tensor, wrong
 from grader.checks.spec import Check, Mistake, Test
 from grader.i18n import N_
@@ -51,9 +52,20 @@ def log_softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
     return plain(torch.log_softmax(tensor(x), dim=axis))
 
 
+ANY_SHAPE = shapes("1-D", "2-D", "3-D")
+EXTREME = edge("±1000 and exact zeros",
+               lambda call: np.max(np.abs(call.args[0])) == 1e3 and np.any(call.args[0] == 0))
+ZEROS = edge("exact zeros", lambda call: np.any(call.args[0] == 0))
+
+
+def shaped(d: Draw, ndim: int) -> tuple[int, ...]:
+    """(N,), (N, D) or (N, C, D)."""
+    return {1: (d.N,), 2: (d.N, d.D), 3: (d.N, d.C, d.D)}[ndim]
+
+
 def any_shape(d: Draw) -> Call:
-    """Gaussian values shaped (N,), (N, D) or (N, C, D)."""
-    return d.call(d.normal(*d.choice([(d.N,), (d.N, d.D), (d.N, d.C, d.D)]), scale=3.0))
+    """Gaussian values shaped (N,), (N, D) or (N, C, D) (the case's "shape" kind)."""
+    return d.call(d.normal(*shaped(d, d.kind("shape")), scale=3.0))
 
 
 def extreme(d: Draw) -> Call:
@@ -71,15 +83,54 @@ def logits(d: Draw) -> Call:
     return d.call(d.normal(d.N, d.C, scale=3.0))
 
 
+FIRST_AXIS = (
+    shapes("2-D", "3-D"),
+    Axis("axis", (Kind("axis=0", "zero", lambda call: call.kwargs["axis"] == 0),
+                  Kind("axis=-ndim", "negative", lambda call: call.kwargs["axis"] < 0))),
+)
+
+
 def first_axis(d: Draw) -> Call:
     """(C, N) or (C, N, D) logits along axis 0, given as 0 or as a negative index."""
-    x = d.normal(*d.choice([(d.C, d.N), (d.C, d.N, d.D)]), scale=3.0)
-    return d.call(x, axis=d.choice([0, -x.ndim]))
+    x = d.normal(*(d.C, d.N, d.D)[:d.kind("shape")], scale=3.0)
+    return d.call(x, axis=0 if d.kind("axis") == "zero" else -x.ndim)
+
+
+def offset_rows(d: Draw, n: int, c: int) -> np.ndarray:
+    """(n, c) logits whose rows lie thousands apart (row maxima from -9000 to 9000) and span
+    1000 each: a shift by the global maximum underflows whole rows to 0, and log(softmax)
+    is -inf away from each row's maximum."""
+    maxima = d.rng.permutation(np.linspace(-9e3, 9e3, n))
+    rows = maxima[:, None] - d.uniform(n, c, low=0.0, high=1e3)
+    for row, top in zip(rows, maxima):
+        first, last = d.rng.permutation(c)[:2]
+        row[first], row[last] = top, top - 1e3
+    return rows
+
+
+def rows_apart(call: Call) -> bool:
+    """Whether the logits' row maxima differ by more than 745 (e^-745 underflows), and every
+    row holds a logit more than 745 below its maximum."""
+    x = np.asarray(call.args[0])
+    top = x.max(axis=1)
+    return bool(np.ptp(top) > 745 and np.all(top - x.min(axis=1) > 745))
+
+
+STABILITY = Axis("logits", (
+    Kind("one row of ±1e4 with zeros", "extreme",
+         lambda call: np.max(np.abs(call.args[0])) == 1e4 and np.any(call.args[0] == 0)),
+    Kind("rows thousands apart", "offset", rows_apart),
+))
+
+
+def huge_logits(d: Draw, n: int, c: int) -> np.ndarray:
+    """Logits of size up to 1e4: the case's "logits" kind."""
+    return d.extreme(n, c, size=1e4) if d.kind("logits") == "extreme" else offset_rows(d, n, c)
 
 
 def extreme_logits(d: Draw) -> Call:
     """(N, C) logits of size up to 1e4."""
-    return d.call(d.extreme(d.N, d.C, size=1e4))
+    return d.call(huge_logits(d, d.N, d.C))
 
 
 def not_last_axis(reference: Callable[..., np.ndarray]) -> Callable[[Call], bool]:
@@ -94,8 +145,8 @@ CHECKS = (
     Check(
         "activations.relu", torch=relu,
         tests=(
-            Test(N_("random values of any shape"), 1, any_shape),
-            Test(N_("exact zeros and x = ±1000"), 1, extreme),
+            Test(N_("random values of any shape"), 1, any_shape, kinds=(ANY_SHAPE,)),
+            Test(N_("exact zeros and x = ±1000"), 1, extreme, kinds=(EXTREME,)),
         ),
         mistakes=(
             Mistake(N_("np.max(x, 0) is the largest value along axis 0; ReLU is the elementwise "
@@ -106,8 +157,8 @@ CHECKS = (
     Check(
         "activations.sigmoid", torch=sigmoid,
         tests=(
-            Test(N_("random values of any shape"), 1, any_shape),
-            Test(N_("x = ±1000"), 2, extreme),
+            Test(N_("random values of any shape"), 1, any_shape, kinds=(ANY_SHAPE,)),
+            Test(N_("x = ±1000"), 2, extreme, kinds=(EXTREME,)),
         ),
         nonfinite_hint=N_("The sigmoid overflowed: e^x is inf for x = 1000 (and e^-x for x = -1000). "
                           "Exponentiate only -|x|: 1 / (1 + e^-x) for x >= 0, e^x / (1 + e^x) for x < 0."),
@@ -119,8 +170,8 @@ CHECKS = (
     Check(
         "activations.tanh", torch=tanh,
         tests=(
-            Test(N_("random values of any shape"), 1, any_shape),
-            Test(N_("x = ±1000"), 1, extreme),
+            Test(N_("random values of any shape"), 1, any_shape, kinds=(ANY_SHAPE,)),
+            Test(N_("x = ±1000"), 1, extreme, kinds=(EXTREME,)),
         ),
         nonfinite_hint=N_("tanh overflowed: (e^x - e^-x) / (e^x + e^-x) is inf / inf for |x| = 1000. "
                           "Use np.tanh, or 2σ(2x) - 1 with a stable sigmoid."),
@@ -132,8 +183,8 @@ CHECKS = (
     Check(
         "activations.relu_grad", torch=relu_grad,
         tests=(
-            Test(N_("random values of any shape"), 1, any_shape),
-            Test(N_("exact zeros"), 1, with_zeros),
+            Test(N_("random values of any shape"), 1, any_shape, kinds=(ANY_SHAPE,)),
+            Test(N_("exact zeros"), 1, with_zeros, kinds=(ZEROS,)),
         ),
         mistakes=(
             Mistake(N_("The derivative at x = 0 should be 0 (as torch autograd gives): "
@@ -144,8 +195,8 @@ CHECKS = (
     Check(
         "activations.sigmoid_grad", torch=sigmoid_grad,
         tests=(
-            Test(N_("random values of any shape"), 1, any_shape),
-            Test(N_("x = ±1000"), 2, extreme),
+            Test(N_("random values of any shape"), 1, any_shape, kinds=(ANY_SHAPE,)),
+            Test(N_("x = ±1000"), 2, extreme, kinds=(EXTREME,)),
         ),
         nonfinite_hint=N_("σ'(x) overflowed for |x| = 1000: compute it as σ(x)(1 - σ(x)) "
                           "with a stable sigmoid."),
@@ -159,8 +210,8 @@ CHECKS = (
     Check(
         "activations.tanh_grad", torch=tanh_grad,
         tests=(
-            Test(N_("random values of any shape"), 1, any_shape),
-            Test(N_("x = ±1000"), 1, extreme),
+            Test(N_("random values of any shape"), 1, any_shape, kinds=(ANY_SHAPE,)),
+            Test(N_("x = ±1000"), 1, extreme, kinds=(EXTREME,)),
         ),
         nonfinite_hint=N_("tanh'(x) overflowed for |x| = 1000: compute it as 1 - tanh(x)^2 with np.tanh."),
         callees=("activations.tanh",),
@@ -174,11 +225,12 @@ CHECKS = (
         "activations.softmax", torch=softmax,
         tests=(
             Test(N_("logits (N, C), default axis"), 1.5, logits),
-            Test(N_("axis = 0"), 1.5, first_axis),
-            Test(N_("logits of ±1e4"), 2, extreme_logits, tolerance=EXTREME_LOGITS),
+            Test(N_("axis = 0"), 1.5, first_axis, kinds=FIRST_AXIS, every_combination=True),
+            Test(N_("logits of ±1e4"), 2, extreme_logits, tolerance=EXTREME_LOGITS, kinds=(STABILITY,)),
         ),
-        nonfinite_hint=N_("e^x overflows for logits of 1e4: subtract the maximum along the axis "
-                          "(keepdims=True) before exponentiating."),
+        nonfinite_hint=N_("e^x overflowed, or a whole row underflowed to 0, for logits of ±1e4: subtract "
+                          "each row's own maximum (np.max along the axis, keepdims=True) before "
+                          "exponentiating."),
         mistakes=(
             Mistake(N_("The softmax was taken along the last axis: use the axis argument."),
                     changed(softmax, axis=-1), applies=not_last_axis(softmax)),
@@ -191,11 +243,12 @@ CHECKS = (
         "activations.log_softmax", torch=log_softmax,
         tests=(
             Test(N_("logits (N, C), default axis"), 1, logits),
-            Test(N_("axis = 0"), 1, first_axis),
-            Test(N_("logits of ±1e4"), 2, extreme_logits, tolerance=EXTREME_LOGITS),
+            Test(N_("axis = 0"), 1, first_axis, kinds=FIRST_AXIS, every_combination=True),
+            Test(N_("logits of ±1e4"), 2, extreme_logits, tolerance=EXTREME_LOGITS, kinds=(STABILITY,)),
         ),
-        nonfinite_hint=N_("log(softmax(x)) is log 0 = -inf once a probability underflows: use "
-                          "z - log Σ e^z with z = x - max(x) along the axis."),
+        nonfinite_hint=N_("A log of 0 (-inf) or an overflow of e^x for logits of ±1e4: use z - log Σ e^z "
+                          "with z = x minus each row's own maximum (along the axis), so every sum is "
+                          "at least 1."),
         callees=("activations.softmax",),
         mistakes=(
             Mistake(N_("The log-softmax was taken along the last axis: use the axis argument."),

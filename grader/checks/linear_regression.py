@@ -16,6 +16,7 @@ import torch.nn.functional as F
 from torch.optim.sgd import sgd
 
 from grader.cases import Call, Draw
+from grader.cases.kinds import dtypes
 from grader.checks.common import changed, given, plain, tensor, wrong
 from grader.checks.spec import Check, Mistake, Test
 from grader.i18n import N_
@@ -87,13 +88,16 @@ def custom_fit(d: Draw) -> Call:
                   w0=d.scalar(-2.0, 2.0), b0=d.scalar(-2.0, 2.0))
 
 
+FLOAT32_DATA = dtypes("float32")
+
 CHECKS = (
     Check(
         "linear_regression.predict", torch=predict,
         tests=(
             Test(N_("random data"), 1, lambda d: d.call(data(d)[0], d.scalar(-2, 2), d.scalar(-2, 2))),
             Test(N_("float32 data"), 1,
-                 lambda d: d.call(data(d, np.float32)[0], d.scalar(-2, 2), d.scalar(-2, 2)), cases=2),
+                 lambda d: d.call(data(d, np.float32)[0], d.scalar(-2, 2), d.scalar(-2, 2)), cases=2,
+                 kinds=(FLOAT32_DATA,)),
         ),
         mistakes=(
             Mistake(N_("w and b are swapped: the prediction is w·x + b."), wrong(lambda x, w, b: b * x + w)),
@@ -103,7 +107,7 @@ CHECKS = (
         "linear_regression.loss", torch=loss,
         tests=(
             Test(N_("random data"), 2, on_data()),
-            Test(N_("float32 data"), 1, on_data(np.float32), cases=2),
+            Test(N_("float32 data"), 1, on_data(np.float32), cases=2, kinds=(FLOAT32_DATA,)),
         ),
         mistakes=(
             Mistake(N_("This is (1/2N) Σ (y - ŷ)²: the contract's loss has no factor 1/2."),
@@ -117,7 +121,7 @@ CHECKS = (
         "linear_regression.gradients", torch=gradients,
         tests=(
             Test(N_("random data"), 3, on_data()),
-            Test(N_("float32 data"), 2, on_data(np.float32)),
+            Test(N_("float32 data"), 2, on_data(np.float32), kinds=(FLOAT32_DATA,)),
         ),
         mistakes=(
             Mistake(N_("db has the wrong sign (the lecture's slip -(1/N) Σ -2(y - wx - b)): the inner "

@@ -14,14 +14,19 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from grader.cases import Call, Draw
+from grader.cases import Axis, Call, Draw, Kind
+from grader.cases.kinds import dtypes, edge, keyword, shapes
 from grader.checks import activations as act
 from grader.checks.common import EXTREME_LOGITS, REDUCTIONS, arguments, changed, given, plain, tensor, \
     transformed, wrong
-from grader.checks.spec import Check, Mistake, Test
+from grader.checks.spec import Check, Hint, Mistake, Test
 from grader.i18n import N_
 
 INVALID_REDUCTIONS = ("avg", "average", "Mean", "batchmean", "")
+#: Every invalid spelling of ``reduction``, one case each.
+INVALID = keyword("reduction", "reduction", INVALID_REDUCTIONS)
+#: Regression arrays (N, D) or (N,).
+MATRIX_OR_VECTOR = shapes("2-D", "1-D")
 
 
 def mse(y: np.ndarray, y_hat: np.ndarray) -> float:
@@ -83,11 +88,13 @@ def matrix(d: Draw) -> tuple[int, ...]:
     return (d.N, d.D)
 
 
-def reduced(reductions: tuple[str, ...]) -> Callable[[Draw], Call]:
-    """Cases ``(input, target, reduction=...)`` of shape (N, D) or (N,)."""
+def reduced(reduction: str | None) -> Callable[[Draw], Call]:
+    """Cases ``(input, target, reduction=...)`` of shape (N, D) or (N,) (the "shape" kind);
+    ``None``: the case's "reduction" kind."""
     def make(d: Draw) -> Call:
-        shape = d.choice([(d.N, d.D), (d.N,)])
-        return d.call(d.normal(*shape), d.normal(*shape), reduction=d.choice(reductions))
+        shape = (d.N, d.D)[:d.kind("shape")]
+        return d.call(d.normal(*shape), d.normal(*shape),
+                      reduction=reduction if reduction is not None else d.kind("reduction"))
     return make
 
 
@@ -116,33 +123,113 @@ def class_probabilities(d: Draw) -> Call:
     return d.call(d.normal(d.N, d.C, scale=3.0), d.probs(d.N, d.C))
 
 
-def either_target(d: Draw) -> np.ndarray:
-    """Class indices (N,) or class probabilities (N, C)."""
-    return d.choice([d.labels(d.N, d.C), d.probs(d.N, d.C)])
+TARGETS = Axis("target", (
+    Kind("class indices", "indices", lambda call: np.ndim(call.args[1]) == 1),
+    Kind("class probabilities", "probabilities", lambda call: np.ndim(call.args[1]) == 2),
+))
+
+
+def target_of(d: Draw, logits: np.ndarray) -> np.ndarray:
+    """The case's "target" kind: class indices (N,), never a row's largest logit, or class
+    probabilities (N, C)."""
+    n, c = logits.shape
+    if d.kind("target") == "probabilities":
+        return d.probs(n, c)
+    return (np.argmax(logits, axis=1) + d.rng.integers(1, c, size=n)) % c
+
+
+def not_the_maximum(call: Call) -> bool:
+    """Whether class-index targets avoid every row's largest logit."""
+    logits, target = call.args[:2]
+    return np.ndim(target) == 2 or bool(np.all(target != np.argmax(logits, axis=1)))
 
 
 def logits_reduced(reduction: str) -> Callable[[Draw], Call]:
-    return lambda d: d.call(d.normal(d.N, d.C, scale=3.0), either_target(d), reduction)
+    def make(d: Draw) -> Call:
+        logits = d.normal(d.N, d.C, scale=3.0)
+        return d.call(logits, target_of(d, logits), reduction)
+    return make
+
+
+def huge_logits(d: Draw) -> Call:
+    """Logits of size up to 1e4 (the "logits" kind) and a target (the "target" kind)."""
+    logits = act.huge_logits(d, d.N, d.C)
+    return d.call(logits, target_of(d, logits))
+
+
+#: Residuals of Gaussian cases: ordinary, or some beyond 40 standard deviations (where the
+#: density e^{-r²/2} underflows to 0 and its log to -inf, while the log-density is finite).
+RESIDUALS = Axis("residual", (
+    Kind("residuals within a few standard deviations", "small", lambda call: True),
+    Kind("residuals of 40+ standard deviations", "large",
+         lambda call: bool(np.max(standardised(call)) > 40)),
+))
+
+
+def standardised(call: Call) -> np.ndarray:
+    """|y - ŷ| / σ of a Gaussian case (σ² clamped to eps as gaussian_nll_loss does)."""
+    y, y_hat = np.asarray(call.args[0]), np.asarray(call.args[1])
+    names = ("var", "full", "eps")
+    given = dict(zip(names, call.args[2:]), **call.kwargs)
+    var = np.asarray(given.get("var", 1.0), dtype=float)
+    if var.ndim and var.shape == y.shape[:-1]:
+        var = var[..., None]
+    return np.abs(y - y_hat) / np.sqrt(np.maximum(var, given.get("eps", 1e-6)))
+
+
+def far_residuals(call: Call) -> bool:
+    """Whether a residual is so many standard deviations that e^{-r²/2} underflows to 0."""
+    return bool(np.max(standardised(call)) > 38.6)
+
+
+def residuals(d: Draw, shape: tuple[int, ...], var: float | np.ndarray) -> np.ndarray:
+    """Residuals of the case's "residual" kind for variances ``var`` (broadcastable)."""
+    std = np.sqrt(np.broadcast_to(var, shape))
+    r = d.normal(*shape, scale=0.7) * std
+    if d.kind("residual") == "large":
+        flat, scale = r.reshape(-1), std.reshape(-1)
+        far = d.rng.permutation(flat.size)[:max(1, flat.size // 3)]
+        flat[far] = d.rng.choice([-1.0, 1.0], size=far.size) * d.uniform(far.size, low=45.0, high=60.0) * scale[far]
+    return r
 
 
 def gaussian(var: str) -> Callable[[Draw], Call]:
-    """Cases ``(y, y_hat)`` of shape (N, D) or (N,), targets near the predictions; ``var``
-    is "default" (not given), "positional" or "keyword"."""
+    """Cases ``(y, y_hat)`` of shape (N, D) or (N,) (the "shape" kind), residuals of the
+    "residual" kind; ``var`` is "default" (not given), "positional" or "keyword"."""
     def make(d: Draw) -> Call:
-        y_hat = d.normal(*d.choice([(d.N, d.D), (d.N,)]))
-        y = y_hat + d.normal(*y_hat.shape, scale=0.7)
+        y_hat = d.normal(*(d.N, d.D)[:d.kind("shape")])
+        v = 1.0 if var == "default" else var_float(d)
+        y = y_hat + residuals(d, y_hat.shape, v)
         if var == "default":
             return d.call(y, y_hat)
-        return d.call(y, y_hat, var_float(d)) if var == "positional" else d.call(y, y_hat, var=var_float(d))
+        return d.call(y, y_hat, v) if var == "positional" else d.call(y, y_hat, var=v)
     return make
 
 
-def nll(var: Callable[[Draw], Any], **kwargs: Any) -> Callable[[Draw], Call]:
-    """Cases ``(input, target, var, **kwargs)`` of (N, D) arrays; a tuple of values is a choice."""
+KIND = object()   # a keyword of ``nll`` that follows the case's kind
+
+
+def nll(var: Callable[[Draw], Any] | None = None, **kwargs: Any) -> Callable[[Draw], Call]:
+    """Cases ``(input, target, var, **kwargs)``. ``var`` draws the variance of (N, D) input;
+    ``None``: the case's "var" kind draws the input's shape and variance. Residuals follow
+    the "residual" kind where the test has one; a keyword given as ``KIND`` takes the
+    case's kind of that name."""
     def make(d: Draw) -> Call:
-        chosen = {k: d.choice(v) if isinstance(v, tuple) else v for k, v in kwargs.items()}
-        return d.call(d.normal(d.N, d.D), d.normal(d.N, d.D), var(d), **chosen)
+        shape, v = ((d.N, d.D), var(d)) if var is not None else d.kind("var")(d)
+        chosen = {k: d.kind(k) if value is KIND else value for k, value in kwargs.items()}
+        input = d.normal(*shape)
+        if "residual" in d.kinds:
+            target = input + residuals(d, shape, np.maximum(_broadcastable(v, shape), 1e-6))
+        else:
+            target = d.normal(*shape)
+        return d.call(input, target, v, **chosen)
     return make
+
+
+def _broadcastable(var: float | np.ndarray, shape: tuple[int, ...]) -> float | np.ndarray:
+    """``var`` shaped to broadcast against an input of ``shape`` (one per row gets an axis)."""
+    var = np.asarray(var, dtype=float)
+    return var[..., None] if var.ndim and var.shape == shape[:-1] else var
 
 
 def var_float(d: Draw) -> float:
@@ -158,14 +245,50 @@ def var_per_row(d: Draw) -> np.ndarray:
     return d.positive(d.N, 1)
 
 
-def var_any(d: Draw) -> float | np.ndarray:
-    return d.choice([var_float, var_per_element, var_per_row])(d)
-
-
 def zero_per_row(d: Draw) -> np.ndarray:
-    """One variance per row (N,), some exactly 0."""
-    return d.with_zeros(d.positive(d.N))
+    """One variance per row (N,), some exactly 0, some positive (given N > 1)."""
+    var = d.with_zeros(d.positive(d.N))
+    if var.size > 1 and not np.any(var > 0):
+        var[-1] = d.positive(1)[0]
+    return var
 
+
+def var_kind(name: str, value: Callable[[Draw], tuple[tuple[int, ...], Any]],
+             holds: Callable[[tuple[int, ...], Any], bool]) -> Kind:
+    return Kind(name, value, lambda call: holds(np.shape(call.args[0]), call.args[2]))
+
+
+#: Every form of ``var`` the contract lists; the value draws ``(input shape, var)``.
+VARS = Axis("var", (
+    var_kind("a float", lambda d: ((d.N, d.D), var_float(d)), lambda s, v: isinstance(v, float)),
+    var_kind("one per element", lambda d: ((d.N, d.D), var_per_element(d)),
+             lambda s, v: np.shape(v) == s),
+    var_kind("one per row (N,)", lambda d: ((d.N, d.D), d.positive(d.N)),
+             lambda s, v: len(s) == 2 and np.shape(v) == s[:-1]),
+    var_kind("one per row (N, 1)", lambda d: ((d.N, d.D), var_per_row(d)),
+             lambda s, v: np.shape(v) == s[:-1] + (1,)),
+    var_kind("one per row of a 3-D input (N, C)", lambda d: ((d.N, d.C, d.D), d.positive(d.N, d.C)),
+             lambda s, v: len(s) == 3 and np.shape(v) == s[:-1]),
+))
+
+#: Variances PyTorch rejects with ValueError.
+INVALID_VARS = Axis("var", (
+    var_kind("a negative float", lambda d: ((d.N, d.D), -var_float(d)),
+             lambda s, v: isinstance(v, float) and v < 0),
+    var_kind("a negative entry", lambda d: ((d.N, d.D), _one_negative(d, var_per_element(d))),
+             lambda s, v: np.shape(v) == s and np.sum(np.asarray(v) < 0) == 1),
+    var_kind("shape (N, D + 1)", lambda d: ((d.N, d.D), d.positive(d.N, d.D + 1)),
+             lambda s, v: np.shape(v) == (s[0], s[1] + 1)),
+    var_kind("shape (1,)", lambda d: ((d.N, d.D), d.positive(1)), lambda s, v: np.shape(v) == (1,)),
+))
+
+
+def _one_negative(d: Draw, var: np.ndarray) -> np.ndarray:
+    var.reshape(-1)[d.rng.integers(var.size)] *= -1
+    return var
+
+
+GAUSSIAN = (MATRIX_OR_VECTOR, RESIDUALS)
 
 ignored_reduction = N_("The reduction argument was ignored (the mean was taken).")
 invalid_reduction = N_("invalid reduction raises ValueError")
@@ -175,8 +298,9 @@ CHECKS = (
         "losses.mse", torch=mse,
         tests=(
             Test(N_("(N, D) arrays"), 1.5, regression(matrix)),
-            Test(N_("1-D arrays"), 1, regression(lambda d: (d.N,))),
-            Test(N_("float32 arrays"), 0.5, regression(matrix, np.float32), cases=2),
+            Test(N_("1-D arrays"), 1, regression(lambda d: (d.N,)), kinds=(shapes("1-D"),)),
+            Test(N_("float32 arrays"), 0.5, regression(matrix, np.float32), cases=2,
+                 kinds=(dtypes("float32"),)),
         ),
         mistakes=(
             Mistake(N_("This averages over all N·D = {N}·{D} elements, like nn.MSELoss(); the lecture's "
@@ -189,9 +313,9 @@ CHECKS = (
         "losses.mse_loss", torch=mse_loss,
         tests=(
             Test(N_("reduction='mean', the default"), 1.5, regression(matrix)),
-            Test(N_("reduction='sum'"), 1, reduced(("sum",))),
-            Test(N_("reduction='none'"), 1, reduced(("none",))),
-            Test(invalid_reduction, 0.5, reduced(INVALID_REDUCTIONS), cases=1),
+            Test(N_("reduction='sum'"), 1, reduced("sum"), kinds=(MATRIX_OR_VECTOR,)),
+            Test(N_("reduction='none'"), 1, reduced("none"), kinds=(MATRIX_OR_VECTOR,)),
+            Test(invalid_reduction, 0.5, reduced(None), cases=1, kinds=(MATRIX_OR_VECTOR, INVALID)),
         ),
         mistakes=(
             Mistake(ignored_reduction, changed(mse_loss, reduction="mean"),
@@ -207,7 +331,8 @@ CHECKS = (
         tests=(
             Test(N_("one-hot targets"), 1.5, one_hot_targets),
             Test(N_("probability targets"), 1, probability_targets),
-            Test(N_("predicted probability 0 where the target is 0"), 1.5, zero_probabilities),
+            Test(N_("predicted probability 0 where the target is 0"), 1.5, zero_probabilities,
+                 kinds=(edge("ŷ = 0 where y = 0", lambda call: np.any((call.args[0] == 0) & (call.args[1] == 0))),)),
         ),
         nonfinite_hint=N_("0·log 0 gives nan: a term with y = 0 contributes 0, so take the log only "
                           "where y > 0 (np.where(y > 0, ..., 1) inside the log)."),
@@ -226,17 +351,19 @@ CHECKS = (
         tests=(
             Test(N_("class indices, reduction='mean'"), 1.5, class_indices),
             Test(N_("probability targets, reduction='mean'"), 1.5, class_probabilities),
-            Test(N_("reduction='sum'"), 0.5, logits_reduced("sum"), cases=2),
-            Test(N_("reduction='none'"), 0.5, logits_reduced("none"), cases=2),
-            Test(N_("logits of ±1e4"), 1.5,
-                 lambda d: d.call(d.extreme(d.N, d.C, size=1e4), either_target(d)), tolerance=EXTREME_LOGITS),
+            Test(N_("reduction='sum'"), 0.5, logits_reduced("sum"), cases=2, kinds=(TARGETS,)),
+            Test(N_("reduction='none'"), 0.5, logits_reduced("none"), cases=2, kinds=(TARGETS,)),
+            Test(N_("logits of ±1e4"), 1.5, huge_logits, tolerance=EXTREME_LOGITS,
+                 kinds=(act.STABILITY, TARGETS, Axis("not the maximum", (
+                     Kind("class indices off each row's maximum", None, not_the_maximum),))),
+                 every_combination=True),
             Test(invalid_reduction, 0.5,
-                 lambda d: d.call(d.normal(d.N, d.C), d.labels(d.N, d.C),
-                                  reduction=d.choice(INVALID_REDUCTIONS)),
-                 cases=1),
+                 lambda d: d.call(d.normal(d.N, d.C), d.labels(d.N, d.C), reduction=d.kind("reduction")),
+                 cases=1, kinds=(INVALID,)),
         ),
-        nonfinite_hint=N_("log(softmax(logits)) is log 0 = -inf for logits of 1e4: compute the log-softmax "
-                          "as z - log Σ e^z with z = logits - max(logits) along the classes."),
+        nonfinite_hint=N_("A log of 0 (-inf) or an overflow of e^x for logits of ±1e4: compute the "
+                          "log-softmax as z - log Σ e^z with z = logits minus each row's own maximum "
+                          "(along the classes), so every sum is at least 1."),
         mistakes=(
             Mistake(ignored_reduction, changed(cross_entropy_loss, reduction="mean"),
                     applies=given(cross_entropy_loss, "reduction", "mean")),
@@ -253,10 +380,15 @@ CHECKS = (
     ),
     Check(
         "losses.gaussian_log_likelihood", torch=gaussian_log_likelihood,
+        nonfinite_hint=(
+            Hint(N_("The density underflowed: e^(-(y - ŷ)²/(2·var)) is 0 for residuals of about 40 "
+                    "standard deviations, so its log is -inf. Compute the log-density directly: "
+                    "-½·log(2π·var) - (y - ŷ)²/(2·var)."), far_residuals),
+        ),
         tests=(
-            Test(N_("var = 1, the default"), 1, gaussian("default")),
-            Test(N_("given var"), 1.5, gaussian("positional")),
-            Test(N_("var as a keyword"), 0.5, gaussian("keyword"), cases=2),
+            Test(N_("var = 1, the default"), 1, gaussian("default"), kinds=GAUSSIAN),
+            Test(N_("given var"), 1.5, gaussian("positional"), kinds=GAUSSIAN),
+            Test(N_("var as a keyword"), 0.5, gaussian("keyword"), cases=2, kinds=GAUSSIAN),
         ),
         mistakes=(
             Mistake(N_("The constant term -½·log 2π of every element's log-density is missing."),
@@ -279,18 +411,29 @@ CHECKS = (
     Check(
         "losses.gaussian_nll_loss", torch=gaussian_nll_loss,
         tests=(
-            Test(N_("var a float"), 1, nll(var_float)),
-            Test(N_("one variance per element (N, D)"), 0.75, nll(var_per_element)),
-            Test(N_("one variance per row (N, 1)"), 0.75, nll(var_per_row)),
-            Test(N_("var = 0.0, clamped to eps"), 0.75, nll(lambda d: 0.0)),
-            Test(N_("zero variances among one per row (N,), eps=1e-3"), 0.75, nll(zero_per_row, eps=1e-3)),
-            Test(N_("full=True"), 1, nll(var_any, full=True, reduction=REDUCTIONS)),
-            Test(N_("reduction='sum'"), 0.25, nll(var_any, reduction="sum"), cases=2),
-            Test(N_("reduction='none'"), 0.25, nll(var_any, reduction="none"), cases=2),
-            Test(invalid_reduction, 0.5, nll(var_float, reduction=INVALID_REDUCTIONS), cases=1),
+            Test(N_("var a float"), 1, nll(var_float), kinds=(RESIDUALS,)),
+            Test(N_("one variance per element (N, D)"), 0.75, nll(var_per_element), kinds=(RESIDUALS,)),
+            Test(N_("one variance per row (N, 1)"), 0.75, nll(var_per_row), kinds=(RESIDUALS,)),
+            Test(N_("var = 0.0, clamped to eps"), 0.75, nll(lambda d: 0.0), kinds=(edge("var = 0.0", lambda call: call.args[2] == 0.0),)),
+            Test(N_("zero variances among one per row (N,), eps=1e-3"), 0.75, nll(zero_per_row, eps=1e-3),
+                 kinds=(edge("a zero among positive variances (N,)", lambda call: np.shape(call.args[2]) == np.shape(call.args[0])[:1]
+                             and np.any(call.args[2] == 0) and np.any(call.args[2] > 0)),)),
+            Test(N_("full=True"), 1, nll(full=True, reduction=KIND),
+                 kinds=(VARS, keyword("reduction", "reduction", REDUCTIONS), RESIDUALS)),
+            Test(N_("reduction='sum'"), 0.25, nll(reduction="sum"), cases=2, kinds=(VARS,)),
+            Test(N_("reduction='none'"), 0.25, nll(reduction="none"), cases=2, kinds=(VARS,)),
+            Test(invalid_reduction, 0.25, nll(var_float, reduction=KIND), cases=1, kinds=(INVALID,)),
+            Test(N_("a negative or wrongly shaped var raises ValueError"), 0.25, nll(), cases=1,
+                 kinds=(INVALID_VARS,)),
         ),
-        nonfinite_hint=N_("var = 0 gives log 0 and a division by 0: clamp the variance to at least eps "
-                          "(np.maximum(var, eps)), as F.gaussian_nll_loss does."),
+        nonfinite_hint=(
+            Hint(N_("var = 0 gives log 0 and a division by 0: clamp the variance to at least eps "
+                    "(np.maximum(var, eps)), as F.gaussian_nll_loss does."),
+                 lambda call: np.any(np.asarray(arguments(gaussian_nll_loss, call)["var"]) == 0)),
+            Hint(N_("The density underflowed: e^(-(input - target)²/(2·var)) is 0 for residuals of about "
+                    "40 standard deviations, so -log of it is inf. Compute the loss directly: "
+                    "½·(log var + (input - target)²/var)."), far_residuals),
+        ),
         mistakes=(
             Mistake(ignored_reduction, changed(gaussian_nll_loss, reduction="mean"),
                     applies=given(gaussian_nll_loss, "reduction", "mean")),

@@ -14,7 +14,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from grader.cases import Call, Draw
+from grader.cases import Axis, Call, Draw, Kind
+from grader.cases.kinds import dtypes, shapes
 from grader.cases.functions import SCALAR_FUNCTIONS
 from grader.checks import activations as act
 from grader.checks.common import changed, given, plain, tensor, wrong
@@ -125,11 +126,22 @@ def mlp(activation: str | None, targets: bool = False) -> Callable[[Draw], Call]
     return make
 
 
+#: Every scalar function (one non-separable: its gradient entry k depends on the other
+#: entries, so an entry left nudged shows), at 1-D and 2-D points, given in float64 and float32.
+NUMERICAL = (
+    Axis("function", tuple(Kind(name, name, lambda call, name=name: call.args[0].name == name)
+                           for name in SCALAR_FUNCTIONS)),
+    shapes("1-D", "2-D", position=1),
+    dtypes("float64", "float32", position=1),
+)
+
+
 def scalar_function(h: float | None) -> Callable[[Draw], Call]:
-    """Cases ``(f, x[, h])``: a curved scalar function at a random point."""
+    """Cases ``(f, x[, h])``: a curved scalar function (the "function" kind) at a random point
+    of the "shape" and "dtype" kinds."""
     def make(d: Draw) -> Call:
-        f = ScalarFunction(d.choice(sorted(SCALAR_FUNCTIONS)))
-        x = d.normal(*d.choice([(d.D,), (d.N, d.D)]))
+        f = ScalarFunction(d.kind("function"))
+        x = d.normal(*(d.N, d.D)[2 - d.kind("shape"):]).astype(d.kind("dtype"))
         return d.call(f, x) if h is None else d.call(f, x, h=h)
     return make
 
@@ -142,7 +154,7 @@ CHECKS = (
         "mlp.linear_forward", torch=linear_forward,
         tests=(
             Test(N_("random shapes"), 2, layer()),
-            Test(N_("float32 inputs"), 1, layer(np.float32), cases=2),
+            Test(N_("float32 inputs"), 1, layer(np.float32), cases=2, kinds=(dtypes("float32"),)),
         ),
         mistakes=(
             Mistake(N_("The bias b is missing: the layer computes x @ W + b."), wrong(lambda x, W, b: x @ W)),
@@ -152,7 +164,7 @@ CHECKS = (
         "mlp.linear_backward", torch=linear_backward,
         tests=(
             Test(N_("random shapes"), 4, upstream()),
-            Test(N_("float32 inputs"), 2, upstream(np.float32), cases=2),
+            Test(N_("float32 inputs"), 2, upstream(np.float32), cases=2, kinds=(dtypes("float32"),)),
         ),
         mistakes=(
             Mistake(N_("db averages dout over the {N} rows: b is added to every row, so db sums them."),
@@ -201,8 +213,8 @@ CHECKS = (
     Check(
         "mlp.numerical_gradient", torch=numerical_gradient,
         tests=(
-            Test(N_("curved functions, default h"), 3, scalar_function(None)),
-            Test(N_("curved functions, given h"), 2, scalar_function(1e-2)),
+            Test(N_("curved functions, default h"), 3, scalar_function(None), kinds=NUMERICAL),
+            Test(N_("curved functions, given h"), 2, scalar_function(1e-2), kinds=NUMERICAL),
         ),
         tolerance=Tolerance(rtol=1e-7, atol=1e-8),
         mistakes=(

@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from grader.cases import Call, Draw
+from grader.cases import Axis, Call, Draw, Kind, draw_cases
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,12 @@ FLOAT32 = Tolerance(rtol=1e-4, atol=1e-6)
 
 @dataclass(frozen=True)
 class Test:
-    """One scored test: ``cases`` calls drawn by ``make``; passes when every case matches."""
+    """One scored test: ``cases`` calls drawn by ``make``; passes when every case matches.
+
+    ``kinds``: the kinds of input the test promises (``grader.cases.kinds``); its cases
+    include every kind of every axis on every seed (more cases than ``cases`` if need be),
+    and ``make`` reads a case's kind with ``d.kind(axis)``.
+    """
 
     label: str                                 # shown after "module.function: ", mark with N_()
     points: float
@@ -40,6 +45,18 @@ class Test:
     cases: int = 3
     tolerance: Tolerance | None = None         # None: the check's tolerance
     shrink: bool = True                        # False where the sizes are part of the test
+    kinds: tuple[Axis, ...] = ()
+    every_combination: bool = False            # the cases take every combination of the kinds
+
+    def draw(self, seed: int, function: str) -> list[Call]:
+        """This test's cases for ``seed``."""
+        return draw_cases(seed, function, self.make, self.label, self.cases, self.kinds,
+                          self.every_combination)
+
+    def kinds_of(self, call: Call) -> dict[str, Kind]:
+        """The declared kinds a drawn call was made with, by axis."""
+        return {axis.name: next(k for k in axis.kinds if k.name == call.kinds[axis.name])
+                for axis in self.kinds if axis.name in call.kinds}
 
 
 @dataclass(frozen=True)
@@ -56,6 +73,14 @@ class Mistake:
 
 
 @dataclass(frozen=True)
+class Hint:
+    """A hint that holds only for some calls: ``message`` (an ``N_()`` msgid) where ``applies``."""
+
+    message: str
+    applies: Callable[[Call], bool]
+
+
+@dataclass(frozen=True)
 class Check:
     """Everything the grader knows about one contract function."""
 
@@ -67,7 +92,9 @@ class Check:
     callees: tuple[str, ...] = ()               # contract functions answered by the reference
     policy_exempt: bool = False                 # torch_api: torch is the point
     requires: str = ""                          # a module the function must use ("torch.nn")
-    nonfinite_hint: str = ""                    # N_() hint when nan/inf appear where the truth is finite
+    #: N_() hint when nan/inf appear where the truth is finite; hints with a condition: the
+    #: first that applies to the call (none: the generic hint)
+    nonfinite_hint: str | tuple[Hint, ...] = ""
 
     @property
     def points(self) -> float:

@@ -13,7 +13,7 @@ from torch.nn import _reduction
 
 from grader.cases import Call, Draw
 from grader.checks.common import changed, given, plain, tensor, wrong
-from grader.checks.losses import INVALID_REDUCTIONS
+from grader.checks.losses import INVALID, MATRIX_OR_VECTOR
 from grader.checks.spec import Check, Mistake, Test
 from grader.i18n import N_
 
@@ -53,14 +53,15 @@ def legacy_test(label: str, size_average: bool | None, reduce: bool | None) -> T
     return Test(label, 0.25, legacy(size_average, reduce), cases=1, shrink=False)
 
 
-def arrays(reductions: tuple[str, ...] | None) -> Callable[[Draw], Call]:
-    """Cases ``(input, target[, reduction])``; ``None``: the default reduction."""
+def arrays(reduction: str | None = None, invalid: bool = False) -> Callable[[Draw], Call]:
+    """Cases ``(input, target[, reduction])`` of shape (N, D) or (N,) (the "shape" kind);
+    ``None``: the default reduction; ``invalid``: the case's "reduction" kind."""
     def make(d: Draw) -> Call:
-        shape = d.choice([(d.N, d.D), (d.N,)])
+        shape = (d.N, d.D)[:d.kind("shape")]
         input, target = d.normal(*shape), d.normal(*shape)
-        if reductions is None:
-            return d.call(input, target)
-        return d.call(input, target, reduction=d.choice(reductions))
+        if invalid:
+            return d.call(input, target, reduction=d.kind("reduction"))
+        return d.call(input, target) if reduction is None else d.call(input, target, reduction=reduction)
     return make
 
 
@@ -88,10 +89,11 @@ CHECKS = (
     Check(
         "torch_api.mse_loss_and_grad", torch=mse_loss_and_grad,
         tests=(
-            Test(N_("reduction='mean', the default"), 1, arrays(None)),
-            Test(N_("reduction='sum'"), 0.5, arrays(("sum",)), cases=2),
-            Test(N_("reduction='none'"), 0.5, arrays(("none",)), cases=2),
-            Test(N_("invalid reduction raises ValueError"), 0.75, arrays(INVALID_REDUCTIONS), cases=1),
+            Test(N_("reduction='mean', the default"), 1, arrays(), kinds=(MATRIX_OR_VECTOR,)),
+            Test(N_("reduction='sum'"), 0.5, arrays("sum"), cases=2, kinds=(MATRIX_OR_VECTOR,)),
+            Test(N_("reduction='none'"), 0.5, arrays("none"), cases=2, kinds=(MATRIX_OR_VECTOR,)),
+            Test(N_("invalid reduction raises ValueError"), 0.75, arrays(invalid=True), cases=1,
+                 kinds=(MATRIX_OR_VECTOR, INVALID)),
         ),
         mistakes=(
             Mistake(N_("The reduction argument was ignored (the mean was taken)."),

@@ -226,9 +226,16 @@ def _nonfinite(check: Check, call: Call, got: np.ndarray, expected: np.ndarray,
     zero_log = _zero_log_zero(call, got, arg_names)
     if zero_log:
         return zero_log
-    hint = _(check.nonfinite_hint or NONFINITE_HINT)
+    hint = _(_nonfinite_hint(check, call))
     source = _nonfinite_source(call, got, expected, arg_names) if show_inputs else ""
     return f"{source} {hint}" if source else hint
+
+
+def _nonfinite_hint(check: Check, call: Call) -> str:
+    """The check's hint for nan/inf (the first of its conditional hints that applies)."""
+    if isinstance(check.nonfinite_hint, str):
+        return check.nonfinite_hint or NONFINITE_HINT
+    return next((h.message for h in check.nonfinite_hint if h.applies(call)), NONFINITE_HINT)
 
 
 def _nonfinite_source(call: Call, got: np.ndarray, expected: np.ndarray,

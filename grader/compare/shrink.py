@@ -28,16 +28,19 @@ LINE_WIDTH = 70
 SUMMARY_ABOVE = 60     # arrays with more elements are summarised with "..."
 
 
-def shrink_candidates(test: Test, seed: int, function: str) -> list[Call]:
-    """Smaller cases of ``test``, smallest first; deterministic given ``seed``."""
+def shrink_candidates(test: Test, seed: int, function: str, like: Call | None = None) -> list[Call]:
+    """Smaller cases of ``test``, smallest first, of the kinds of ``like`` (by default the
+    first case's); deterministic given ``seed``."""
     if not test.shrink:
         return []
+    like = like or test.draw(seed, function)[0]
+    kinds = test.kinds_of(like)
     ranked = []
     for rung, sizes in enumerate(SHRINK_LADDER):
         for simple in (True, False):
             rng = case_rng(seed, function, test.label, "shrink", rung, int(simple))
             try:
-                call = test.make(Draw(rng, sizes, simple=simple))
+                call = test.make(Draw(rng, sizes, simple=simple, kinds=kinds))
             except Exception:  # a test whose cases cannot be drawn at these sizes
                 continue
             ranked.append((_elements(call), rung, not simple, call))

@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from grader.cases import Call, draw_cases
+from grader.cases import Call
 from grader.checks import CHECK
 from grader.checks.spec import Check, Test
 from grader.compare.expect import expect
@@ -28,7 +28,7 @@ def cases(function: str, seed: int) -> tuple[tuple[Test, tuple[tuple[Call, Any],
     drawn = []
     for test in check.tests:
         pairs = []
-        for call in draw_cases(seed, function, test.make, test.label, test.cases):
+        for call in test.draw(seed, function):
             expected = expect(check, call)
             assert not expected.internal, f"{function}: {test.label}: {expected.internal}"
             pairs.append((call, expected.value))

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from grader.cases import SHRINK_LADDER, Draw, case_rng, draw_cases
+from grader.cases import SHRINK_LADDER, Draw, case_rng
 from grader.checks import CHECK, CHECKS
 from grader.compare.expect import expect
 from grader.compare.verdict import Raises
@@ -30,7 +30,7 @@ def plain_kinds(value: Any) -> bool:
 @pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.function)
 def test_solution_and_torch_agree(check, seed):
     for test in check.tests:
-        for call in draw_cases(seed, check.function, test.make, test.label, test.cases):
+        for call in test.draw(seed, check.function):
             expected = expect(check, call)
             assert expected.internal == "", f"{test.label}: {expected.internal}"
             assert plain_kinds(expected.value), (test.label, expected.value)
@@ -45,9 +45,9 @@ def test_torch_numerical_gradient_is_close_to_autograd():
     from grader.cases.functions import SCALAR_FUNCTIONS
 
     check = CHECK["mlp.numerical_gradient"]
-    for call in draw_cases(0, check.function, check.tests[0].make, check.tests[0].label, 3):
+    for call in check.tests[0].draw(0, check.function):
         f, x = call.args
-        xt = torch.tensor(x, requires_grad=True)
+        xt = torch.tensor(x, dtype=torch.float64, requires_grad=True)
         SCALAR_FUNCTIONS[f.name][1](xt).backward()
         np.testing.assert_allclose(check.torch(f, x), xt.grad.numpy(), rtol=1e-8, atol=1e-9)
 
@@ -57,7 +57,7 @@ def test_invalid_reductions_expect_value_error():
                      "torch_api.mse_loss_and_grad"):
         check = CHECK[function]
         test = check.tests[-1]
-        for call in draw_cases(0, function, test.make, test.label, test.cases):
+        for call in test.draw(0, function):
             assert expect(check, call).value == Raises("ValueError")
 
 
@@ -65,10 +65,12 @@ def test_invalid_reductions_expect_value_error():
 def test_shrink_sizes_and_simple_values_agree(check):
     """The shrinker redraws cases at small sizes with simple values: the oracles still agree."""
     for test in check.tests:
-        for sizes in SHRINK_LADDER if test.shrink else ():
-            call = test.make(Draw(case_rng(0, check.function, test.label), sizes, simple=True))
-            expected = expect(check, call)
-            assert expected.internal == "", f"{test.label} at {sizes}: {expected.internal}"
+        for like in test.draw(0, check.function) if test.shrink else ():
+            for sizes in SHRINK_LADDER:
+                call = test.make(Draw(case_rng(0, check.function, test.label), sizes, simple=True,
+                                      kinds=test.kinds_of(like)))
+                expected = expect(check, call)
+                assert expected.internal == "", f"{test.label} at {sizes}: {expected.internal}"
 
 
 def test_sgd_update_is_what_torch_optim_sgd_does():

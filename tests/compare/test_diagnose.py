@@ -7,7 +7,7 @@ import copy
 import numpy as np
 import pytest
 
-from grader.cases import Call, Sizes, draw_cases
+from grader.cases import Call, Sizes
 from grader.checks import CHECK
 from grader.checks.spec import Check
 from grader.compare.diagnose import argument_names, diagnose, diagnose_outcome
@@ -220,7 +220,7 @@ def diagnoses(function: str, buggy, seed: int = 1) -> list[str]:
     on = CHECK[function]
     said = []
     for test in on.tests:
-        for call in draw_cases(seed, function, test.make, test.label, test.cases):
+        for call in test.draw(seed, function):
             expected = expect(on, call)
             assert not expected.internal
             try:
@@ -418,7 +418,7 @@ def outcomes(tmp_path_factory):
         found = {}
         for function, _en, _ko in SANDBOXED:
             test = CHECK[function].tests[0]
-            call = draw_cases(1, function, test.make, test.label, 1)[0]
+            call = test.draw(1, function)[:1][0]
             found[function] = session.call(function, call.args, call.kwargs, scratch=True)
     return found
 
@@ -427,3 +427,39 @@ def outcomes(tmp_path_factory):
 def test_sandboxed_outcome(lang, outcomes, function, en, ko):
     names = argument_names(CHECK[function])
     says(diagnose_outcome(outcomes[function], arg_names=names), lang, en, ko)
+
+
+def test_a_conditional_nonfinite_hint_is_shown_only_where_it_holds(lang):
+    """gaussian_nll_loss: var = 0 and a density that underflowed each get their own hint."""
+    from grader.checks.spec import Hint
+
+    on = Check("module.function", torch=lambda *a: None, tests=(), nonfinite_hint=(
+        Hint("zero var", lambda call: call.args[0] == 0), Hint("far", lambda call: call.args[0] > 9)))
+    assert "zero var" in hint(np.inf, 1.0, Call((0,), {}, SIZES), on=on)
+    assert "far" in hint(np.inf, 1.0, Call((10,), {}, SIZES), on=on)
+    says(hint(np.inf, 1.0, Call((5,), {}, SIZES), on=on), lang, "numerically stable", "수치적으로 안정적인")
+
+
+def test_the_gaussian_hints_name_the_cause_of_each_failing_case(lang):
+    from tests.checks.harness import cases
+    from tests.checks.test_mistakes_caught import BUGGY, nll, nll_of_density
+
+    for function, implementation in (("losses.gaussian_nll_loss", nll_of_density),
+                                     ("losses.gaussian_log_likelihood",
+                                      BUGGY["losses.gaussian_log_likelihood"][-1])):
+        check = CHECK[function]
+        far = [(c, e) for _t, pairs in cases(function, 0) for c, e in pairs
+               if c.kinds.get("residual") == "residuals of 40+ standard deviations"]
+        assert far
+        for call, expected in far:
+            with np.errstate(all="ignore"):
+                got = implementation(*call.args, **call.kwargs)
+            message = diagnose(check, call, got, expected, compare(got, expected, check.tolerance))
+            says(message, lang, "The density underflowed", "확률 밀도가 언더플로되었습니다")
+    check = CHECK["losses.gaussian_nll_loss"]
+    zero = next(p for t, p in cases(check.function, 0) if t.label == "var = 0.0, clamped to eps")
+    for call, expected in zero:
+        with np.errstate(all="ignore"):
+            got = nll(*call.args, **call.kwargs, clamp=False)
+        message = diagnose(check, call, got, expected, compare(got, expected, check.tolerance))
+        says(message, lang, "var = 0 gives log 0", "var = 0")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.cases import Call, Draw, Sizes, draw_cases
+from grader.cases import Call, Draw, Sizes
 from grader.checks import CHECK, CHECKS, spec
 from grader.checks.spec import FLOAT32
 from grader.compare.expect import expect
@@ -35,7 +35,7 @@ def elements(call: Call) -> int:
 
 
 def test_a_smaller_failing_input_is_found():
-    original = next(c for c in draw_cases(7, "losses.mse", MSE.make, MSE.label, 3) if fails(c))
+    original = next(c for c in MSE.draw(7, "losses.mse") if fails(c))
     candidates = shrink_candidates(MSE, 7, "losses.mse")
     smallest = next(c for c in candidates if fails(c))
     assert elements(smallest) < elements(original)
@@ -146,7 +146,7 @@ def test_real_check_shrinks_to_a_smaller_failing_case():
         got = float(np.mean((call.args[0] - call.args[1]) ** 2))   # divides by N·D
         return not compare(got, expect(check, call).value, check.tolerance).ok
 
-    original = next(c for c in draw_cases(5, check.function, test.make, test.label, test.cases)
+    original = next(c for c in test.draw(5, check.function)
                     if fails_mse(c))
     smallest = next(c for c in shrink_candidates(test, 5, check.function) if fails_mse(c))
     assert elements(smallest) < elements(original)
