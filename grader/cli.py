@@ -25,6 +25,7 @@ from grader.submission import LoadError
 
 if TYPE_CHECKING:
     from grader.grading import Options
+    from grader.selection import Selection
 
 EXIT_OK, EXIT_FAIL_UNDER, EXIT_USAGE, EXIT_GRADER, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 #: Fixed prefixes of the lines on stderr, so scripts can find them in any language.
@@ -66,6 +67,24 @@ def grading_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
+def _selection(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
+    from grader.selection import SelectionError, select
+
+    try:
+        return select(value)
+    except SelectionError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+def only_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--only NAMES``: grade only these modules or functions (run and watch)."""
+    return click.option(
+        "--only", "selection", metavar="NAMES", callback=_selection,
+        help=_("Grade only these modules or functions, separated by commas (for example "
+               "activations or activations.relu,losses); the score is out of their "
+               "points."))(command)
+
+
 def make_options(seed: int | None, hide_inputs: bool, no_solutions: bool,
                  timeout: float | None, memory: int | None, total_timeout: float | None = None,
                  processes: int | None = None, output_chars: int | None = None) -> Options:
@@ -103,9 +122,10 @@ def cli() -> None:
               help=_("Write the report to this file instead of standard output."))
 @click.option("--fail-under", type=float,
               help=_("Exit with status 1 when the score is below this."))
+@only_option
 @grading_options
 def run(submission: str, fmt: str, output: str | None, fail_under: float | None,
-        **grading: Any) -> int:
+        selection: Selection, **grading: Any) -> int:
     """grade run: grade one submission and print its report."""
     from grader.submission import load
 
@@ -119,7 +139,7 @@ def run(submission: str, fmt: str, output: str | None, fail_under: float | None,
     with Grader(options) as grader:
         for message in grader.warnings:
             warn(message)
-        report = grader.grade(loaded)
+        report = grader.grade(loaded, selection)
     color = fmt == "text" and output is None and sys.stdout.isatty()
     text = render(report, fmt, color=color)
     if output is None:

@@ -54,6 +54,8 @@ class Report:
     seconds: float = 0.0
     status: str = "graded"                           # or "error" (the submission could not be graded)
     lang: str = "en"
+    #: What ``--only`` selected, as given ("activations", "losses.mse"); empty: everything.
+    selected: list[str] = field(default_factory=list)
 
     @property
     def score(self) -> float:
@@ -86,5 +88,5 @@ class Report:
             example = raw.pop("example", None)
             tests.append(TestResult(**raw, example=Example(**example) if example else None))
         fields = {k: data[k] for k in ("submission", "seed", "notes", "oracle", "seconds",
-                                        "status", "lang") if k in data}
+                                        "status", "lang", "selected") if k in data}
         return cls(tests=tests, **fields)
