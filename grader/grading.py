@@ -24,7 +24,8 @@ from grader.compare.shrink import render_example, shrink_candidates
 from grader.compare.verdict import Raises, compare
 from grader.contract import FROM_SCRATCH, module_of
 from grader.i18n import _, language
-from grader.report.model import ERROR, FAILED, INTERNAL, Example, Report, TestResult
+from grader.report.model import (ERROR, FAILED, INTERNAL, NOT_IMPLEMENTED, Example, Report,
+                                 TestResult)
 from grader.sandbox import CallOutcome, Limits, Sandbox, Session
 from grader.selection import Selection, select
 from grader.submission import Submission, load
@@ -207,6 +208,8 @@ class Grader:
                     result.message = judgement.message
                 elif judgement.failed:
                     _fail(result, judgement.message, ERROR if judgement.error else FAILED)
+                    if judgement.error and outcome.error_type == "NotImplementedError":
+                        result.diagnosis = NOT_IMPLEMENTED
                     if not judgement.error:
                         result.example, result.message = self._example(
                             session, check, index, case, judgement, callees)

@@ -7,6 +7,9 @@ from typing import Any
 
 #: Test statuses. ``internal``: the two oracles disagreed, the grader's fault, never charged.
 PASSED, FAILED, ERROR, INTERNAL = "passed", "failed", "error", "internal"
+#: Diagnoses of functions the submission does not have (yet): reports summarise their tests.
+MISSING, UNLOADABLE, NOT_IMPLEMENTED = "outcome:missing", "outcome:load-error", \
+    "outcome:not-implemented"
 
 
 @dataclass
