@@ -77,7 +77,12 @@ def _resolve(name: str) -> tuple[tuple[str, ...], str]:
         raise SelectionError(_("unknown function {name}: {module} has {functions}").format(
             name=name, module=module, functions=", ".join(MODULES[module])))
     close = difflib.get_close_matches(name, [*MODULES, *FUNCTIONS, *_BARE], n=1)
-    hint = _(" (did you mean {name}?)").format(name=close[0]) if close else ""
-    raise SelectionError(_("unknown module or function {name}{hint}: give a module ({modules}) "
-                           "or module.function, for example activations.relu").format(
-        name=name, hint=hint, modules=", ".join(MODULES)))
+    modules = ", ".join(MODULES)
+    if close:
+        raise SelectionError(_("unknown module or function {name} (did you mean {close}?): "
+                               "give a module ({modules}) or module.function, for example "
+                               "activations.relu").format(name=name, close=close[0],
+                                                          modules=modules))
+    raise SelectionError(_("unknown module or function {name}: give a module ({modules}) or "
+                           "module.function, for example activations.relu").format(
+        name=name, modules=modules))
