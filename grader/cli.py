@@ -8,6 +8,7 @@ is done). Machine formats put nothing but the report on stdout.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from dataclasses import replace
@@ -98,6 +99,23 @@ def make_options(seed: int | None, hide_inputs: bool, no_solutions: bool,
     limits = replace(Limits(), **{k: v for k, v in given.items() if v is not None})
     return Options(seed=new_seed() if seed is None else seed, limits=limits,
                    hide_inputs=hide_inputs, use_solutions=not no_solutions)
+
+
+def instructor_only(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Refuse, in one line (exit 2), where the reference solutions are not installed: the
+    student bundle's grader."""
+    @functools.wraps(command)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        import importlib.util
+
+        if importlib.util.find_spec("solutions") is None:
+            ctx = click.get_current_context()
+            raise click.ClickException(_(
+                "{command} is an instructor command: it needs the reference solutions, which "
+                "are not installed here (the student bundle grades with grade run and grade "
+                "watch)").format(command=ctx.command_path))
+        return command(*args, **kwargs)
+    return guarded
 
 
 def warn(message: str) -> None:
@@ -219,6 +237,7 @@ def batch(submissions: str, out: str, jobs: int, shard: tuple[int, int] | None,
 @click.argument("outputs", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
 @click.option("-o", "--out", required=True, type=click.Path(file_okay=False),
               help=_("Folder for the merged gradebook, results and report."))
+@instructor_only
 def merge(outputs: tuple[str, ...], out: str) -> int:
     """grade merge: one gradebook and report from shard outputs."""
     from grader.classroom.merge import merge as merge_outputs
@@ -232,6 +251,7 @@ def merge(outputs: tuple[str, ...], out: str) -> int:
 @cli.command(help=_("Write the student bundle (stubs, notebooks, README, classroom "
                     "workflow) to OUT."))
 @click.argument("out", type=click.Path(file_okay=False))
+@instructor_only
 def release(out: str) -> int:
     """grade release: the student bundle."""
     from grader.classroom.release import build_release
@@ -243,6 +263,7 @@ def release(out: str) -> int:
 @cli.command(help=_("Write the Gradescope autograder bundle (setup.sh, run_autograder, "
                     "grader) to OUT.zip."))
 @click.argument("out_zip", metavar="OUT.zip", type=click.Path(dir_okay=False))
+@instructor_only
 def gradescope(out_zip: str) -> int:
     """grade gradescope: the Gradescope autograder bundle."""
     from grader.classroom.gradescope import build_bundle
@@ -276,10 +297,10 @@ def _prepare_output(path: Path) -> None:
         raise click.FileError(str(path), error.strerror or str(error)) from None
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None, prog_name: str = "grade") -> None:
     """Entry point: run ``cli`` and turn every failure into one line and an exit code."""
     try:
-        code = cli.main(args=argv, prog_name="grade", standalone_mode=False)
+        code = cli.main(args=argv, prog_name=prog_name, standalone_mode=False)
     except click.exceptions.Abort:
         click.echo(f"grade: {_('interrupted')}", err=True)
         code = EXIT_INTERRUPTED
