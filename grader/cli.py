@@ -1,4 +1,5 @@
-"""The ``grade`` command: ``run``, ``batch``, ``merge``, ``release`` and ``gradescope``.
+"""The ``grade`` command: ``run``, ``watch``, ``batch``, ``merge``, ``release`` and
+``gradescope``.
 
 Exit codes: 0 grading completed (whatever the score), 1 score under ``--fail-under``,
 2 bad usage or input (one line on stderr: what is wrong and what to do), 3 the grader itself
@@ -170,6 +171,27 @@ def run(submission: str, fmt: str, output: str | None, fail_under: float | None,
         warn(_("score {score} is below --fail-under {limit}").format(
             score=points(report.score), limit=points(fail_under)))
         return EXIT_FAIL_UNDER
+    return EXIT_OK
+
+
+@cli.command(help=_("Grade SUBMISSION, then again on every save, showing what changed "
+                    "(Ctrl-C stops)."))
+@click.argument("submission")
+@only_option
+@grading_options
+def watch(submission: str, selection: Selection, **grading: Any) -> int:
+    """grade watch: regrade on every save in one warm sandbox."""
+    from grader.submission import load
+
+    load(submission)   # a bad path fails here, in one line
+    from grader.watch import watch as watch_submission
+
+    color = sys.stdout.isatty()
+    try:
+        watch_submission(Path(submission), selection, make_options(**grading), click.echo,
+                         color=color)
+    except KeyboardInterrupt:
+        click.echo("grade: " + _("stopped watching"), err=True)
     return EXIT_OK
 
 

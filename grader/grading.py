@@ -171,6 +171,7 @@ class Grader:
                     output=session.load_output.strip()))
             for check in (CHECK[function] for function in selection.functions):
                 report.tests.extend(self._grade_function(session, submission, check, report))
+            report.unloaded = dict(session.load_errors)
         report.seconds = round(time.monotonic() - started, 3)
         return report
 

@@ -59,6 +59,8 @@ class Report:
     lang: str = "en"
     #: What ``--only`` selected, as given ("activations", "losses.mse"); empty: everything.
     selected: list[str] = field(default_factory=list)
+    #: The units that could not be loaded (syntax error, exception at import) and why.
+    unloaded: dict[str, str] = field(default_factory=dict)
 
     @property
     def score(self) -> float:
@@ -91,5 +93,6 @@ class Report:
             example = raw.pop("example", None)
             tests.append(TestResult(**raw, example=Example(**example) if example else None))
         fields = {k: data[k] for k in ("submission", "seed", "notes", "oracle", "seconds",
-                                        "status", "lang", "selected") if k in data}
+                                        "status", "lang", "selected", "unloaded")
+                  if k in data}
         return cls(tests=tests, **fields)
