@@ -24,6 +24,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench.py
+	$(PY) benchmarks/loop.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
