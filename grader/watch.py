@@ -66,8 +66,10 @@ def watch(path: Path, selection: Selection, options: Options, echo: Callable[[st
         for message in grader.warnings:
             echo(_("warning: {message}").format(message=message))
         last = _show(grader, path, selection, None, [], echo, color)
-        ready = lambda: echo(_("Watching {path}: save a file to grade again, Ctrl-C to "  # noqa: E731
-                               "stop.").format(path=path))
+        def ready() -> None:
+            echo(_("Watching {path}: save a file to grade again, Ctrl-C to stop.").format(
+                path=path))
+
         for files in saves(path, ready):
             last = _show(grader, path, selection, last, files, echo, color)
 
