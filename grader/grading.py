@@ -95,6 +95,12 @@ class Plan:
                                 for call in calls]
         return self._cases[key]
 
+    def prepare(self, functions: Iterable[str]) -> None:
+        """Compute the cases of these functions' tests now (before a session's clock runs)."""
+        for function in functions:
+            for index in range(len(CHECK[function].tests)):
+                self.cases(CHECK[function], index)
+
     def shrunk(self, check: Check, index: int) -> list[Case]:
         """Smaller cases of a test, smallest first, computed once on first need."""
         key = check.function, index
@@ -157,6 +163,7 @@ class Grader:
         """
         assert self.sandbox is not None and self.plan is not None, "use Grader in a with block"
         selection = only if isinstance(only, Selection) else select(only)
+        self.plan.prepare(selection.functions)   # not on the submission's clock
         started = time.monotonic()
         report = Report(submission=submission.name, seed=self.options.seed,
                         oracle=self.oracle, lang=language(), selected=list(selection.names))
