@@ -4,7 +4,8 @@
 Exit codes: 0 grading completed (whatever the score), 1 score under ``--fail-under``,
 2 bad usage or input (one line on stderr: what is wrong and what to do), 3 the grader itself
 failed (one line; ``GRADER_DEBUG=1`` shows the traceback), 130 interrupted (after saving what
-is done). Machine formats put nothing but the report on stdout.
+is done; ``grade watch`` ends with 0 on Ctrl-C, its normal end). Machine formats put nothing
+but the report on stdout.
 """
 
 from __future__ import annotations
@@ -190,7 +191,7 @@ def watch(submission: str, selection: Selection, **grading: Any) -> int:
     color = sys.stdout.isatty()
     try:
         watch_submission(Path(submission), selection, make_options(**grading), click.echo,
-                         color=color)
+                         warn, color=color)
     except KeyboardInterrupt:
         click.echo("grade: " + _("stopped watching"), err=True)
     return EXIT_OK

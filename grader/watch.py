@@ -60,11 +60,14 @@ def saves(path: Path, ready: Callable[[], None]) -> Iterator[list[Path]]:
 
 
 def watch(path: Path, selection: Selection, options: Options, echo: Callable[[str], None],
-          color: bool = False) -> None:
-    """Grade ``path``, then regrade it on every save until interrupted (KeyboardInterrupt)."""
+          warn: Callable[[str], None], color: bool = False) -> None:
+    """Grade ``path``, then regrade it on every save until interrupted (KeyboardInterrupt).
+
+    ``echo`` prints the results, ``warn`` the grader's warnings.
+    """
     with Grader(options) as grader:
         for message in grader.warnings:
-            echo(_("warning: {message}").format(message=message))
+            warn(message)
         last = _show(grader, path, selection, None, [], echo, color)
         def ready() -> None:
             echo(_("Watching {path}: save a file to grade again, Ctrl-C to stop.").format(
