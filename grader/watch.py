@@ -69,6 +69,7 @@ def watch(path: Path, selection: Selection, options: Options, echo: Callable[[st
         for message in grader.warnings:
             warn(message)
         last = _show(grader, path, selection, None, [], echo, color)
+
         def ready() -> None:
             echo(_("Watching {path}: save a file to grade again, Ctrl-C to stop.").format(
                 path=path))

@@ -15,6 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from grader.i18n import set_language
+from grader.report.model import ERROR, PASSED, UNLOADABLE, Report
+from grader.report.model import TestResult as Result
+from grader.watch import regrade_lines
+
 ROOT = Path(__file__).resolve().parent.parent
 #: Generous: CI machines are loaded.
 WAIT = 120
@@ -109,3 +114,18 @@ def test_a_single_notebook_or_file_is_watched_too(tmp_path):
     finally:
         code, err = watch.stop()
     assert code in (0, 130) and "Traceback" not in err
+
+
+def test_a_save_that_breaks_loading_shows_only_the_error_and_no_escapes():
+    set_language("en")
+    try:
+        good = Report("s", 1, tests=[Result("activations.relu", "random", 1.0, 1.0, PASSED)])
+        broken = Report("s", 1, unloaded={"activations.py": "SyntaxError \x1b[31m (line 3)"},
+                        tests=[Result("activations.relu", "random", 1.0, 0.0, ERROR,
+                                      diagnosis=UNLOADABLE)])
+        lines = regrade_lines(good, broken, "activations.py", 0.1).splitlines()
+    finally:
+        set_language(None)
+    assert len(lines) == 2 and "activations.py saved" in lines[0]
+    assert lines[1].strip() == ("activations.py could not be loaded: SyntaxError \\x1b[31m "
+                                "(line 3); fix it and save again")
