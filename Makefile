@@ -32,6 +32,7 @@ test-load: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench.py
+	$(PY) benchmarks/loop.py
 
 # Mutation benchmark (not part of make test): every single-point bug of solutions/ must lose
 # points on seeds 1, 2 and 3. One module while developing: make mutants MODULES=losses

@@ -1,13 +1,17 @@
-"""The ``grade`` command: ``run``, ``batch``, ``merge``, ``release`` and ``gradescope``.
+"""The ``grade`` command: ``run``, ``watch``, ``batch``, ``merge``, ``release`` and
+``gradescope``.
 
 Exit codes: 0 grading completed (whatever the score), 1 score under ``--fail-under``,
 2 bad usage or input (one line on stderr: what is wrong and what to do), 3 the grader itself
 failed (one line; ``GRADER_DEBUG=1`` shows the traceback), 130 interrupted (after saving what
-is done). Machine formats put nothing but the report on stdout.
+is done; ``grade watch`` ends with 0 on Ctrl-C, its normal end). Machine formats put nothing
+but the report on stdout.
 """
 
 from __future__ import annotations
 
+import atexit
+import functools
 import os
 import sys
 from dataclasses import replace
@@ -25,6 +29,7 @@ from grader.submission import LoadError
 
 if TYPE_CHECKING:
     from grader.grading import Options
+    from grader.selection import Selection
 
 EXIT_OK, EXIT_FAIL_UNDER, EXIT_USAGE, EXIT_GRADER, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 #: Fixed prefixes of the lines on stderr, so scripts can find them in any language.
@@ -66,6 +71,24 @@ def grading_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
+def _selection(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
+    from grader.selection import SelectionError, select
+
+    try:
+        return select(value)
+    except SelectionError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+def only_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--only NAMES``: grade only these modules or functions (run and watch)."""
+    return click.option(
+        "--only", "selection", metavar="NAMES", callback=_selection,
+        help=_("Grade only these modules or functions, separated by commas (for example "
+               "activations or activations.relu,losses); the score is out of their "
+               "points."))(command)
+
+
 def make_options(seed: int | None, hide_inputs: bool, no_solutions: bool,
                  timeout: float | None, memory: int | None, total_timeout: float | None = None,
                  processes: int | None = None, output_chars: int | None = None) -> Options:
@@ -79,6 +102,23 @@ def make_options(seed: int | None, hide_inputs: bool, no_solutions: bool,
     limits = replace(Limits(), **{k: v for k, v in given.items() if v is not None})
     return Options(seed=new_seed() if seed is None else seed, limits=limits,
                    hide_inputs=hide_inputs, use_solutions=not no_solutions)
+
+
+def instructor_only(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Refuse, in one line (exit 2), where the reference solutions are not installed: the
+    student bundle's grader."""
+    @functools.wraps(command)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        import importlib.util
+
+        if importlib.util.find_spec("solutions") is None:
+            ctx = click.get_current_context()
+            raise click.ClickException(_(
+                "{command} is an instructor command: it needs the reference solutions, which "
+                "are not installed here (the student bundle grades with grade run and grade "
+                "watch)").format(command=ctx.command_path))
+        return command(*args, **kwargs)
+    return guarded
 
 
 def warn(message: str) -> None:
@@ -103,9 +143,10 @@ def cli() -> None:
               help=_("Write the report to this file instead of standard output."))
 @click.option("--fail-under", type=float,
               help=_("Exit with status 1 when the score is below this."))
+@only_option
 @grading_options
 def run(submission: str, fmt: str, output: str | None, fail_under: float | None,
-        **grading: Any) -> int:
+        selection: Selection, **grading: Any) -> int:
     """grade run: grade one submission and print its report."""
     from grader.submission import load
 
@@ -119,7 +160,7 @@ def run(submission: str, fmt: str, output: str | None, fail_under: float | None,
     with Grader(options) as grader:
         for message in grader.warnings:
             warn(message)
-        report = grader.grade(loaded)
+        report = grader.grade(loaded, selection)
     color = fmt == "text" and output is None and sys.stdout.isatty()
     text = render(report, fmt, color=color)
     if output is None:
@@ -132,6 +173,27 @@ def run(submission: str, fmt: str, output: str | None, fail_under: float | None,
         warn(_("score {score} is below --fail-under {limit}").format(
             score=points(report.score), limit=points(fail_under)))
         return EXIT_FAIL_UNDER
+    return EXIT_OK
+
+
+@cli.command(help=_("Grade SUBMISSION, then again on every save, showing what changed "
+                    "(Ctrl-C stops)."))
+@click.argument("submission")
+@only_option
+@grading_options
+def watch(submission: str, selection: Selection, **grading: Any) -> int:
+    """grade watch: regrade on every save in one warm sandbox."""
+    from grader.submission import load
+
+    load(submission)   # a bad path fails here, in one line
+    from grader.watch import watch as watch_submission
+
+    color = sys.stdout.isatty()
+    try:
+        watch_submission(Path(submission), selection, make_options(**grading), click.echo,
+                         warn, color=color)
+    except KeyboardInterrupt:
+        click.echo("grade: " + _("stopped watching"), err=True)
     return EXIT_OK
 
 
@@ -204,6 +266,7 @@ def batch(submissions: str, out: str, jobs: int, shard: tuple[int, int] | None,
 @click.argument("outputs", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
 @click.option("-o", "--out", required=True, type=click.Path(file_okay=False),
               help=_("Folder for the merged gradebook, results and report."))
+@instructor_only
 def merge(outputs: tuple[str, ...], out: str) -> int:
     """grade merge: one gradebook and report from shard outputs."""
     from grader.classroom.merge import merge as merge_outputs
@@ -217,6 +280,7 @@ def merge(outputs: tuple[str, ...], out: str) -> int:
 @cli.command(help=_("Write the student bundle (stubs, notebooks, README, classroom "
                     "workflow) to OUT."))
 @click.argument("out", type=click.Path(file_okay=False))
+@instructor_only
 def release(out: str) -> int:
     """grade release: the student bundle."""
     from grader.classroom.release import build_release
@@ -228,6 +292,7 @@ def release(out: str) -> int:
 @cli.command(help=_("Write the Gradescope autograder bundle (setup.sh, run_autograder, "
                     "grader) to OUT.zip."))
 @click.argument("out_zip", metavar="OUT.zip", type=click.Path(dir_okay=False))
+@instructor_only
 def gradescope(out_zip: str) -> int:
     """grade gradescope: the Gradescope autograder bundle."""
     from grader.classroom.gradescope import build_bundle
@@ -261,10 +326,10 @@ def _prepare_output(path: Path) -> None:
         raise click.FileError(str(path), error.strerror or str(error)) from None
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None, prog_name: str = "grade") -> None:
     """Entry point: run ``cli`` and turn every failure into one line and an exit code."""
     try:
-        code = cli.main(args=argv, prog_name="grade", standalone_mode=False)
+        code = cli.main(args=argv, prog_name=prog_name, standalone_mode=False)
     except click.exceptions.Abort:
         click.echo(f"grade: {_('interrupted')}", err=True)
         code = EXIT_INTERRUPTED
@@ -282,7 +347,22 @@ def main(argv: list[str] | None = None) -> None:
                                   "where)").format(error=f"{type(error).__name__}: {error}"),
                    err=True)
         code = EXIT_GRADER
+    if argv is None:   # the process is ours (console script, python -m grader)
+        _end_process(code or EXIT_OK)
     sys.exit(code or EXIT_OK)
+
+
+def _end_process(code: int) -> None:
+    """Exit now, skipping the interpreter's teardown of torch (a quarter of a second, more
+    than grading one module takes). By now every report is written and every sandbox
+    closed; the exit handlers (unpacked archives) still run and the streams are flushed."""
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
 
 
 def _usage_hint(error: click.ClickException) -> str:

@@ -13,7 +13,7 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from grader.cases import Call
 from grader.checks import CHECK, CHECKS
@@ -24,8 +24,10 @@ from grader.compare.shrink import render_example, shrink_candidates
 from grader.compare.verdict import Raises, compare
 from grader.contract import FROM_SCRATCH, module_of
 from grader.i18n import _, language
-from grader.report.model import ERROR, FAILED, INTERNAL, Example, Report, TestResult
+from grader.report.model import (ERROR, FAILED, INTERNAL, NOT_IMPLEMENTED, Example, Report,
+                                 TestResult)
 from grader.sandbox import CallOutcome, Limits, Sandbox, Session
+from grader.selection import Selection, select
 from grader.submission import Submission, load
 
 #: A function that crashed or timed out this often is not called again in that submission.
@@ -71,18 +73,32 @@ class Judgement:
 
 
 class Plan:
-    """The cases of every test for one seed, with their expected values."""
+    """The cases of every test for one seed, with their expected values.
+
+    A test's cases are computed on first need and kept: grading one module computes only its
+    own, and a grader that grades again (batch, ``grade watch``) never computes them twice.
+    """
 
     def __init__(self, seed: int, use_solutions: bool):
         self.seed = seed
         self.use_solutions = use_solutions
-        self.cases: dict[tuple[str, int], list[Case]] = {}
-        for check in CHECKS:
-            for index, test in enumerate(check.tests):
-                calls = test.draw(seed, check.function)
-                self.cases[check.function, index] = [
-                    Case(call, expect(check, call, use_solutions)) for call in calls]
+        self._cases: dict[tuple[str, int], list[Case]] = {}
         self._shrunk: dict[tuple[str, int, tuple], list[Case]] = {}
+
+    def cases(self, check: Check, index: int) -> list[Case]:
+        """The cases of test ``index`` of ``check``."""
+        key = check.function, index
+        if key not in self._cases:
+            calls = check.tests[index].draw(self.seed, check.function)
+            self._cases[key] = [Case(call, expect(check, call, self.use_solutions))
+                                for call in calls]
+        return self._cases[key]
+
+    def prepare(self, functions: Iterable[str]) -> None:
+        """Compute the cases of these functions' tests now (before a session's clock runs)."""
+        for function in functions:
+            for index in range(len(CHECK[function].tests)):
+                self.cases(CHECK[function], index)
 
     def shrunk(self, check: Check, index: int, like: Call) -> list[Case]:
         """Smaller cases of a test of the kinds of ``like``, smallest first, computed once
@@ -133,12 +149,24 @@ class Grader:
             self.sandbox.close()
             self.sandbox = None
 
-    def grade(self, submission: Submission) -> Report:
-        """Grade one submission."""
+    def grade(self, submission: Submission,
+              only: Selection | str | Iterable[str] | None = None) -> Report:
+        """Grade one submission: every function, or only those ``only`` selects.
+
+        ``only`` is a ``Selection`` or what ``grader.selection.select`` takes: a module
+        (``"activations"``), ``"module.function"`` or a bare function name (``"relu"``), or
+        several (an iterable, or one string with commas: ``"activations.relu,losses"``).
+        Unselected functions are not run and not in the report, so the score is out of the
+        selected functions' points; ``Report.selected`` names the selection (empty: all).
+        Callees outside the selection are answered by the reference. Raises
+        ``SelectionError`` for an unknown name, before anything runs.
+        """
         assert self.sandbox is not None and self.plan is not None, "use Grader in a with block"
+        selection = only if isinstance(only, Selection) else select(only)
+        self.plan.prepare(selection.functions)   # not on the submission's clock
         started = time.monotonic()
         report = Report(submission=submission.name, seed=self.options.seed,
-                        oracle=self.oracle, lang=language())
+                        oracle=self.oracle, lang=language(), selected=list(selection.names))
         if self.oracle == "torch":
             report.notes.append(_("Graded against PyTorch alone (no reference solutions here)."))
         report.notes.extend(why for _entry, why in submission.refused)
@@ -149,8 +177,9 @@ class Grader:
             if session.load_output.strip():
                 report.notes.append(_("Printed while loading your code: {output}").format(
                     output=session.load_output.strip()))
-            for check in CHECKS:
+            for check in (CHECK[function] for function in selection.functions):
                 report.tests.extend(self._grade_function(session, submission, check, report))
+            report.unloaded = dict(session.load_errors)
         report.seconds = round(time.monotonic() - started, 3)
         return report
 
@@ -171,7 +200,7 @@ class Grader:
         callees = self._callees(check, report)
         for index, (test, result) in enumerate(zip(check.tests, results)):
             outputs = []
-            for case in self.plan.cases[check.function, index]:
+            for case in self.plan.cases(check, index):
                 if faults >= FAULT_BUDGET:
                     _fail(result, _("not run: the function crashed or timed out twice "
                                     "on earlier cases"), ERROR)
@@ -188,11 +217,14 @@ class Grader:
                     result.message = judgement.message
                 elif judgement.failed:
                     _fail(result, judgement.message, ERROR if judgement.error else FAILED)
+                    if judgement.error and outcome.error_type == "NotImplementedError":
+                        result.diagnosis = NOT_IMPLEMENTED
                     if not judgement.error:
                         result.example, result.message = self._example(
                             session, check, index, case, judgement, callees)
                     break
             result.output = _joined(outputs, self.options.limits.output_chars)
+        substituted &= set(report.function_scores())   # not those left out by ``only``
         if substituted:
             report.notes.append(_("{function} was graded with the reference {callees}, so a "
                                   "mistake there is charged only once.").format(
@@ -280,11 +312,14 @@ class Grader:
         return example, message
 
 
-def grade_path(path: str | Path, seed: int | None = None, **options: Any) -> Report:
-    """Grade the submission at ``path`` once (starts and stops its own sandbox)."""
+def grade_path(path: str | Path, seed: int | None = None,
+               only: str | Iterable[str] | None = None, **options: Any) -> Report:
+    """Grade the submission at ``path`` once (starts and stops its own sandbox); ``only`` as
+    in ``Grader.grade``."""
+    selection = select(only)   # an unknown name fails before the sandbox starts
     submission = load(path)
     with Grader(Options(seed=new_seed() if seed is None else seed, **options)) as grader:
-        return grader.grade(submission)
+        return grader.grade(submission, selection)
 
 
 # -- helpers ---------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -83,6 +84,10 @@ def broken_notebook(tmp_path) -> Path:
     (["batch", "SUB"], "--out"),
     (["merge", "SUB", "-o", "OUT"], "no gradebook.csv"),
     (["frobnicate"], "No such command"),
+    (["run", "SUB", "--only", "activ"], "activations, linear_regression, mlp, losses, torch_api"),
+    (["run", "SUB", "--only", "losses.mes"], "losses has mse, mse_loss"),
+    (["watch", "no/such/folder"], "no such file or folder"),
+    (["watch", "SUB", "--only", ""], "empty name"),
 ])
 def test_bad_usage_or_input_is_one_line_and_exit_2(capsys, tmp_path, buggy, broken_notebook,
                                                    args, says):
@@ -130,7 +135,7 @@ def graded(monkeypatch, seeded):
         def __exit__(self, *exc):
             pass
 
-        def grade(self, submission):
+        def grade(self, submission, only=None):
             return copy.deepcopy(report)
 
     monkeypatch.setattr("grader.grading.Grader", Cached)
@@ -212,3 +217,79 @@ def test_release_and_gradescope_call_their_builders(capsys, monkeypatch, tmp_pat
     monkeypatch.setattr("grader.classroom.release.build_release", refuse)
     code, out, err = grade(capsys, "release", tmp_path / "release")
     assert code == 2 and "Permission denied" in one_error_line(err)
+
+
+SAID = "Graded only: losses.mse, activations.relu"
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "gradescope", "junit", "github", "markdown"])
+def test_only_is_scored_out_of_the_selection_and_said_in_every_format(capsys, buggy, fmt):
+    code, out, err = grade(capsys, "run", buggy, "--only", "losses.mse,relu", "--seed", "3",
+                           "--format", fmt, *LIMITS)
+    assert code == 0 and "activations.sigmoid" not in out and "losses.mse_loss" not in out
+    out_of = 5   # relu's 2 points and mse's 3
+    if fmt == "json":
+        data = json.loads(out)
+        assert data["max_score"] == out_of
+        assert data["selected"] == ["losses.mse", "activations.relu"]
+    elif fmt == "gradescope":
+        data = json.loads(out)
+        assert sum(t["max_score"] for t in data["tests"]) == out_of and SAID in data["output"]
+    elif fmt == "junit":
+        properties = {p.get("name"): p.get("value")
+                      for p in ET.fromstring(out.encode()).iter("property")}
+        assert properties["max_score"] == "5.0"
+        assert properties["selected"] == "losses.mse,activations.relu"
+    else:
+        assert f" / {out_of}" in out and SAID in out
+        if fmt == "github":
+            assert json.loads(base64.b64decode(out.splitlines()[-1]))["max_score"] == out_of
+
+
+def test_python_m_grader_is_grade(buggy, tmp_path):
+    module = [sys.executable, "-m", "grader"]
+    done = subprocess.run(module + ["run", str(tmp_path / "missing")], capture_output=True,
+                          text=True, cwd=tmp_path)
+    assert done.returncode == 2 and done.stdout == ""
+    assert one_error_line(done.stderr).endswith(str(tmp_path / "missing"))
+    done = subprocess.run(module + ["run", str(buggy), "--only", "relu", "--format", "json"],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0 and json.loads(done.stdout)["score"] == 2
+    done = subprocess.run(module + ["--help"], capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0 and "python -m grader" in done.stdout and "watch" in done.stdout
+
+
+@pytest.fixture(scope="module")
+def bundled_grader(tmp_path_factory) -> dict[str, str]:
+    """The environment of a student bundle's grader: its own copy, no solutions anywhere."""
+    from grader.classroom.release import build_release
+    import sysconfig
+
+    out = tmp_path_factory.mktemp("bundle")
+    build_release(out)
+    # -S: no site processing, so the editable install (grader and solutions) is not seen
+    path = [str(out / ".grader"), sysconfig.get_paths()["purelib"]]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(path), "GRADER_LANG": "en",
+            "BUNDLE": str(out)}
+
+
+@pytest.mark.parametrize("args", [["release", "OUT"], ["gradescope", "OUT.zip"],
+                                  ["merge", "BUNDLE", "-o", "OUT"]])
+def test_instructor_commands_in_the_student_bundle_say_so(bundled_grader, tmp_path, args):
+    paths = {"OUT": str(tmp_path / "out"), "OUT.zip": str(tmp_path / "out.zip"),
+             "BUNDLE": bundled_grader["BUNDLE"]}
+    command = [sys.executable, "-S", "-m", "grader", *[paths.get(a, a) for a in args]]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path,
+                          env=bundled_grader)
+    assert done.returncode == 2 and done.stdout == ""
+    assert "is an instructor command" in one_error_line(done.stderr)
+    assert not (tmp_path / "out").exists() and not (tmp_path / "out.zip").exists()
+
+
+def test_the_student_bundle_still_grades(bundled_grader, tmp_path):
+    exercises = Path(bundled_grader["BUNDLE"]) / "exercises"
+    done = subprocess.run([sys.executable, "-S", "-m", "grader", "run", str(exercises),
+                           "--only", "activations"], capture_output=True, text=True,
+                          cwd=tmp_path, env=bundled_grader)
+    assert done.returncode == 0 and "Score: 0 / 23" in done.stdout
+    assert done.stdout.count("not implemented yet") == 8

@@ -16,8 +16,9 @@ from grader.checks import CHECK, CHECKS
 from grader.contract import FUNCTIONS, MODULES
 import grader.grading as grading
 from grader.grading import FAULT_BUDGET, Grader, Options
-from grader.report.model import ERROR, FAILED, INTERNAL, PASSED
-from grader.sandbox import Limits
+from grader.report.model import ERROR, FAILED, INTERNAL, NOT_IMPLEMENTED, PASSED
+from grader.sandbox import Limits, Session
+from grader.selection import SelectionError
 from grader.submission import load
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -266,3 +267,48 @@ def test_a_bug_in_one_kind_of_input_is_shown_on_that_kind(grader, tmp_path):
     failed = [t for t in report.tests if t.status == FAILED]
     assert [(t.function, t.label) for t in failed] == [("activations.relu", "random values of any shape")]
     assert failed[0].example.inputs["x"].count("[") == 1     # a 1-D array
+
+
+def test_only_grades_the_selection_and_scores_out_of_its_points(grader, tmp_path, monkeypatch):
+    called, expected = set(), set()
+    real_call, real_expect = Session.call, grading.expect
+
+    def call(self, function, *args, **kwargs):
+        called.add(function)
+        return real_call(self, function, *args, **kwargs)
+
+    def expect(check, *args, **kwargs):
+        expected.add(check.function)
+        return real_expect(check, *args, **kwargs)
+
+    monkeypatch.setattr(Session, "call", call)
+    monkeypatch.setattr(grading, "expect", expect)
+    with Grader(Options(seed=8)) as fresh:
+        report = fresh.grade(load(solutions_copy(tmp_path / "s")), only="losses,activations.relu")
+    chosen = {"activations.relu"} | {f"losses.{f}" for f in MODULES["losses"]}
+    assert {t.function for t in report.tests} == chosen == called == expected
+    assert report.score == report.max_score == sum(CHECK[f].points for f in chosen)
+    assert report.selected == ["losses", "activations.relu"]
+
+
+def test_a_caller_graded_alone_uses_reference_callees_without_a_note(grader, tmp_path):
+    report = grader.grade(load(solutions_copy(tmp_path / "s")), only=["mlp.mlp_forward"])
+    assert report.score == report.max_score == CHECK["mlp.mlp_forward"].points
+    assert not report.notes
+
+
+def test_selected_scores_are_those_of_a_full_run(grader):
+    buggy = load(ROOT / "examples" / "buggy_submission")
+    full = grader.grade(buggy).function_scores()
+    alone = grader.grade(buggy, only="activations").function_scores()
+    assert alone == {f: s for f, s in full.items() if f.startswith("activations.")}
+
+
+def test_stubs_are_diagnosed_as_not_implemented(grader):
+    report = grader.grade(load(ROOT / "exercises"), only="torch_api")
+    assert report.tests and all(t.diagnosis == NOT_IMPLEMENTED for t in report.tests)
+
+
+def test_an_unknown_name_fails_before_anything_runs(grader):
+    with pytest.raises(SelectionError, match="did you mean activations"):
+        grader.grade(load(ROOT / "exercises"), only="activ")

@@ -74,6 +74,14 @@ def score_line(report: Report) -> str:
         score=points(report.score), max_score=points(report.max_score))
 
 
+def selection_line(report: Report) -> str:
+    """What ``--only`` selected ("" when every function was graded)."""
+    if not report.selected:
+        return ""
+    return _("Graded only: {names} (the score is out of their points)").format(
+        names=", ".join(report.selected))
+
+
 def seed_line(report: Report) -> str:
     """The seed, with how to repeat the run."""
     return _("Seed: {seed} (repeat this run with --seed {seed})").format(seed=report.seed)
@@ -81,6 +89,6 @@ def seed_line(report: Report) -> str:
 
 def summary(report: Report) -> str:
     """Score, seed and notes: what a whole-submission ``output`` field holds."""
-    lines = [score_line(report), seed_line(report)]
-    lines += [f"- {note}" for note in report.notes]
+    lines = [score_line(report), selection_line(report), seed_line(report)]
+    lines = [line for line in lines if line] + [f"- {note}" for note in report.notes]
     return "\n".join(lines)

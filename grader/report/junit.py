@@ -27,7 +27,8 @@ def render(report: Report) -> str:
     suite = ET.SubElement(root, "testsuite", name=_clean(report.submission), **counts)
     properties = ET.SubElement(suite, "properties")
     for name, value in (("seed", report.seed), ("score", report.score),
-                        ("max_score", report.max_score), ("oracle", report.oracle)):
+                        ("max_score", report.max_score), ("oracle", report.oracle),
+                        ("selected", ",".join(report.selected))):
         ET.SubElement(properties, "property", name=name, value=str(value))
     for test in report.tests:
         case = ET.SubElement(suite, "testcase", classname=test.function,

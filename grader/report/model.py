@@ -7,6 +7,9 @@ from typing import Any
 
 #: Test statuses. ``internal``: the two oracles disagreed, the grader's fault, never charged.
 PASSED, FAILED, ERROR, INTERNAL = "passed", "failed", "error", "internal"
+#: Diagnoses of functions the submission does not have (yet): reports summarise their tests.
+MISSING, UNLOADABLE, NOT_IMPLEMENTED = "outcome:missing", "outcome:load-error", \
+    "outcome:not-implemented"
 
 
 @dataclass
@@ -54,6 +57,10 @@ class Report:
     seconds: float = 0.0
     status: str = "graded"                           # or "error" (the submission could not be graded)
     lang: str = "en"
+    #: What ``--only`` selected, as given ("activations", "losses.mse"); empty: everything.
+    selected: list[str] = field(default_factory=list)
+    #: The units that could not be loaded (syntax error, exception at import) and why.
+    unloaded: dict[str, str] = field(default_factory=dict)
 
     @property
     def score(self) -> float:
@@ -86,5 +93,6 @@ class Report:
             example = raw.pop("example", None)
             tests.append(TestResult(**raw, example=Example(**example) if example else None))
         fields = {k: data[k] for k in ("submission", "seed", "notes", "oracle", "seconds",
-                                        "status", "lang") if k in data}
+                                        "status", "lang", "selected", "unloaded")
+                  if k in data}
         return cls(tests=tests, **fields)

@@ -18,8 +18,9 @@ from rich.text import Text
 from grader.i18n import _
 from grader.report.details import (
     example_lines, is_failure, output_lines, points, printable, score_line, seed_line,
-    status_label)
-from grader.report.model import ERROR, FAILED, INTERNAL, Report, TestResult
+    selection_line, status_label)
+from grader.report.absent import Line, grouped
+from grader.report.model import ERROR, FAILED, INTERNAL, NOT_IMPLEMENTED, Report, TestResult
 
 STYLES = {FAILED: "bold red", ERROR: "bold red", INTERNAL: "yellow"}
 
@@ -35,6 +36,8 @@ def render(report: Report, *, color: bool = False) -> str:
     _print_details(console, report)
     console.print()
     console.print(Text(score_line(report), style="bold"))
+    if report.selected:
+        console.print(Text(printable(selection_line(report))))
     console.print(seed_line(report))
     if report.notes:
         console.print(_("Notes:"))
@@ -50,26 +53,45 @@ def _table(report: Report) -> Table:
     table.add_column(_("Result"), no_wrap=True)
     table.add_column(_("Points"), justify="right", no_wrap=True)
     previous = None
-    for test in report.tests:
-        if previous is not None and test.function != previous:
+    for row in grouped(report):
+        tests = [row] if isinstance(row, Line) else row
+        if previous is not None and (len(tests) > 1 or previous > 1):
             table.add_section()
-        table.add_row(Text(test.function if test.function != previous else ""),
-                      Text(test.label),
-                      Text(status_label(test.status), style=STYLES.get(test.status, "green")),
-                      f"{points(test.points)}/{points(test.max_points)}")
-        previous = test.function
+        for index, test in enumerate(tests):
+            table.add_row(*_cells(test, first=index == 0))
+        previous = len(tests)
     return table
 
 
+def _cells(row: TestResult | Line, first: bool) -> tuple[Text, Text, Text, str]:
+    """Function, test, result and points of one row (a summarised ``Line`` is an error)."""
+    if isinstance(row, Line):
+        name, label, status = row.name, row.text, ERROR
+    else:
+        name, label, status = row.function if first else "", row.label, row.status
+    return (Text(name), Text(printable(label)),
+            Text(status_label(status), style=STYLES.get(status, "green")),
+            f"{points(row.points)}/{points(row.max_points)}")
+
+
 def _print_details(console: Console, report: Report) -> None:
-    """The message, smallest failing example and captured output of each test that has one."""
-    for test in report.tests:
-        lines = _detail_lines(test)
-        if lines:
-            console.print()
-            console.print(Text(test.name, style="bold"))
-            for line in lines:
-                console.print(Padding(Text(line), (0, 0, 0, 2)))
+    """The message, smallest failing example and captured output of each test that has one;
+    once, what a stub's line means."""
+    stubs = []
+    for row in grouped(report):
+        if isinstance(row, Line):
+            stubs += [row] if row.kind == NOT_IMPLEMENTED else []
+            continue
+        for test in row:
+            lines = _detail_lines(test)
+            if lines:
+                console.print()
+                console.print(Text(test.name, style="bold"))
+                for line in lines:
+                    console.print(Padding(Text(line), (0, 0, 0, 2)))
+    if stubs:
+        console.print()
+        console.print(Text(printable(stubs[0].tests[0].message)))
 
 
 def _detail_lines(test: TestResult) -> list[str]:
