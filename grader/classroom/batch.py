@@ -16,8 +16,9 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
+import tempfile
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -27,7 +28,8 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
 
 import grader
 from grader.classroom import gradebook, html_report
-from grader.classroom.store import Record, Store
+from grader.classroom.identities import EXPORT_FILES, Identity, identities
+from grader.classroom.store import BatchError, Record, Store
 from grader.classroom.workers import Workers
 from grader.grading import Options
 from grader.i18n import _, language
@@ -48,6 +50,7 @@ class Entry:
 
     name: str
     path: Path
+    identity: Identity = Identity()
 
 
 @dataclass
@@ -71,14 +74,16 @@ def entries(folder: Path, outcome: Outcome | None = None,
     The output folder ``out``, and any other batch output, is no submission."""
     found = []
     for path in sorted(folder.iterdir()):
-        if path.name.startswith((".", "_")) or _is_output(path, out):
+        if path.name.startswith((".", "_")) or path.name in EXPORT_FILES or _is_output(path, out):
             continue
         if path.is_dir() or path.is_file() and path.suffix.lower() in SUFFIXES:
             found.append(path)
         elif outcome is not None:
             outcome.skipped.append(path.name)
     stems = [p.name if p.is_dir() else p.stem for p in found]
-    return [Entry(stem if stems.count(stem) == 1 else path.name, path)
+    who = identities(folder, [p.name for p in found])
+    return [Entry(stem if stems.count(stem) == 1 else path.name, path,
+                  who.get(path.name, Identity()))
             for stem, path in zip(stems, found)]
 
 
@@ -158,11 +163,40 @@ def _files(folder: Path) -> list[tuple[str, Path]] | None:
     return sorted(found)
 
 
+def check_output(folder: Path, out: Path) -> None:
+    """Refuse an output folder that is the submissions folder, lies inside a submission, or
+    cannot be written (raises BatchError before anything is graded)."""
+    inside = out.resolve().relative_to(folder.resolve()).parts \
+        if out.resolve().is_relative_to(folder.resolve()) else None
+    if inside is not None and len(inside) != 1:
+        raise BatchError(_("the output folder {out} is {where}; choose a folder beside "
+                           "the submissions (-o)").format(
+            out=out, where=_("the submissions folder itself") if not inside
+            else _("inside the submission {name}").format(name=inside[0])))
+    store = Store(out)
+    for place in (store.out, store.results, store.state):
+        try:
+            place.mkdir(parents=True, exist_ok=True)
+            tempfile.TemporaryFile(dir=place).close()
+        except OSError as error:
+            raise BatchError(_("cannot write the results to {path}: {reason}; choose an "
+                               "output folder you can write to (-o)").format(
+                path=place, reason=error.strerror or error)) from None
+
+
 def run_batch(folder: Path, out: Path, options: Options, *, jobs: int = 1,
-              shard: Shard | None = None, progress: bool = True) -> Outcome:
-    """Grade ``folder`` into ``out``; returns what was done."""
+              shard: Shard | None = None, progress: bool = True,
+              similarity: float | None = None) -> Outcome:
+    """Grade ``folder`` into ``out``; returns what was done. With ``similarity``, the class
+    report lists the pairs of submissions at least that similar (grader.classroom.similarity)."""
     store, outcome = Store(out), Outcome()
-    mine = [e for e in entries(folder, outcome, out) if in_shard(e.name, shard)]
+    found = entries(folder, outcome, out)
+    if not found:
+        raise BatchError(_("{folder} holds no submissions (folders, .py, .ipynb or .zip "
+                           "files, one per student); give the folder that holds them").format(
+            folder=folder))
+    check_output(folder, out)
+    mine = [e for e in found if in_shard(e.name, shard)]
     with Workers(options, min(jobs, len(mine))) as workers:   # before anything is read
         key = options_key(options)
         store.save_key(key)
@@ -172,7 +206,12 @@ def run_batch(folder: Path, out: Path, options: Options, *, jobs: int = 1,
         if todo:
             _grade_all(todo, workers, options.seed, key, progress, store, outcome)
     gradebook.write(store.gradebook, outcome.records)
-    html_report.write(store.html, [r.report for r in outcome.records])
+    pairs = None
+    if similarity is not None:
+        from grader.classroom import similarity as similar
+
+        pairs = similar.similar_pairs({e.name: e.path for e in mine}, similarity)
+    html_report.write(store.html, outcome.records, pairs)
     return outcome
 
 
@@ -183,10 +222,14 @@ def _prepare(entry: Entry, store: Store, key: dict[str, Any], seed: int,
         digest = content_digest(entry.path)
     except Exception as error:  # one unreadable entry must not stop the batch
         reason = _("cannot read the submission: {error}").format(error=error)
-        _add(store, outcome, Record(entry.name, error_report(entry.name, seed, reason)))
+        _add(store, outcome, Record(entry.name, error_report(entry.name, seed, reason),
+                                    identity=entry.identity))
         return
     saved = store.load(entry.name)
     if saved is not None and saved.reusable(digest, key):
+        if saved.identity != entry.identity:   # the export now says otherwise
+            saved = replace(saved, identity=entry.identity)
+            store.save(saved)
         outcome.records.append(saved)
         outcome.reused += 1
     else:
@@ -212,10 +255,11 @@ def _grade_all(todo: list[tuple[Entry, str | None]], workers: Workers, seed: int
             for index, report, reason in workers.grade([entry.path for entry, _d in todo]):
                 entry, digest = todo[index]
                 if report is None:
-                    record = Record(entry.name, error_report(entry.name, seed, reason))
+                    record = Record(entry.name, error_report(entry.name, seed, reason),
+                                    identity=entry.identity)
                 else:
                     report.submission = entry.name
-                    record = Record(entry.name, report, digest, key)
+                    record = Record(entry.name, report, digest, key, entry.identity)
                     outcome.graded += 1
                 _add(store, outcome, record)
                 advance()

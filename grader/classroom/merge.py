@@ -39,7 +39,7 @@ def merge(inputs: list[Path], out: Path) -> list[Record]:
         store.save(record)
     merged = list(records.values())
     gradebook.write(store.gradebook, merged)
-    html_report.write(store.html, [r.report for r in merged])
+    html_report.write(store.html, merged)
     return merged
 
 

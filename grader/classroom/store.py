@@ -16,8 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from grader.classroom.identities import Identity
 from grader.report.gradescope import document
 from grader.report.model import Report
+
+
+class BatchError(Exception):
+    """A batch cannot run (no submissions, an unusable output folder); says what to do."""
 
 
 #: The process's umask, so files made with mkstemp (mode 0600) get the usual permissions.
@@ -48,6 +53,7 @@ class Record:
     report: Report
     digest: str | None = None
     key: dict[str, Any] | None = None
+    identity: Identity = Identity()   # who handed it in, from the platform's export
 
     def reusable(self, digest: str | None, key: dict[str, Any]) -> bool:
         """Whether grading the same content with the same options may be skipped."""
@@ -55,12 +61,12 @@ class Record:
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "digest": self.digest, "key": self.key,
-                "report": self.report.to_dict()}
+                "identity": self.identity.to_dict(), "report": self.report.to_dict()}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Record":
         return cls(data["name"], Report.from_dict(data["report"]), data.get("digest"),
-                   data.get("key"))
+                   data.get("key"), Identity.from_dict(data.get("identity")))
 
 
 class Store:
@@ -86,8 +92,13 @@ class Store:
         """Write the record and its Gradescope document."""
         write_atomic(self.state / f"{record.name}.json",
                      json.dumps(record.to_dict(), ensure_ascii=False))
-        write_atomic(self.results / f"{record.name}.json",
+        write_atomic(self.results / self.result_file(record.name),
                      json.dumps(document(record.report), indent=2, ensure_ascii=False) + "\n")
+
+    @staticmethod
+    def result_file(name: str) -> str:
+        """The file name, in ``results/``, of the Gradescope document of ``name``."""
+        return f"{name}.json"
 
     def seed(self) -> int | None:
         """The seed this folder was graded with last time."""
