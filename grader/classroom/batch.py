@@ -33,6 +33,7 @@ from grader.classroom.store import BatchError, Record, Store
 from grader.classroom.workers import Workers
 from grader.grading import Options
 from grader.i18n import _, language
+from grader.report import text as text_report
 from grader.report.model import Report
 
 SUFFIXES = (".py", ".ipynb", ".zip")
@@ -242,6 +243,9 @@ def error_report(name: str, seed: int, reason: str) -> Report:
 
 
 def _add(store: Store, outcome: Outcome, record: Record) -> None:
+    """Save a new record with its text report (rendered once: the class report and later
+    runs reuse it)."""
+    record.text = text_report.render(record.report)
     store.save(record)
     outcome.records.append(record)
 

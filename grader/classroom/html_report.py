@@ -23,7 +23,6 @@ from grader.contract import FUNCTIONS
 from grader.i18n import _, language
 from grader.report import neutral, text
 from grader.report.details import points
-from grader.report.model import Report
 
 #: Pairs of similar submissions shown side by side at the most (the most similar).
 MAX_PAIRS = 50
@@ -278,7 +277,6 @@ def _href(path: str) -> str:
 
 def _student(record: Record, sid: str) -> str:
     """The student's section: who, score, link to the result, and the text report."""
-    report = record.report
     result = "results/" + Store.result_file(record.name)
     identity = ", ".join(filter(None, (record.identity.email, record.identity.login,
                                        record.identity.sid)))
@@ -286,14 +284,14 @@ def _student(record: Record, sid: str) -> str:
             f"<p>{_e(identity)}{' · ' if identity else ''}"
             f"<a href='{_e(_href(result))}'>{_e(result)}</a> · <a href='#heatmap'>"
             f"{_e(_('back to the heatmap'))}</a></p>"
-            f"<pre>{_text_report(report, sid)}</pre></article>")
+            f"<pre>{_text_report(record, sid)}</pre></article>")
 
 
-def _text_report(report: Report, sid: str) -> str:
+def _text_report(record: Record, sid: str) -> str:
     """``grade run``'s report, escaped, with an anchor on each function's first row."""
     lines = []
     anchored: set[str] = set()
-    for line in text.render(report).splitlines():
+    for line in (record.text or text.render(record.report)).splitlines():
         escaped = _e(line)
         words = line.split()
         function = words[0] if words else ""

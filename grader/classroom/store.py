@@ -54,6 +54,7 @@ class Record:
     digest: str | None = None
     key: dict[str, Any] | None = None
     identity: Identity = Identity()   # who handed it in, from the platform's export
+    text: str = ""                    # the report as grade run prints it ("": not rendered)
 
     def reusable(self, digest: str | None, key: dict[str, Any]) -> bool:
         """Whether grading the same content with the same options may be skipped."""
@@ -61,12 +62,14 @@ class Record:
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "digest": self.digest, "key": self.key,
-                "identity": self.identity.to_dict(), "report": self.report.to_dict()}
+                "identity": self.identity.to_dict(), "text": self.text,
+                "report": self.report.to_dict()}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Record":
         return cls(data["name"], Report.from_dict(data["report"]), data.get("digest"),
-                   data.get("key"), Identity.from_dict(data.get("identity")))
+                   data.get("key"), Identity.from_dict(data.get("identity")),
+                   data.get("text") if isinstance(data.get("text"), str) else "")
 
 
 class Store:
