@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
-import tempfile
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -174,15 +173,7 @@ def check_output(folder: Path, out: Path) -> None:
                            "the submissions (-o)").format(
             out=out, where=_("the submissions folder itself") if not inside
             else _("inside the submission {name}").format(name=inside[0])))
-    store = Store(out)
-    for place in (store.out, store.results, store.state):
-        try:
-            place.mkdir(parents=True, exist_ok=True)
-            tempfile.TemporaryFile(dir=place).close()
-        except OSError as error:
-            raise BatchError(_("cannot write the results to {path}: {reason}; choose an "
-                               "output folder you can write to (-o)").format(
-                path=place, reason=error.strerror or error)) from None
+    Store(out).check_writable()
 
 
 def run_batch(folder: Path, out: Path, options: Options, *, jobs: int = 1,

@@ -34,6 +34,7 @@ def merge(inputs: list[Path], out: Path) -> list[Record]:
                     name=record.name, first=origin[record.name], second=folder))
             records[record.name], origin[record.name] = record, folder
     store = Store(out)
+    store.check_writable()
     store.save_key(key)
     for record in records.values():
         store.save(record)

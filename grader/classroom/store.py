@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.classroom.identities import Identity
+from grader.i18n import _
 from grader.report.gradescope import document
 from grader.report.model import Report
 
@@ -82,6 +83,17 @@ class Store:
         self.results = out / "results"
         self.state = out / ".state"
         self.batch = self.state / ".batch.json"
+
+    def check_writable(self) -> None:
+        """Raise BatchError unless the folder and its subfolders can be made and written."""
+        for place in (self.out, self.results, self.state):
+            try:
+                place.mkdir(parents=True, exist_ok=True)
+                tempfile.TemporaryFile(dir=place).close()
+            except OSError as error:
+                raise BatchError(_("cannot write the results to {path}: {reason}; choose an "
+                                   "output folder you can write to (-o)").format(
+                    path=place, reason=error.strerror or error)) from None
 
     def load(self, name: str) -> Record | None:
         """The saved record of ``name``, if any (an unreadable one counts as none)."""

@@ -70,3 +70,13 @@ def test_a_folder_without_submissions_says_so(capsys, tmp_path):
     assert code == 2 and "holds no submissions" in one_line(err.replace(
         "grade: warning: skipped notes.txt: not a folder, .py, .ipynb or .zip\n", ""))
     assert not (tmp_path / "out").exists()
+
+
+def test_merge_into_an_unusable_folder_is_one_line_and_exit_2(capsys, tmp_path, klass):
+    code, err = batch(capsys, klass, "-o", tmp_path / "shard")
+    assert code == 0, err
+    (tmp_path / "a-file").write_text("", encoding="utf-8")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["merge", str(tmp_path / "shard"), "-o", str(tmp_path / "a-file" / "out")])
+    assert exit_info.value.code == 2
+    assert "cannot write the results to" in one_line(capsys.readouterr().err)
