@@ -1,14 +1,15 @@
 """``grade batch``: grade every submission of a folder into a gradebook and a class report.
 
-Each entry of the folder (a folder, ``.py``, ``.ipynb`` or ``.zip``) is one student. The
-worker processes (grader.classroom.workers) are forked first, before this process reads a
-submission, a saved report or a solution, so none of that is in a worker or in any child it
-forks. Then entries whose content digest and options match a saved record are reused, and
-the workers are sent the paths of the rest: each loads, grades and discards one submission at
-a time (a zip is unpacked only there). A submission that cannot be read, loaded or graded gets
-an error row; it never stops the batch. On Ctrl-C while grading, the gradebook of what is done
-is written before ``KeyboardInterrupt`` goes on (earlier, the previous gradebook stays as it
-was).
+Each entry of the folder (a folder, ``.py``, ``.ipynb`` or ``.zip``) is one student; a
+platform's export says who (grader.classroom.identities). The worker processes
+(grader.classroom.workers) are forked first, before this process reads a submission, a saved
+report or a solution, so none of that is in a worker or in any child it forks. Then entries
+whose content digest and options match a saved record are reused, and the workers are sent
+the paths of the rest: each loads, grades and discards one submission at a time (a zip is
+unpacked only there; ``--similarity`` reads the code again here once the workers are gone).
+A submission that cannot be read, loaded or graded gets an error row; it never stops the
+batch. On Ctrl-C while grading, the gradebook of what is done is written before
+``KeyboardInterrupt`` goes on (earlier, the previous gradebook stays as it was).
 """
 
 from __future__ import annotations
