@@ -12,34 +12,9 @@ import pytest
 from grader.classroom.batch import entries
 from grader.classroom.identities import Identity, identities
 from grader.cli import main
+from tests.classroom.class_fixtures import METADATA
 
 SOLUTIONS = Path(__file__).resolve().parents[2] / "solutions"
-
-#: As Gradescope's "Export Submissions" writes it (Ruby symbols as keys, one entry per
-#: submission folder, several submitters for a group).
-METADATA = """\
-submission_284190011:
-  :submitters:
-  - :name: 김민준
-    :sid: '2026123456'
-    :email: minjun.kim@example.ac.kr
-  :created_at: 2026-11-28 21:14:03.512731000 +09:00
-  :score: 0.0
-  :history: []
-submission_284190012:
-  :submitters:
-  - :name: "=HYPERLINK(\\"http://evil.example\\")"
-    :sid: '2026000002'
-    :email: grace@example.edu
-  - :name: Ada Lovelace
-    :sid: '2026000001'
-    :email: ada@example.edu
-  :created_at: 2026-11-29 09:01:44.000000000 +09:00
-  :score: 12.5
-  :history:
-  - :created_at: 2026-11-28 10:00:00.000000000 +09:00
-    :score: 3.0
-"""
 
 
 def student(folder: Path) -> Path:

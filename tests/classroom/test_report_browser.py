@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlparse
 import pytest
 
 from grader.cli import main
-from tests.classroom.test_identities import METADATA
+from tests.classroom.class_fixtures import METADATA
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM, DRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
