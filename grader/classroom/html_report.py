@@ -54,7 +54,7 @@ def render(records: list[Record], pairs: list | None = None) -> str:
                            _mistakes(found, records, ids, len(graded))),
                   _section("tests", _("Pass rate per test"), _tests(found))]
     parts += [_section("heatmap", _("Students × functions"), _heatmap(records, found, ids)),
-              _section("students", _("Students"), _students(records, ids))]
+              _section("students", _("All students"), _students(records, ids))]
     if pairs is not None:
         parts.append(_section("similarity", _("Similar submissions"),
                               _similarity(pairs, ids)))
@@ -75,7 +75,7 @@ def _section(anchor: str, title: str, body: str) -> str:
 def _contents(similarity: bool) -> str:
     items = [("scores", _("Score histogram")), ("functions", _("Functions")),
              ("mistakes", _("Mistakes per function")), ("tests", _("Pass rate per test")),
-             ("heatmap", _("Students × functions")), ("students", _("Students"))]
+             ("heatmap", _("Students × functions")), ("students", _("All students"))]
     if similarity:
         items.append(("similarity", _("Similar submissions")))
     items.append(("reports", _("Each student's report")))
