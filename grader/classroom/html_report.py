@@ -414,7 +414,8 @@ function orderColumns(table, how) {
   const fixed = cells.filter(c => !c.classList.contains("fn")).length;
   const columns = cells.slice(fixed).map((cell, k) => ({k: k, cell: cell}));
   if (how === "mean") {
-    columns.sort((a, b) => parseFloat(a.cell.dataset.mean) - parseFloat(b.cell.dataset.mean));
+    const mean = c => { const m = parseFloat(c.cell.dataset.mean); return m < 0 ? Infinity : m; };
+    columns.sort((a, b) => mean(a) - mean(b));   // nobody attempted: last
   } else {
     columns.sort((a, b) => a.cell.dataset.position - b.cell.dataset.position);
   }
