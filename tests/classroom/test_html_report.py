@@ -7,6 +7,8 @@ import base64
 import re
 from html.parser import HTMLParser
 
+import pytest
+
 from grader.checks import CHECK, CHECKS
 from grader.classroom import analysis, html_report
 from grader.classroom.analysis import FULL, NOT_ATTEMPTED, UNGRADABLE, WRONG
@@ -56,6 +58,13 @@ class Rows(HTMLParser):
             self._text += data
 
 
+@pytest.fixture(scope="module")
+def klass() -> tuple[list, dict, str]:
+    """The class of declared mistakes, its expected groups, and its report."""
+    records, expected = mistakes_class()
+    return records, expected, html_report.render(records)
+
+
 def parse(page: str) -> Rows:
     rows = Rows()
     rows.feed(page)
@@ -76,9 +85,8 @@ def test_a_class_of_declared_mistakes_yields_exactly_those_groups_and_counts():
         assert found.count(function, FULL) == len(records) - 3 - makers
 
 
-def test_the_report_lists_each_group_with_its_students_share_and_hint():
-    records, expected = mistakes_class()
-    page = html_report.render(records)
+def test_the_report_lists_each_group_with_its_students_share_and_hint(klass):
+    records, expected, page = klass
     rows = parse(page)
     ids = {r.name: f"student-{n}" for n, r in
            enumerate(sorted(records, key=lambda r: r.name), start=1)}
@@ -130,9 +138,8 @@ def test_a_failure_without_identifier_is_grouped_by_its_hint_without_numbers():
         ("message:Every value has the opposite sign", ["one", "two"])]
 
 
-def test_heatmap_cells_link_to_the_students_function():
-    records, _expected = mistakes_class()
-    page = html_report.render(records)
+def test_heatmap_cells_link_to_the_students_function(klass):
+    records, _expected, page = klass
     cells = re.findall(r"<td class='cell (\S+)' data-value='([-\d.]+)'[^>]*>"
                        r"<a href='#(student-\d+)-([\w.]+)'>", page)
     assert len(cells) == len(records) * len(FUNCTIONS)
@@ -140,18 +147,16 @@ def test_heatmap_cells_link_to_the_students_function():
     assert all(value == "-1" for kind, value, *_r in cells if kind == NOT_ATTEMPTED)
 
 
-def test_student_sections_hold_grade_runs_report_and_link_to_the_result():
-    records, _expected = mistakes_class()
-    page = html_report.render(records)
+def test_student_sections_hold_grade_runs_report_and_link_to_the_result(klass):
+    records, _expected, page = klass
     assert page.count("<article id='student-") == len(records)
     assert "href='results/full-0.json'" in page
     assert "Student 0 (full-0)" in page
     assert "Score: 100 / 100" in page
 
 
-def test_the_report_stands_alone_and_plots_have_labelled_axes():
-    records, _expected = mistakes_class()
-    page = html_report.render(records)
+def test_the_report_stands_alone_and_plots_have_labelled_axes(klass):
+    records, _expected, page = klass
     assert not re.search(r"(src|href)=['\"](?!data:|#|results/)", page)
     assert "<script>" in page and "<script src" not in page
     images = re.findall(r"src='data:image/svg\+xml;base64,([^']+)'", page)
