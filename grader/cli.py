@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import atexit
 import functools
+import importlib.util
 import os
 import sys
 from dataclasses import replace
@@ -22,6 +23,7 @@ import click
 
 from grader import __version__
 from grader.classroom.merge import MergeError
+from grader.classroom.store import BatchError
 from grader.i18n import LANGUAGES, _, set_language
 from grader.report import FORMATS
 from grader.report.details import points
@@ -225,12 +227,24 @@ class ShardType(click.ParamType):
               show_default=_("all cores"), help=_("Submissions graded in parallel."))
 @click.option("--shard", type=ShardType(),
               help=_("Grade only slice K of N (for a CI matrix); combine with grade merge."))
+@click.option("--similarity", is_flag=True,
+              help=_("List pairs of similar submissions in the class report (copydetect; "
+                     "the released stubs do not count)."))
+@click.option("--similarity-threshold", type=click.FloatRange(0, 1), default=0.5,
+              show_default=True,
+              help=_("Share of a submission's code found in another from which the pair "
+                     "is listed."))
 @grading_options
 def batch(submissions: str, out: str, jobs: int, shard: tuple[int, int] | None,
-          seed: int | None, **grading: Any) -> int:
+          similarity: bool, similarity_threshold: float, seed: int | None,
+          **grading: Any) -> int:
     """grade batch: gradebook, results and class report of a folder of submissions."""
     from grader.classroom.batch import Outcome, run_batch
     from grader.classroom.store import Store
+
+    if similarity and importlib.util.find_spec("copydetect") is None:
+        raise click.UsageError(_("--similarity needs copydetect: install it with "
+                                 "pip install 'dlgrade[similarity]'"))
 
     out_path = Path(out)
     seed = seed if seed is not None else Store(out_path).seed()
@@ -240,7 +254,8 @@ def batch(submissions: str, out: str, jobs: int, shard: tuple[int, int] | None,
     options = make_options(seed=seed, **grading)
     try:
         outcome: Outcome = run_batch(Path(submissions), out_path, options, jobs=jobs,
-                                     shard=shard, progress=sys.stderr.isatty())
+                                     shard=shard, progress=sys.stderr.isatty(),
+                                     similarity=similarity_threshold if similarity else None)
     except KeyboardInterrupt:
         click.echo("grade: " + _("interrupted; what was graded is saved in {path}; run the "
                                  "same command again to continue").format(
@@ -338,7 +353,7 @@ def main(argv: list[str] | None = None, prog_name: str = "grade") -> None:
         code = EXIT_USAGE
     except click.ClickException as error:
         code = _fail(error.format_message(), _usage_hint(error))
-    except (LoadError, MergeError) as error:
+    except (LoadError, MergeError, BatchError) as error:
         code = _fail(str(error))
     except Exception as error:  # the grader's own failure: one line, never a traceback
         if os.environ.get("GRADER_DEBUG"):

@@ -9,6 +9,7 @@ for all the submissions it grades.
 from __future__ import annotations
 
 import importlib.util
+import re
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -340,16 +341,18 @@ def _uses(outcome: CallOutcome, library: str) -> bool:
 def _missing_message(session: Session, submission: Submission, function: str
                      ) -> tuple[str, str]:
     """Why ``function`` is not there, and the diagnosis identifier of that."""
-    module = module_of(function)
+    module, name = module_of(function), function.split(".")[1]
     for entry, why in submission.refused:
         if entry == f"{module}.py":
             return why, "outcome:load-error"
+    defines = re.compile(rf"^\s*def\s+{name}\s*\(", re.MULTILINE)
     for unit in submission.units:
-        if unit.module == module and unit.name in session.load_errors:
+        if unit.name in session.load_errors and (
+                unit.module == module or unit.kind == "namespace" and defines.search(unit.source)):
             return _("{module} could not be loaded: {error}").format(
                 module=unit.name, error=session.load_errors[unit.name]), "outcome:load-error"
     return _("not found: define {name} in {module}.py (or in your notebook)").format(
-        name=function.split(".")[1], module=module), "outcome:missing"
+        name=name, module=module), "outcome:missing"
 
 
 def _fail(result: TestResult, message: str, status: str) -> None:

@@ -106,6 +106,21 @@ def test_a_module_that_fails_to_import_costs_only_its_functions(grader, tmp_path
     assert report.score == 100 - sum(CHECK[f"losses.{f}"].points for f in MODULES["losses"])
 
 
+def test_a_function_in_a_cell_that_fails_to_load_could_not_be_loaded(grader, tmp_path):
+    """Not "not found": the broken cell defines it; a function no cell defines is missing."""
+    import nbformat
+
+    cells = [nbformat.v4.new_code_cell("def relu(x)\n    return x\n"),
+             nbformat.v4.new_code_cell((SOLUTIONS / "activations.py").read_text().replace(
+                 "def relu(", "def _not_relu("))]
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), tmp_path / "nb.ipynb")
+    report = grader.grade(load(tmp_path / "nb.ipynb"))
+    relu = next(t for t in report.tests if t.function == "activations.relu")
+    assert relu.diagnosis == "outcome:load-error" and "SyntaxError" in relu.message
+    predict = next(t for t in report.tests if t.function == "linear_regression.predict")
+    assert predict.diagnosis == "outcome:missing" and "not found" in predict.message
+
+
 def test_a_missing_function_scores_0_for_itself_only(grader, tmp_path):
     folder = solutions_copy(tmp_path / "s")
     source = (folder / "torch_api.py").read_text()

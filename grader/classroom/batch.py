@@ -1,15 +1,16 @@
 """``grade batch``: grade every submission of a folder into a gradebook and a class report.
 
 Each entry of the folder (a folder, ``.py``, ``.ipynb`` or ``.zip``) is one student, and its
-row is keyed by the entry's full name (``dave.py`` and ``dave.zip`` are two rows). The
-worker processes (grader.classroom.workers) are forked first, before this process reads a
-submission, a saved report or a solution, so none of that is in a worker or in any child it
-forks. Then entries whose content digest and options match a saved record are reused, and
-the workers are sent the paths of the rest: each loads, grades and discards one submission at
-a time (a zip is unpacked only there). A submission that cannot be read, loaded or graded gets
-an error row; it never stops the batch. On Ctrl-C while grading, the gradebook of what is done
-is written before ``KeyboardInterrupt`` goes on (earlier, the previous gradebook stays as it
-was).
+row is keyed by the entry's full name (``dave.py`` and ``dave.zip`` are two rows); a
+platform's export says who the student is (grader.classroom.identities). The worker processes
+(grader.classroom.workers) are forked first, before this process reads a submission, a saved
+report or a solution, so none of that is in a worker or in any child it forks. Then entries
+whose content digest and options match a saved record are reused, and the workers are sent
+the paths of the rest: each loads, grades and discards one submission at a time (a zip is
+unpacked only there; ``--similarity`` reads the code again here once the workers are gone).
+A submission that cannot be read, loaded or graded gets an error row; it never stops the
+batch. On Ctrl-C while grading, the gradebook of what is done is written before
+``KeyboardInterrupt`` goes on (earlier, the previous gradebook stays as it was).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import hashlib
 import importlib.util
 import os
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterator
 
@@ -28,10 +29,12 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
 
 import grader
 from grader.classroom import gradebook, html_report
-from grader.classroom.store import Record, Store
+from grader.classroom.identities import EXPORT_FILES, Identity, identities
+from grader.classroom.store import BatchError, Record, Store
 from grader.classroom.workers import Workers
 from grader.grading import Options
 from grader.i18n import _, language
+from grader.report import text as text_report
 from grader.report.model import Report
 from grader.submission.files import Budget, Folder, parent_and_name
 
@@ -51,6 +54,7 @@ class Entry:
 
     name: str
     path: Path
+    identity: Identity = Identity()
 
 
 @dataclass
@@ -79,14 +83,16 @@ def entries(folder: Path, outcome: Outcome | None = None,
         for name in listing.names():
             path = folder / name
             kind = listing.kind(name)
-            if name.startswith((".", "_")) or kind == "folder" and _is_output(path, out, outcome):
+            if name.startswith((".", "_")) or name in EXPORT_FILES \
+                    or kind == "folder" and _is_output(path, out, outcome):
                 continue
             if kind == "folder" or kind in ("file", "link") and name.lower().endswith(SUFFIXES) \
                     or kind == "link" and path.is_dir():
-                found.append(Entry(name, path))
+                found.append(name)
             elif outcome is not None:
                 outcome.skipped.append(name)
-    return found
+    who = identities(folder, found)
+    return [Entry(name, folder / name, who.get(name, Identity())) for name in found]
 
 
 def _is_output(path: Path, out: Path | None, outcome: Outcome | None) -> bool:
@@ -208,11 +214,32 @@ def _sha256_path(path: Path) -> bytes:
         return _sha256(handle)
 
 
+def check_output(folder: Path, out: Path) -> None:
+    """Refuse an output folder that is the submissions folder, lies inside a submission, or
+    cannot be written (raises BatchError before anything is graded)."""
+    inside = out.resolve().relative_to(folder.resolve()).parts \
+        if out.resolve().is_relative_to(folder.resolve()) else None
+    if inside is not None and len(inside) != 1:
+        raise BatchError(_("the output folder {out} is {where}; choose a folder beside "
+                           "the submissions (-o)").format(
+            out=out, where=_("the submissions folder itself") if not inside
+            else _("inside the submission {name}").format(name=inside[0])))
+    Store(out).check_writable()
+
+
 def run_batch(folder: Path, out: Path, options: Options, *, jobs: int = 1,
-              shard: Shard | None = None, progress: bool = True) -> Outcome:
-    """Grade ``folder`` into ``out``; returns what was done."""
+              shard: Shard | None = None, progress: bool = True,
+              similarity: float | None = None) -> Outcome:
+    """Grade ``folder`` into ``out``; returns what was done. With ``similarity``, the class
+    report lists the pairs of submissions at least that similar (grader.classroom.similarity)."""
     store, outcome = Store(out), Outcome()
-    mine = [e for e in entries(folder, outcome, out) if in_shard(e.name, shard)]
+    found = entries(folder, outcome, out)
+    if not found:
+        raise BatchError(_("{folder} holds no submissions (folders, .py, .ipynb or .zip "
+                           "files, one per student); give the folder that holds them").format(
+            folder=folder))
+    check_output(folder, out)
+    mine = [e for e in found if in_shard(e.name, shard)]
     with Workers(options, min(jobs, len(mine))) as workers:   # before anything is read
         key = options_key(options)
         store.save_key(key)
@@ -223,7 +250,12 @@ def run_batch(folder: Path, out: Path, options: Options, *, jobs: int = 1,
             _grade_all(todo, workers, options.seed, key, progress, store, outcome)
     store.save_rows(outcome.records)
     gradebook.write(store.gradebook, outcome.records)
-    html_report.write(store.html, [r.report for r in outcome.records])
+    pairs = None
+    if similarity is not None:
+        from grader.classroom import similarity as similar
+
+        pairs = similar.similar_pairs({e.name: e.path for e in mine}, similarity)
+    html_report.write(store.html, outcome.records, pairs)
     return outcome
 
 
@@ -234,10 +266,14 @@ def _prepare(entry: Entry, store: Store, key: dict[str, Any], seed: int,
         digest = content_digest(entry.path)
     except Exception as error:  # one unreadable entry must not stop the batch
         reason = _("cannot read the submission: {error}").format(error=error)
-        _add(store, outcome, Record(entry.name, error_report(entry.name, seed, reason)))
+        _add(store, outcome, Record(entry.name, error_report(entry.name, seed, reason),
+                                    identity=entry.identity))
         return
     saved = store.load(entry.name)
     if saved is not None and saved.reusable(digest, key):
+        if saved.identity != entry.identity:   # the export now says otherwise
+            saved = replace(saved, identity=entry.identity)
+            store.save(saved)
         outcome.records.append(saved)
         outcome.reused += 1
     else:
@@ -250,6 +286,9 @@ def error_report(name: str, seed: int, reason: str) -> Report:
 
 
 def _add(store: Store, outcome: Outcome, record: Record) -> None:
+    """Save a new record with its text report (rendered once: the class report and later
+    runs reuse it)."""
+    record.text = text_report.render(record.report)
     store.save(record)
     outcome.records.append(record)
 
@@ -263,10 +302,11 @@ def _grade_all(todo: list[tuple[Entry, str | None]], workers: Workers, seed: int
             for index, report, reason in workers.grade([entry.path for entry, _d in todo]):
                 entry, digest = todo[index]
                 if report is None:
-                    record = Record(entry.name, error_report(entry.name, seed, reason))
+                    record = Record(entry.name, error_report(entry.name, seed, reason),
+                                    identity=entry.identity)
                 else:
                     report.submission = entry.name
-                    record = Record(entry.name, report, digest, key)
+                    record = Record(entry.name, report, digest, key, entry.identity)
                     outcome.graded += 1
                 _add(store, outcome, record)
                 advance()

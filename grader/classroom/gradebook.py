@@ -10,12 +10,16 @@ import csv
 import io
 from pathlib import Path
 
+from grader.classroom.identities import FIELDS
 from grader.classroom.store import Record, write_atomic
 from grader.contract import FUNCTIONS
 from grader.report import neutral
 from grader.report.details import points
 
-COLUMNS: tuple[str, ...] = ("submission", "score", "max_score", "status") + FUNCTIONS
+#: ``submission`` is the entry's name; the identity columns are what the platform's export
+#: says (grader.classroom.identities), empty otherwise.
+COLUMNS: tuple[str, ...] = ("submission",) + FIELDS + ("score", "max_score", "status") \
+    + FUNCTIONS
 #: SPEC.md: the points of all tests add up to 100 (the maximum of a row that has no tests).
 TOTAL_POINTS = 100.0
 
@@ -36,6 +40,7 @@ def row(record: Record) -> dict[str, str]:
     values = {"submission": record.name, "score": points(report.score),
               "max_score": points(report.max_score if report.tests else TOTAL_POINTS),
               "status": status(record)}
+    values.update({k: neutral.csv_cell(v) for k, v in record.identity.to_dict().items()})
     values.update({function: points(scores.get(function, 0.0)) for function in FUNCTIONS})
     return {column: neutral.csv_cell(value) for column, value in values.items()}
 

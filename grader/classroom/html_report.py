@@ -1,57 +1,93 @@
-"""``report.html``: the class report an instructor opens in a browser.
+"""``report.html``: the class report an instructor opens in a browser, and acts on.
 
-Score histogram, pass rate per function, the most common failure messages per function and
-every submission's score, in one file: the plots are PNGs embedded as base64. Plots carry
-numbers and function names only; their captions are HTML, so any language displays.
+It answers, in one self-contained file (plots are SVG data URIs, the sorting script is
+inline, nothing is fetched): which functions the class struggled with (a students ×
+functions heatmap, pass rates per function and per test, in students), why (failures
+grouped by mistake per function, counted in students, with the hint and links to the
+students), and what one student did (a section per student with the report ``grade run``
+prints and a link to ``results/<name>.json``). With ``grade batch --similarity``, the pairs
+of similar submissions, side by side. Every string a submission controls (names, messages,
+printed output, code) goes through ``neutral.html``.
 """
 
 from __future__ import annotations
 
 import base64
-import html
-import io
-import re
 import statistics
-from collections import Counter, defaultdict
 from pathlib import Path
 
-from grader.classroom.store import write_atomic
+from grader.classroom import analysis, plots
+from grader.classroom.analysis import FULL, NOT_ATTEMPTED, UNGRADABLE, WRONG, ClassAnalysis
+from grader.classroom.store import Record, file_name, write_atomic
 from grader.contract import FUNCTIONS
 from grader.i18n import _, language
-from grader.report.details import is_failure, points
-from grader.report.model import Report
+from grader.report import neutral, text
+from grader.report.details import points
 
-TOP_MESSAGES = 3
-_NUMBER = re.compile(r"[-+]?\d+(\.\d+)?([eE][-+]?\d+)?")
-
-
-def write(path: Path, reports: list[Report]) -> None:
-    """Write the class report of ``reports`` (graded or not) to ``path``."""
-    write_atomic(path, render(reports))
+#: Pairs of similar submissions shown side by side at the most (the most similar).
+MAX_PAIRS = 50
+#: Characters of a failure message shown as a group's example.
+EXAMPLE_CHARS = 600
 
 
-def render(reports: list[Report]) -> str:
+def write(path: Path, records: list[Record], pairs: list | None = None) -> None:
+    """Write the class report of ``records`` (graded or not) to ``path``; ``pairs`` are
+    grader.classroom.similarity pairs (None: similarity was not checked)."""
+    write_atomic(path, render(records, pairs))
+
+
+def render(records: list[Record], pairs: list | None = None) -> str:
     """The whole HTML document."""
-    reports = sorted(reports, key=lambda r: r.submission)
-    graded = [r for r in reports if r.status == "graded"]
-    scores = [r.score for r in graded]
-    seeds = sorted({r.seed for r in reports})
-    parts = [f"<h1>{_e(_('Class report'))}</h1>", _summary(reports, scores, seeds)]
+    records = sorted(records, key=lambda r: r.name)
+    ids = {r.name: f"student-{n}" for n, r in enumerate(records, start=1)}
+    found = analysis.analyse(records)
+    graded = [r for r in records if r.report.status == "graded"]
+    parts = [f"<h1>{_e(_('Class report'))}</h1>", _contents(pairs is not None),
+             _summary(records, graded)]
     if graded:
-        parts += [f"<h2>{_e(_('Score histogram'))}</h2>",
-                  _figure(_histogram(scores),
-                          _("Scores (horizontal) and number of submissions (vertical)")),
-                  f"<h2>{_e(_('Pass rate per function'))}</h2>",
-                  _figure(_pass_rates(graded),
-                          _("Share of graded submissions with full points in each function")),
-                  f"<h2>{_e(_('Most common failure messages'))}</h2>", _failures(graded)]
-    parts += [f"<h2>{_e(_('Submissions'))}</h2>", _submissions(reports)]
-    return _PAGE.format(lang=language(), title=_e(_("Class report")), body="\n".join(parts))
+        scores = [r.report.score for r in graded]
+        parts += [_section("scores", _("Score histogram"),
+                           _figure(plots.histogram(scores), _("Students per score band of 5 "
+                                                              "points"))),
+                  _section("functions", _("Functions"), _functions(found, graded)),
+                  _section("mistakes", _("Mistakes per function"),
+                           _mistakes(found, records, ids, len(graded))),
+                  _section("tests", _("Pass rate per test"), _tests(found))]
+    parts += [_section("heatmap", _("Students × functions"), _heatmap(records, found, ids)),
+              _section("students", _("All students"), _students(records, ids))]
+    if pairs is not None:
+        parts.append(_section("similarity", _("Similar submissions"),
+                              _similarity(pairs, ids)))
+    parts.append(_section("reports", _("Each student's report"),
+                          "\n".join(_student(r, ids[r.name]) for r in records)))
+    return _PAGE.format(lang=language(), title=_e(_("Class report")), body="\n".join(parts),
+                        script=_SCRIPT)
 
 
-def _summary(reports: list[Report], scores: list[float], seeds: list[int]) -> str:
-    items = [(_("Submissions"), str(len(reports))), (_("Graded"), str(len(scores))),
-             (_("Could not be graded"), str(len(reports) - len(scores))),
+def _e(value: object) -> str:
+    return neutral.html(str(value))
+
+
+def _section(anchor: str, title: str, body: str) -> str:
+    return f"<section id='{anchor}'><h2>{_e(title)}</h2>\n{body}\n</section>"
+
+
+def _contents(similarity: bool) -> str:
+    items = [("scores", _("Score histogram")), ("functions", _("Functions")),
+             ("mistakes", _("Mistakes per function")), ("tests", _("Pass rate per test")),
+             ("heatmap", _("Students × functions")), ("students", _("All students"))]
+    if similarity:
+        items.append(("similarity", _("Similar submissions")))
+    items.append(("reports", _("Each student's report")))
+    links = " · ".join(f"<a href='#{a}'>{_e(t)}</a>" for a, t in items)
+    return f"<nav>{links}</nav>"
+
+
+def _summary(records: list[Record], graded: list[Record]) -> str:
+    scores = [r.report.score for r in graded]
+    seeds = sorted({r.report.seed for r in records})
+    items = [(_("Submissions"), str(len(records))), (_("Graded"), str(len(graded))),
+             (_("Could not be graded"), str(len(records) - len(graded))),
              (_("Seed"), ", ".join(map(str, seeds)))]
     if scores:
         items += [(_("Mean score"), points(statistics.fmean(scores))),
@@ -61,108 +97,344 @@ def _summary(reports: list[Report], scores: list[float], seeds: list[int]) -> st
     return f"<table class='summary'>{rows}</table>"
 
 
-def _figure(png: bytes, caption: str) -> str:
-    data = base64.b64encode(png).decode("ascii")
-    return (f"<figure><img alt='{_e(caption)}' src='data:image/png;base64,{data}'>"
+def _figure(svg: str, caption: str) -> str:
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return (f"<figure><img alt='{_e(caption)}' src='data:image/svg+xml;base64,{data}'>"
             f"<figcaption>{_e(caption)}</figcaption></figure>")
 
 
-def _png(figure) -> bytes:
-    buffer = io.BytesIO()
-    figure.tight_layout()
-    figure.savefig(buffer, format="png", dpi=100)
-    _pyplot().close(figure)
-    return buffer.getvalue()
+def _standing_labels() -> dict[str, str]:
+    return {FULL: _("full points"), WRONG: _("wrong"), NOT_ATTEMPTED: _("not attempted"),
+            UNGRADABLE: _("could not be graded")}
 
 
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _histogram(scores: list[float]) -> bytes:
-    plt = _pyplot()
-    figure, axes = plt.subplots(figsize=(7, 3.2))
-    axes.hist(scores, bins=[i * 5 for i in range(21)], range=(0, 100), color="#4878a8",
-              edgecolor="white")
-    axes.set_xlim(0, 100)
-    axes.yaxis.get_major_locator().set_params(integer=True)
-    return _png(figure)
-
-
-def _pass_rates(graded: list[Report]) -> bytes:
-    rates = _rates(graded)
-    plt = _pyplot()
-    figure, axes = plt.subplots(figsize=(7, 0.28 * len(rates) + 0.8))
-    names = list(rates)[::-1]
-    axes.barh(names, [100 * rates[n] for n in names], color="#59a14f")
-    axes.set_xlim(0, 100)
-    axes.tick_params(axis="y", labelsize=8)
-    axes.xaxis.set_major_formatter("{x:.0f}%")
-    return _png(figure)
+def _functions(found: ClassAnalysis, graded: list[Record]) -> str:
+    """Students per standing in each function: a stacked bar chart and a table."""
+    labels = _standing_labels()
+    counts = [(f, {k: found.count(f, k) for k in labels}) for f in FUNCTIONS]
+    figure = _figure(plots.standings(counts, labels),
+                     _("Students per function: full points, wrong, not attempted (absent "
+                       "or still the stub), could not be graded; at the end, the pass rate "
+                       "of those who attempted it"))
+    head = "".join(f"<th>{_e(t)}</th>" for t in
+                   [_("Function")] + list(labels.values()) + [_("Pass rate of those who "
+                                                                "attempted it")])
+    rows = []
+    for function, count in counts:
+        attempted = count[FULL] + count[WRONG]
+        rate = (f"{count[FULL]}/{attempted} ({100 * count[FULL] / attempted:.0f}%)"
+                if attempted else _("nobody attempted"))
+        cells = "".join(f"<td class='n'>{count[k]}</td>" for k in labels)
+        rows.append(f"<tr><td><a href='#mistakes-{function}'><code>{_e(function)}</code></a>"
+                    f"</td>{cells}<td class='n'>{_e(rate)}</td></tr>")
+    return figure + f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
-def _rates(graded: list[Report]) -> dict[str, float]:
-    """Per function, the share of submissions that got all its points (no test failed)."""
-    full: Counter = Counter()
-    for report in graded:
-        failed = {test.function for test in report.tests if is_failure(test)}
-        full.update(f for f in report.function_scores() if f not in failed)
-    return {f: full[f] / len(graded) for f in FUNCTIONS}
+def _mistakes(found: ClassAnalysis, records: list[Record], ids: dict[str, str],
+              graded: int) -> str:
+    """Per function that has mistakes: each mistake with how many students made it, the
+    share of the class, the hint and who; then who did not attempt it or could not be
+    graded in it."""
+    labels = {r.name: _label(r) for r in records}
+    blocks = []
+    for function in FUNCTIONS:
+        groups = found.groups.get(function, [])
+        others = [(k, found.count(function, k)) for k in (NOT_ATTEMPTED, UNGRADABLE)]
+        if not groups:
+            continue
+        rows = []
+        for group in groups:
+            who = ", ".join(f"<a href='#{ids[n]}-{function}'>{_e(labels[n])}</a>"
+                            for n in group.students)
+            hint = analysis.mistake_text(group.diagnosis) or group.example
+            rows.append(f"<tr class='mistake'><td class='n'>{len(group.students)}</td>"
+                        f"<td class='n'>{100 * len(group.students) / graded:.0f}%</td>"
+                        f"<td>{_diagnosis_code(group.diagnosis)}"
+                        f"<div class='hint'>{_e(_clip(hint))}</div></td><td>{who}</td></tr>")
+        standing = _standing_labels()
+        for kind, count in others:
+            if count:
+                who = ", ".join(f"<a href='#{ids[n]}-{function}'>{_e(labels[n])}</a>"
+                                for n in found.names if found.standings[n, function] == kind)
+                rows.append(f"<tr class='{kind}'><td class='n'>{count}</td><td class='n'>"
+                            f"{100 * count / graded:.0f}%</td><td><em>{_e(standing[kind])}"
+                            f"</em></td><td>{who}</td></tr>")
+        head = "".join(f"<th>{_e(t)}</th>" for t in (
+            _("Students"), _("Share of the class"), _("Mistake and hint"), _("Who")))
+        blocks.append(f"<h3 id='mistakes-{function}'><code>{_e(function)}</code></h3>"
+                      f"<table class='mistakes'><thead><tr>{head}</tr></thead>"
+                      f"<tbody>{''.join(rows)}</tbody></table>")
+    return "\n".join(blocks) or f"<p>{_e(_('No test failed.'))}</p>"
 
 
-def _failures(graded: list[Report]) -> str:
-    """Per function, its most common failure messages (numbers ignored when grouping)."""
-    groups: dict[str, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
-    for report in graded:
-        for test in report.tests:
-            if is_failure(test):
-                message = test.message.strip().splitlines()[0] if test.message.strip() else ""
-                groups[test.function][_NUMBER.sub("#", message)][message] += 1
+def _diagnosis_code(kind: str) -> str:
+    """The identifier of a mistake, shown small (none for a message standing in for one)."""
+    if kind.startswith("message:"):
+        return ""
+    return f"<code class='diagnosis'>{_e(kind)}</code>"
+
+
+def _clip(message: str) -> str:
+    return message if len(message) <= EXAMPLE_CHARS else message[:EXAMPLE_CHARS] + " …"
+
+
+def _tests(found: ClassAnalysis) -> str:
     rows = []
     for function in FUNCTIONS:
-        common = sorted(groups[function].values(), key=lambda c: -sum(c.values()))
-        for variants in common[:TOP_MESSAGES]:
-            example, _count = variants.most_common(1)[0]
-            rows.append(f"<tr><td><code>{_e(function)}</code></td>"
-                        f"<td class='n'>{sum(variants.values())}</td><td>{_e(example)}</td></tr>")
-    if not rows:
-        return f"<p>{_e(_('No test failed.'))}</p>"
-    head = (f"<tr><th>{_e(_('Function'))}</th><th>{_e(_('Failures'))}</th>"
-            f"<th>{_e(_('Message (one example)'))}</th></tr>")
-    return f"<table>{head}{''.join(rows)}</table>"
+        attempted = set(found.attempted(function))
+        for label in found.tests.get(function, []):
+            done = found.passed.get((function, label), set()) & attempted
+            rows.append((f"{function}: {label}", len(done), len(attempted)))
+    return _figure(plots.test_passes(rows),
+                   _("Per test, the students who passed it, of those who attempted its "
+                     "function"))
 
 
-def _submissions(reports: list[Report]) -> str:
-    head = (f"<tr><th>{_e(_('Submission'))}</th><th>{_e(_('Score'))}</th>"
-            f"<th>{_e(_('Status'))}</th></tr>")
+def _heatmap(records: list[Record], found: ClassAnalysis, ids: dict[str, str]) -> str:
+    """Students × functions, each cell the share of the function's points, linking to the
+    student's result for it; the headers sort the rows, the buttons order the columns."""
+    head = [f"<th data-sort='text'>{_e(_('Student'))}</th>",
+            f"<th data-sort='number'>{_e(_('Score'))}</th>"]
+    means = {}
+    for function in FUNCTIONS:
+        shares = [analysis.share_of_points(r.report, function) for r in records
+                  if found.standings[r.name, function] in (FULL, WRONG)]
+        means[function] = statistics.fmean(s for s in shares if s is not None) \
+            if shares else -1.0
+        head.append(f"<th class='fn' data-sort='number' data-mean='{means[function]:.4f}' "
+                    f"title='{_e(function)}'><span>{_e(function.split('.')[1])}</span></th>")
     rows = []
-    for report in reports:
+    for record in records:
+        sid = ids[record.name]
+        cells = [f"<th data-value='{_e(_label(record))}'><a href='#{sid}'>"
+                 f"{_e(_label(record))}</a></th>",
+                 f"<td class='n' data-value='{record.report.score:.4f}'>"
+                 f"{points(record.report.score)}</td>"]
+        for function in FUNCTIONS:
+            cells.append(_cell(record, function, found.standings[record.name, function], sid))
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    legend = " ".join(f"<span class='key {k}'>{_e(t)}</span>" for k, t in (
+        (FULL, _("full points")), (WRONG, _("some points lost")),
+        (NOT_ATTEMPTED, _("– not attempted")), (UNGRADABLE, _("× could not be graded"))))
+    buttons = (f"<p class='order'>{_e(_('Order the functions:'))} "
+               f"<button type='button' data-order='contract'>{_e(_('as in the assignment'))}"
+               f"</button> <button type='button' data-order='mean'>"
+               f"{_e(_('hardest first'))}</button></p>")
+    note = _("Each cell is the share of the function's points; click it for the student's "
+             "result. Click a header to sort the students.")
+    return (f"<p>{_e(note)}</p><p>{legend}</p>{buttons}<div class='scroll'>"
+            f"<table id='heatmap-table' class='sortable heatmap'><thead><tr>{''.join(head)}</tr>"
+            f"</thead><tbody>{''.join(rows)}</tbody></table></div>")
+
+
+def _cell(record: Record, function: str, standing: str, sid: str) -> str:
+    share = analysis.share_of_points(record.report, function)
+    title = _e(f"{_label(record)} · {function}")
+    if standing in (NOT_ATTEMPTED, UNGRADABLE) or share is None:
+        mark = "–" if standing == NOT_ATTEMPTED else "×"
+        return (f"<td class='cell {standing}' data-value='-1' title='{title}'>"
+                f"<a href='#{sid}-{function}'>{mark}</a></td>")
+    hue = round(120 * share)   # red (0) to green (120)
+    return (f"<td class='cell {standing}' data-value='{share:.4f}' title='{title}' "
+            f"style='background:hsl({hue},60%,{75 - 15 * share:.0f}%)'>"
+            f"<a href='#{sid}-{function}'>{100 * share:.0f}</a></td>")
+
+
+def _label(record: Record) -> str:
+    """The student's name from the export, else the submission's name."""
+    student = record.identity.student
+    return f"{student} ({record.name})" if student else record.name
+
+
+def _students(records: list[Record], ids: dict[str, str]) -> str:
+    head = "".join(f"<th data-sort='{kind}'>{_e(title)}</th>" for title, kind in (
+        (_("Submission"), "text"), (_("Student"), "text"), (_("Email"), "text"),
+        (_("Login / ID"), "text"), (_("Score"), "number"), (_("Status"), "text"),
+        (_("Result"), "text")))
+    rows = []
+    for record in records:
+        identity = record.identity
+        report = record.report
         status = _("graded") if report.status == "graded" else (
             _("error") + (f": {report.notes[0]}" if report.notes else ""))
-        rows.append(f"<tr><td>{_e(report.submission)}</td><td class='n'>"
-                    f"{points(report.score)}</td><td>{_e(status)}</td></tr>")
-    return f"<table>{head}{''.join(rows)}</table>"
+        result = "results/" + file_name(record.name)
+        rows.append(
+            f"<tr><td><a href='#{ids[record.name]}'>{_e(record.name)}</a></td>"
+            f"<td>{_e(identity.student)}</td><td>{_e(identity.email)}</td>"
+            f"<td>{_e(' '.join(filter(None, (identity.login, identity.sid))))}</td>"
+            f"<td class='n' data-value='{report.score:.4f}'>{points(report.score)}</td>"
+            f"<td>{_e(status)}</td><td><a href='{_e(_href(result))}'>{_e(result)}</a></td></tr>")
+    return (f"<table id='students-table' class='sortable'><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>")
 
 
-def _e(text: str) -> str:
-    return html.escape(str(text), quote=True)
+def _href(path: str) -> str:
+    """A relative link to ``path``, its characters percent-encoded."""
+    from urllib.parse import quote
+
+    return quote(path)
+
+
+def _student(record: Record, sid: str) -> str:
+    """The student's section: who, score, link to the result, and the text report."""
+    result = "results/" + file_name(record.name)
+    identity = ", ".join(filter(None, (record.identity.email, record.identity.login,
+                                       record.identity.sid)))
+    return (f"<article id='{sid}' class='student'><h3>{_e(_label(record))}</h3>"
+            f"<p>{_e(identity)}{' · ' if identity else ''}"
+            f"<a href='{_e(_href(result))}'>{_e(result)}</a> · <a href='#heatmap'>"
+            f"{_e(_('back to the heatmap'))}</a></p>"
+            f"<pre>{_text_report(record, sid)}</pre></article>")
+
+
+def _text_report(record: Record, sid: str) -> str:
+    """``grade run``'s report, escaped, with an anchor on each function's first row."""
+    lines = []
+    anchored: set[str] = set()
+    for line in (record.text or text.render(record.report)).splitlines():
+        escaped = _e(line)
+        words = line.split()
+        function = words[0] if words else ""
+        if function in FUNCTIONS and function not in anchored and line.startswith(" "):
+            anchored.add(function)
+            escaped = f"<span class='fn' id='{sid}-{function}'>{escaped}</span>"
+        lines.append(escaped)
+    missing = "".join(f"<span id='{sid}-{f}'></span>" for f in FUNCTIONS if f not in anchored)
+    return missing + "\n".join(lines)
+
+
+def _similarity(pairs: list, ids: dict[str, str]) -> str:
+    """The pairs above the threshold, each with its two codes side by side."""
+    if not pairs:
+        return f"<p>{_e(_('No pair of submissions reaches the similarity threshold.'))}</p>"
+    head = "".join(f"<th>{_e(t)}</th>" for t in (
+        _("Submission"), _("Submission"), _("Share of the first in the second"),
+        _("Share of the second in the first")))
+    rows, views = [], []
+    for n, pair in enumerate(pairs[:MAX_PAIRS], start=1):
+        rows.append(f"<tr><td><a href='#{ids.get(pair.first, '')}'>{_e(pair.first)}</a></td>"
+                    f"<td><a href='#{ids.get(pair.second, '')}'>{_e(pair.second)}</a></td>"
+                    f"<td class='n'>{100 * pair.shares[0]:.0f}%</td>"
+                    f"<td class='n'>{100 * pair.shares[1]:.0f}%</td>"
+                    f"<td><a href='#pair-{n}'>{_e(_('side by side'))}</a></td></tr>")
+        sides = "".join(f"<div><h4>{_e(name)}</h4><pre>{_marked(code, spans)}</pre></div>"
+                        for name, code, spans in zip((pair.first, pair.second), pair.codes,
+                                                     pair.spans))
+        views.append(f"<details id='pair-{n}'><summary>{_e(pair.first)} · {_e(pair.second)}"
+                     f"</summary><div class='side'>{sides}</div></details>")
+    more = ""
+    if len(pairs) > MAX_PAIRS:
+        more = f"<p>{_e(_('{count} more pairs are not shown.').format(count=len(pairs) - MAX_PAIRS))}</p>"
+    note = _("Highlighted: code found in both submissions, the released stubs left out.")
+    return (f"<p>{_e(note)}</p><table><thead><tr>{head}<th></th></tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>{more}{''.join(views)}")
+
+
+def _marked(code: str, spans: list[tuple[int, int]]) -> str:
+    """``code`` escaped, the ranges ``spans`` in ``<mark>``."""
+    out, at = [], 0
+    for start, end in sorted(spans):
+        start = max(start, at)
+        if end <= start:
+            continue
+        out += [_e(code[at:start]), "<mark>", _e(code[start:end]), "</mark>"]
+        at = end
+    out.append(_e(code[at:]))
+    return "".join(out)
 
 
 _PAGE = """<!DOCTYPE html>
-<html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title>
+<html lang="{lang}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
 <style>
-body {{ font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; }}
+body {{ font-family: system-ui, sans-serif; max-width: 80rem; margin: 2rem auto; padding: 0 1rem; }}
+nav {{ margin: 1rem 0; }}
 table {{ border-collapse: collapse; margin: 1rem 0; }}
 th, td {{ border-bottom: 1px solid #ddd; padding: .3rem .6rem; text-align: left; vertical-align: top; }}
 td.n {{ text-align: right; font-variant-numeric: tabular-nums; }}
-figure {{ margin: 1rem 0; }} img {{ max-width: 100%; }} figcaption {{ color: #555; font-size: .9rem; }}
+th[data-sort] {{ cursor: pointer; user-select: none; }}
+th[aria-sort=ascending]::after {{ content: " ▲"; }} th[aria-sort=descending]::after {{ content: " ▼"; }}
+figure {{ margin: 1rem 0; }} img {{ max-width: 100%; height: auto; }}
+figcaption {{ color: #555; font-size: .9rem; }}
+.scroll {{ overflow-x: auto; }}
+table.heatmap th, table.heatmap td {{ padding: .15rem .25rem; border: 1px solid #fff; }}
+table.heatmap th.fn {{ vertical-align: bottom; }}
+table.heatmap th.fn span {{ writing-mode: vertical-rl; transform: rotate(180deg); font-size: .8rem; }}
+td.cell {{ text-align: center; font-size: .8rem; min-width: 1.8rem; }}
+td.cell a {{ color: #000; text-decoration: none; display: block; }}
+td.not-attempted {{ background: #e4e4e4; }} td.ungradable {{ background: #f3c98b; }}
+.key {{ padding: .1rem .4rem; margin-right: .4rem; font-size: .85rem; }}
+.key.full {{ background: hsl(120,60%,60%); }} .key.wrong {{ background: hsl(30,60%,70%); }}
+.key.not-attempted {{ background: #e4e4e4; }} .key.ungradable {{ background: #f3c98b; }}
+code.diagnosis {{ color: #555; font-size: .8rem; }} .hint {{ white-space: pre-wrap; }}
+tr.not-attempted td, tr.ungradable td {{ color: #555; }}
+article.student {{ border-top: 2px solid #ccc; margin-top: 2rem; }}
+pre {{ background: #f7f7f7; padding: .6rem; overflow-x: auto; font-size: .8rem; }}
+:target {{ background: #fff3b0; outline: 2px solid #e0b000; }}
+.side {{ display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; }}
+.side pre {{ max-height: 40rem; overflow: auto; }} mark {{ background: #ffd6a0; }}
 </style></head>
 <body>
 {body}
+<script>
+{script}
+</script>
 </body></html>
+"""
+
+#: Sorting of ``table.sortable`` by a header's column (numbers by ``data-value``), and the
+#: heatmap's column order (assignment order, or hardest function first).
+_SCRIPT = """
+"use strict";
+function cellValue(row, index, kind) {
+  const cell = row.children[index];
+  const raw = cell.dataset.value !== undefined ? cell.dataset.value : cell.textContent;
+  return kind === "number" ? parseFloat(raw) : raw.trim().toLowerCase();
+}
+function sortBy(table, header) {
+  const headers = Array.from(header.parentNode.children);
+  const index = headers.indexOf(header);
+  const kind = header.dataset.sort;
+  const ascending = header.getAttribute("aria-sort") !== "ascending";
+  headers.forEach(h => h.removeAttribute("aria-sort"));
+  header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+  const body = table.tBodies[0];
+  const rows = Array.from(body.rows);
+  rows.sort((a, b) => {
+    const x = cellValue(a, index, kind), y = cellValue(b, index, kind);
+    const order = kind === "number" ? x - y : x.localeCompare(y);
+    return ascending ? order : -order;
+  });
+  rows.forEach(row => body.appendChild(row));
+}
+function orderColumns(table, how) {
+  const head = table.tHead.rows[0];
+  const cells = Array.from(head.children);
+  const fixed = cells.filter(c => !c.classList.contains("fn")).length;
+  const columns = cells.slice(fixed).map((cell, k) => ({k: k, cell: cell}));
+  if (how === "mean") {
+    const mean = c => { const m = parseFloat(c.cell.dataset.mean); return m < 0 ? Infinity : m; };
+    columns.sort((a, b) => mean(a) - mean(b));   // nobody attempted: last
+  } else {
+    columns.sort((a, b) => a.cell.dataset.position - b.cell.dataset.position);
+  }
+  for (const row of [head, ...table.tBodies[0].rows]) {
+    const all = Array.from(row.children);
+    columns.forEach(c => row.appendChild(all[fixed + c.k]));
+  }
+}
+document.querySelectorAll("table.sortable").forEach(table => {
+  table.querySelectorAll("thead th[data-sort]").forEach(header => {
+    header.addEventListener("click", () => sortBy(table, header));
+  });
+});
+const heatmap = document.getElementById("heatmap-table");
+if (heatmap) {
+  Array.from(heatmap.tHead.rows[0].children).filter(c => c.classList.contains("fn"))
+    .forEach((cell, k) => { cell.dataset.position = k; });
+  document.querySelectorAll("button[data-order]").forEach(button => {
+    button.addEventListener("click", () => orderColumns(heatmap, button.dataset.order));
+  });
+}
 """

@@ -35,13 +35,14 @@ def merge(inputs: list[Path], out: Path) -> list[Record]:
                     name=record.name, first=origin[record.name], second=folder))
             records[record.name], origin[record.name] = record, folder
     store = Store(out)
+    store.check_writable()
     store.save_key(key)
     for record in records.values():
         store.save(record)
     merged = list(records.values())
     store.save_rows(merged)
     gradebook.write(store.gradebook, merged)
-    html_report.write(store.html, [r.report for r in merged])
+    html_report.write(store.html, merged)
     return merged
 
 

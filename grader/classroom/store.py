@@ -19,8 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from grader.classroom.identities import Identity
+from grader.i18n import _
 from grader.report.gradescope import document
 from grader.report.model import Report
+
+
+class BatchError(Exception):
+    """A batch cannot run (no submissions, an unusable output folder); says what to do."""
 
 
 #: The process's umask, so files made with mkstemp (mode 0600) get the usual permissions.
@@ -70,6 +76,8 @@ class Record:
     report: Report
     digest: str | None = None
     key: dict[str, Any] | None = None
+    identity: Identity = Identity()   # who handed it in, from the platform's export
+    text: str = ""                    # the report as grade run prints it ("": not rendered)
 
     def reusable(self, digest: str | None, key: dict[str, Any]) -> bool:
         """Whether grading the same content with the same options may be skipped."""
@@ -77,12 +85,14 @@ class Record:
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "digest": self.digest, "key": self.key,
+                "identity": self.identity.to_dict(), "text": self.text,
                 "report": self.report.to_dict()}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Record":
         return cls(data["name"], Report.from_dict(data["report"]), data.get("digest"),
-                   data.get("key"))
+                   data.get("key"), Identity.from_dict(data.get("identity")),
+                   data.get("text") if isinstance(data.get("text"), str) else "")
 
 
 class Store:
@@ -96,6 +106,17 @@ class Store:
         self.state = out / ".state"
         self.batch = self.state / ".batch.json"
         self.rows_file = self.state / ".rows.json"
+
+    def check_writable(self) -> None:
+        """Raise BatchError unless the folder and its subfolders can be made and written."""
+        for place in (self.out, self.results, self.state):
+            try:
+                place.mkdir(parents=True, exist_ok=True)
+                tempfile.TemporaryFile(dir=place).close()
+            except OSError as error:
+                raise BatchError(_("cannot write the results to {path}: {reason}; choose an "
+                                   "output folder you can write to (-o)").format(
+                    path=place, reason=error.strerror or error)) from None
 
     def load(self, name: str) -> Record | None:
         """The saved record of ``name``, if any (an unreadable one counts as none)."""

@@ -124,11 +124,20 @@ def test_results_are_gradescope_documents(out):
 
 def test_report_html_stands_alone(out):
     page = (out / "report.html").read_text(encoding="utf-8")
-    images = re.findall(r"src='data:image/png;base64,([^']+)'", page)
-    assert len(images) == 2
-    assert all(base64.b64decode(image).startswith(b"\x89PNG") for image in images)
-    assert not re.search(r"(src|href)=['\"](?!data:)", page)
+    images = re.findall(r"src='data:image/svg\+xml;base64,([^']+)'", page)
+    assert len(images) == 3
+    assert all(base64.b64decode(image).startswith(b"<?xml") for image in images)
+    assert not re.search(r"(src|href)=['\"](?!data:|#|results/)", page)
     assert "losses.mse" in page and "evil" in page
+    for name in rows(out):
+        assert f"href='results/{name}.json'" in page
+        assert (out / "results" / f"{name}.json").is_file()
+
+
+def test_report_groups_the_buggy_students_mistake(out):
+    page = (out / "report.html").read_text(encoding="utf-8")
+    mse = page.split("<h3 id='mistakes-losses.mse'>")[1].split("</table>")[0]
+    assert "N·D" in mse and ">buggy</a>" in mse and "correct" not in mse
 
 
 @pytest.mark.parametrize("name", ["buggy"])
