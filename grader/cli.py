@@ -136,6 +136,38 @@ def cli() -> None:
     """The command group."""
 
 
+#: Formats a CI reads: they get a result even when the submission cannot be graded.
+MACHINE_FORMATS = ("json", "gradescope", "junit", "github")
+
+
+class VisibilityRule(click.ParamType):
+    """``PATTERN=LEVEL``: Gradescope shows the tests whose name matches the glob at LEVEL."""
+
+    name = "PATTERN=LEVEL"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> tuple[str, str]:
+        from grader.report.gradescope import VISIBILITY
+
+        if isinstance(value, tuple):
+            return value
+        pattern, _sep, level = str(value).rpartition("=")
+        if not pattern or level not in VISIBILITY:
+            self.fail(_("{value!r} is not PATTERN=LEVEL with LEVEL one of {levels} (for "
+                        "example '*±1e4*=after_due_date')").format(
+                value=value, levels=", ".join(VISIBILITY)), param, ctx)
+        return pattern, level
+
+
+def visibility_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--visibility PATTERN=LEVEL`` (repeatable): per-test visibility on Gradescope."""
+    return click.option(
+        "--visibility", "visibility", multiple=True, type=VisibilityRule(),
+        help=_("Gradescope visibility of the tests whose name matches the glob PATTERN: "
+               "hidden, after_due_date, after_published or visible (the default); the last "
+               "matching rule wins. Repeatable."))(command)
+
+
 @cli.command(help=_("Grade one SUBMISSION: a folder of modules, a .py file, a notebook or "
                     "a .zip."))
 @click.argument("submission")
@@ -146,31 +178,39 @@ def cli() -> None:
 @click.option("--fail-under", type=float,
               help=_("Exit with status 1 when the score is below this."))
 @only_option
+@visibility_option
 @grading_options
 def run(submission: str, fmt: str, output: str | None, fail_under: float | None,
-        selection: Selection, **grading: Any) -> int:
+        selection: Selection, visibility: tuple[tuple[str, str], ...], **grading: Any) -> int:
     """grade run: grade one submission and print its report."""
     from grader.submission import load
 
-    loaded = load(submission)   # a bad path fails here, before torch is imported
+    def emit(report: Any) -> None:
+        _emit(report, fmt, output, visibility)
+
+    try:
+        loaded = load(submission)   # a bad path fails here, before torch is imported
+    except LoadError as error:
+        if fmt in MACHINE_FORMATS:  # CI still gets a result: 0 points, and why
+            emit(_ungradable(submission, grading.get("seed"), str(error)))
+        raise
     if output is not None:
         _prepare_output(Path(output))
     from grader.grading import Grader
-    from grader.report import github, render
 
     options = make_options(**grading)
-    with Grader(options) as grader:
-        for message in grader.warnings:
-            warn(message)
-        report = grader.grade(loaded, selection)
-    color = fmt == "text" and output is None and sys.stdout.isatty()
-    text = render(report, fmt, color=color)
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        _write(Path(output), text)
-    if fmt == "github":
-        github.append_step_summary(report)
+    try:
+        with Grader(options) as grader:
+            for message in grader.warnings:
+                warn(message)
+            report = grader.grade(loaded, selection)
+    except Exception as error:
+        if fmt in MACHINE_FORMATS:
+            emit(_ungradable(submission, options.seed, _(
+                "the grader itself failed ({error}); this is not a mistake in your code: "
+                "tell your instructor").format(error=type(error).__name__)))
+        raise
+    emit(report)
     if fail_under is not None and report.score < fail_under:
         warn(_("score {score} is below --fail-under {limit}").format(
             score=points(report.score), limit=points(fail_under)))
@@ -197,6 +237,34 @@ def watch(submission: str, selection: Selection, **grading: Any) -> int:
     except KeyboardInterrupt:
         click.echo("grade: " + _("stopped watching"), err=True)
     return EXIT_OK
+
+
+def _emit(report: Any, fmt: str, output: str | None,
+          visibility: tuple[tuple[str, str], ...]) -> None:
+    """Write ``report`` in ``fmt`` to ``output`` (else stdout); in Actions, also the step
+    summary and the step's outputs."""
+    from grader.report import github, render
+
+    color = fmt == "text" and output is None and sys.stdout.isatty()
+    text = render(report, fmt, color=color, visibility=visibility)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        _prepare_output(Path(output))
+        _write(Path(output), text)
+    if fmt == "github":
+        github.append_step_summary(report)
+        github.write_outputs(report)
+
+
+def _ungradable(submission: str, seed: int | None, reason: str) -> Any:
+    """The report of a submission that could not be graded (named as given, never by an
+    absolute path of this machine)."""
+    from grader.i18n import language
+    from grader.report.model import Report
+
+    return Report(submission=Path(submission).name or submission, seed=seed or 0,
+                  status="error", notes=[reason], lang=language())
 
 
 class ShardType(click.ParamType):
@@ -308,11 +376,12 @@ def release(out: str) -> int:
                     "grader) to OUT.zip."))
 @click.argument("out_zip", metavar="OUT.zip", type=click.Path(dir_okay=False))
 @instructor_only
-def gradescope(out_zip: str) -> int:
+@visibility_option
+def gradescope(out_zip: str, visibility: tuple[tuple[str, str], ...]) -> int:
     """grade gradescope: the Gradescope autograder bundle."""
     from grader.classroom.gradescope import build_bundle
 
-    _build(build_bundle, Path(out_zip))
+    _build(lambda target: build_bundle(target, visibility), Path(out_zip))
     return EXIT_OK
 
 

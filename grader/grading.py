@@ -25,6 +25,7 @@ from grader.compare.shrink import render_example, shrink_candidates
 from grader.compare.verdict import Raises, compare
 from grader.contract import FROM_SCRATCH, module_of
 from grader.i18n import _, language
+from grader.report import bound
 from grader.report.model import (ERROR, FAILED, INTERNAL, NOT_IMPLEMENTED, Example, Report,
                                  TestResult)
 from grader.sandbox import CallOutcome, Limits, Sandbox, Session
@@ -175,11 +176,10 @@ class Grader:
             for unit, error in session.load_errors.items():
                 report.notes.append(_("{unit} could not be loaded: {error}").format(
                     unit=unit, error=error))
-            if session.load_output.strip():
-                report.notes.append(_("Printed while loading your code: {output}").format(
-                    output=session.load_output.strip()))
+            report.output = session.load_output.rstrip().lstrip("\n")
             for check in (CHECK[function] for function in selection.functions):
-                report.tests.extend(self._grade_function(session, submission, check, report))
+                report.tests.extend(bound.test_result(result) for result in
+                                    self._grade_function(session, submission, check, report))
             report.unloaded = dict(session.load_errors)
         report.seconds = round(time.monotonic() - started, 3)
         return report

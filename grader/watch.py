@@ -17,9 +17,9 @@ import watchfiles
 
 from grader.grading import Grader, Options
 from grader.i18n import _
-from grader.report import render
+from grader.report import neutral, render
 from grader.report.changes import changed_failures, changes, score_change
-from grader.report.details import printable, test_details
+from grader.report.details import test_details
 from grader.report.model import MISSING, UNLOADABLE, Report
 from grader.selection import Selection
 from grader.submission import LoadError, load
@@ -89,7 +89,7 @@ def regrade_lines(before: Report, after: Report, saved: str, seconds: float) -> 
         unit=unit, error=error) for unit, error in after.unloaded.items()
         if before.unloaded.get(unit) != error or _broken(before, after)]
     if _broken(before, after):
-        return printable("\n".join(lines))
+        return neutral.terminal("\n".join(lines))
     phrases = changes(before, after)
     lines.append("  " + ("; ".join(phrases) if phrases else _("nothing changed")))
     for test in changed_failures(before, after):
@@ -97,7 +97,7 @@ def regrade_lines(before: Report, after: Report, saved: str, seconds: float) -> 
         lines.append("  " + test.name)
         lines += ["    " + line for line in test_details(test).splitlines()]
     lines.append("  " + score_change(before, after))
-    return printable("\n".join(lines))
+    return neutral.terminal("\n".join(lines))
 
 
 def _show(grader: Grader, path: Path, selection: Selection, last: Report | None,

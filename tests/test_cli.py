@@ -46,6 +46,7 @@ def buggy(tmp_path_factory) -> Path:
 def default_language(monkeypatch):
     monkeypatch.delenv("GRADER_LANG", raising=False)
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    monkeypatch.delenv("GITHUB_OUTPUT", raising=False)
     yield
     set_language(None)
 
@@ -188,14 +189,57 @@ def test_junit(graded, capsys, buggy):
     assert all(c.find("failure").get("message") for c in failed)
 
 
+def runner_results(lines: str) -> dict[str, dict]:
+    """The decoded runner results of ``NAME=VALUE`` lines (stdout or $GITHUB_OUTPUT)."""
+    pairs = [line.split("=", 1) for line in lines.splitlines() if line.startswith("dlgrade")]
+    return {name: json.loads(base64.b64decode(value)) for name, value in pairs}
+
+
 def test_github_result_and_step_summary(graded, capsys, buggy, tmp_path, monkeypatch):
-    summary = tmp_path / "summary.md"
+    summary, outputs = tmp_path / "summary.md", tmp_path / "outputs"
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    monkeypatch.setenv("GITHUB_OUTPUT", str(outputs))
     code, out, err = grade(capsys, "run", buggy, "--format", "github", *LIMITS)
-    result = json.loads(base64.b64decode(out.strip().splitlines()[-1]))
-    assert code == 0 and result["status"] == "fail" and result["max_score"] == 100
-    assert 0 < sum(t["score"] for t in result["tests"]) < 100
+    results = runner_results(out)
+    assert code == 0 and {r["status"] for r in results.values()} >= {"fail"}
+    assert sum(r["max_score"] for r in results.values()) == 100
+    assert 0 < sum(t["score"] for r in results.values() for t in r["tests"]) < 100
+    assert runner_results(outputs.read_text()) == results
     assert "| `losses.mse` |" in summary.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("fmt", ["github", "gradescope", "junit", "json"])
+def test_machine_formats_report_an_ungradable_submission(capsys, tmp_path, fmt, monkeypatch):
+    (tmp_path / "empty").mkdir()
+    monkeypatch.chdir(tmp_path)
+    code, out, err = grade(capsys, "run", "empty", "--format", fmt, "--seed", "4")
+    assert code == 2 and "no exercise modules found" in one_error_line(err)
+    assert str(tmp_path) not in out          # the submission is named as given
+    if fmt == "github":
+        results = runner_results(out)
+        assert {r["status"] for r in results.values()} == {"error"}
+        assert sum(r["max_score"] for r in results.values()) == 100
+    elif fmt == "gradescope":
+        document = json.loads(out)
+        assert document["score"] == 0 and "no exercise modules found" in document["output"]
+        assert sum(t["max_score"] for t in document["tests"]) == 100
+    elif fmt == "junit":
+        assert ET.fromstring(out).find("testsuite").get("errors") != "0"
+    else:
+        assert json.loads(out)["status"] == "error"
+
+
+def test_visibility_rules_reach_gradescope(graded, capsys, buggy):
+    code, out, err = grade(capsys, "run", buggy, "--format", "gradescope", *LIMITS,
+                           "--visibility", "losses.*=hidden",
+                           "--visibility", "*±1e4*=after_due_date")
+    levels = {t["name"]: t["visibility"] for t in json.loads(out)["tests"]}
+    assert levels["losses.cross_entropy_loss: logits of ±1e4"] == "after_due_date"
+    assert levels["losses.mse: (N, D) arrays"] == "hidden"
+    assert levels["activations.relu: random values of any shape"] == "visible"
+    code, out, err = grade(capsys, "run", buggy, "--format", "gradescope",
+                           "--visibility", "losses.*=secret")
+    assert code == 2 and "PATTERN=LEVEL" in one_error_line(err)
 
 
 def test_korean(graded, capsys, buggy):
@@ -206,7 +250,8 @@ def test_korean(graded, capsys, buggy):
 def test_release_and_gradescope_call_their_builders(capsys, monkeypatch, tmp_path):
     built = []
     monkeypatch.setattr("grader.classroom.release.build_release", built.append)
-    monkeypatch.setattr("grader.classroom.gradescope.build_bundle", built.append)
+    monkeypatch.setattr("grader.classroom.gradescope.build_bundle",
+                        lambda target, visibility: built.append(target))
     assert grade(capsys, "release", tmp_path / "release")[0] == 0
     assert grade(capsys, "gradescope", tmp_path / "bundle.zip")[0] == 0
     assert built == [tmp_path / "release", tmp_path / "bundle.zip"]
@@ -240,10 +285,10 @@ def test_only_is_scored_out_of_the_selection_and_said_in_every_format(capsys, bu
                       for p in ET.fromstring(out.encode()).iter("property")}
         assert properties["max_score"] == "5.0"
         assert properties["selected"] == "losses.mse,activations.relu"
+    elif fmt == "github":
+        assert sum(r["max_score"] for r in runner_results(out).values()) == out_of
     else:
         assert f" / {out_of}" in out and SAID in out
-        if fmt == "github":
-            assert json.loads(base64.b64decode(out.splitlines()[-1]))["max_score"] == out_of
 
 
 def test_python_m_grader_is_grade(buggy, tmp_path):

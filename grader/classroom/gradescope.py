@@ -4,25 +4,32 @@ At the zip's root: ``setup.sh`` (a venv with CPU PyTorch and ``requirements.txt`
 ``run_autograder`` (grades ``$AUTOGRADER_ROOT/submission`` into ``results/results.json``), and
 the ``grader`` and ``solutions`` packages, so Gradescope grades against both oracles. The
 packages are run from the source folder, never installed into the venv, so the sandbox's
-hiding of those folders from student code covers every copy.
+hiding of those folders from student code covers every copy. ``visibility`` rules
+(``PATTERN=LEVEL``, see ``grader.report.gradescope``) are baked into ``run_autograder``.
 """
 
 from __future__ import annotations
 
+import shlex
 import tempfile
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from grader.classroom.bundle import copy_package, dependencies, write_template
 
 
-def build_bundle(out_zip: Path) -> None:
-    """Write the Gradescope autograder zip to ``out_zip``."""
+def build_bundle(out_zip: Path, visibility: Sequence[tuple[str, str]] = ()) -> None:
+    """Write the Gradescope autograder zip to ``out_zip``; tests matching a ``visibility``
+    rule's glob get its level."""
     out_zip = Path(out_zip)
+    options = " ".join(f"--visibility {shlex.quote(f'{pattern}={level}')}"
+                       for pattern, level in visibility)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         write_template(root / "setup.sh", "setup.sh", executable=True)
-        write_template(root / "run_autograder", "run_autograder", executable=True)
+        write_template(root / "run_autograder", "run_autograder", executable=True,
+                       visibility=options)
         (root / "requirements.txt").write_text("\n".join(dependencies()) + "\n")
         copy_package("grader", root / "grader")
         copy_package("solutions", root / "solutions")

@@ -31,8 +31,25 @@ def build_release(out: Path) -> None:
     modules = ", ".join(f"`{m}`" for m in MODULES)
     write_template(out / "README.md", "student_README.md", modules=modules)
     write_template(out / ".gitignore", "student_gitignore")
-    write_template(out / ".github" / "workflows" / "classroom.yml", "classroom.yml")
+    write_template(out / ".github" / "workflows" / "classroom.yml", "classroom.yml",
+                   lang="ko", **workflow_runners())
     _write_grader(out / ".grader")
+
+
+def workflow_runners() -> dict[str, str]:
+    """The workflow's reporter runners (one per test weight, ``grader.report.github``): the
+    ``runners`` input, and each runner's ``<NAME>_RESULTS`` variable, which falls back to a
+    0-point error result when the grading step produced none."""
+    from grader.checks import CHECKS
+    from grader.report import github
+
+    counts: dict[float, int] = {}
+    for test in (test for check in CHECKS for test in check.tests):
+        counts[test.points] = counts.get(test.points, 0) + 1
+    lines = [f"          {name.upper()}_RESULTS: \"${{{{ steps.dlgrade.outputs.{name} || "
+             f"'{github.fallback(weight, counts[weight])}' }}}}\""
+             for name, weight in github.runners().items()]
+    return {"runners": ",".join(github.runners()), "runner_env": "\n".join(lines)}
 
 
 def _write_grader(dest: Path) -> None:

@@ -8,6 +8,7 @@ them and shows the first that still fails, rendered by ``render_example``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import islice
 from typing import Any
 
 import numpy as np
@@ -16,6 +17,7 @@ from grader.cases import SHRINK_LADDER, Call, Draw, case_rng
 from grader.checks.spec import Test
 from grader.compare.verdict import raised_names
 from grader.i18n import N_, _
+from grader.report import bound
 from grader.report.model import Example
 from grader.sandbox import Refused
 
@@ -49,14 +51,15 @@ def shrink_candidates(test: Test, seed: int, function: str, like: Call | None = 
 
 
 def render_example(call: Call, expected: Any, got: Any, arg_names: Sequence[str]) -> Example:
-    """The inputs (by argument name), expected and got of one case, compactly."""
+    """The inputs (by argument name), expected and got of one case, compactly (each value
+    within ``bound.VALUE_CHARS``)."""
     names = [arg_names[i] if i < len(arg_names) else f"arg{i}" for i in range(len(call.args))]
     inputs = {name: render(value) for name, value in zip(names, call.args)}
     inputs.update((name, render(value)) for name, value in call.kwargs.items())
     shown_expected, shown_got = render(expected), render(got)
     if shown_expected == shown_got:
         shown_expected, shown_got = render(expected, 10), render(got, 10)
-    return Example(inputs=inputs, expected=shown_expected, got=shown_got)
+    return bound.example(inputs, shown_expected, shown_got)
 
 
 def render(value: Any, precision: int = PRECISION) -> str:
@@ -86,26 +89,35 @@ def render(value: Any, precision: int = PRECISION) -> str:
     if callable(value):
         name = getattr(value, "name", getattr(value, "__name__", ""))
         return _(FUNCTION).format(name=name) if name else repr(value)
-    return repr(value)
+    return bound.cut(repr(value), bound.VALUE_CHARS)
 
 
 def _sequence(value: tuple | list, precision: int) -> str:
-    """``(a, b)`` on one line when short, else one item per line."""
-    items = [render(item, precision) for item in value]
+    """``(a, b)`` on one line when short, else one item per line (the first
+    ``bound.ITEMS_SHOWN``)."""
+    items = [render(item, precision) for item in value[:bound.ITEMS_SHOWN]]
     opening, closing = ("(", ")") if isinstance(value, tuple) else ("[", "]")
     one_line = opening + ", ".join(items) + closing
-    if "\n" not in one_line and len(one_line) <= LINE_WIDTH:
+    if "\n" not in one_line and len(one_line) <= LINE_WIDTH and len(value) == len(items):
         return one_line
-    return "\n".join(f"[{i}] {_indent(item)}" for i, item in enumerate(items))
+    lines = [f"[{i}] {_indent(item)}" for i, item in enumerate(items)]
+    return "\n".join(lines + _left_out(len(value) - len(items)))
 
 
 def _mapping(value: dict, precision: int) -> str:
-    """``{'a': 1}`` on one line when short, else ``key = value`` per line."""
-    items = {key: render(item, precision) for key, item in value.items()}
-    one_line = "{" + ", ".join(f"{key!r}: {item}" for key, item in items.items()) + "}"
-    if "\n" not in one_line and len(one_line) <= LINE_WIDTH:
+    """``{'a': 1}`` on one line when short, else ``key = value`` per line (the first
+    ``bound.ITEMS_SHOWN``, each key on one line, cut to ``bound.NAME_CHARS``)."""
+    items = [(bound.cut(" ".join(str(key).split()), bound.NAME_CHARS),
+              render(item, precision)) for key, item in islice(value.items(), bound.ITEMS_SHOWN)]
+    one_line = "{" + ", ".join(f"{key!r}: {item}" for key, item in items) + "}"
+    if "\n" not in one_line and len(one_line) <= LINE_WIDTH and len(value) == len(items):
         return one_line
-    return "\n".join(f"{key} = {_indent(item)}" for key, item in items.items())
+    lines = [f"{key} = {_indent(item)}" for key, item in items]
+    return "\n".join(lines + _left_out(len(value) - len(items)))
+
+
+def _left_out(count: int) -> list[str]:
+    return [bound.more(count)] if count > 0 else []
 
 
 def _is_number(value: Any) -> bool:

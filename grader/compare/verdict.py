@@ -23,6 +23,7 @@ import numpy as np
 
 from grader.checks.spec import Tolerance
 from grader.i18n import _
+from grader.report import bound
 from grader.sandbox import Refused
 
 
@@ -78,7 +79,7 @@ def _compare(got: Any, expected: Any, tolerance: Tolerance, where: str) -> Verdi
         if not isinstance(got, str):
             return fail("type", _("expected a string, got {type}").format(type=_type_name(got)))
         if got != expected:
-            return fail("string", _("expected {expected!r}, got {got!r}").format(expected=expected, got=got))
+            return fail("string", _("expected {expected!r}, got {got!r}").format(expected=expected, got=bound.cut(got, bound.VALUE_CHARS)))
         return PASS
     if isinstance(expected, float):
         return _compare_scalar(got, expected, tolerance, fail)
@@ -106,7 +107,8 @@ def _compare(got: Any, expected: Any, tolerance: Tolerance, where: str) -> Verdi
         extra = [k for k in got if k not in expected]
         if missing or extra:
             return fail("keys", _("expected the keys {keys}; missing {missing}, unexpected {extra}")
-                        .format(keys=list(expected), missing=missing, extra=extra))
+                        .format(keys=list(expected), missing=bound.names(missing),
+                                extra=bound.names(extra)))
         for key, expected_item in expected.items():
             verdict = _compare(got[key], expected_item, tolerance, f"{where}[{key!r}]")
             if not verdict.ok:

@@ -1,10 +1,32 @@
-"""GitHub Classroom: the runner result that ``autograding-grading-reporter`` reads.
+"""GitHub Classroom: the runner results that ``autograding-grading-reporter`` (v1) reads.
 
-The reporter takes, per runner, base64-encoded JSON
+What the reporter does with them (from its source): for each name in its ``runners`` input
+it base64-decodes and JSON-parses the environment variable ``<NAME>_RESULTS`` (upper-cased),
 ``{"version", "status": pass|fail|error, "max_score", "tests": [{"name", "status", "score",
-"message", "test_code", "filename", "line_no", "execution_time"}]}`` and adds up the tests'
-``score`` against ``max_score``. ``render`` prints the Markdown summary for the log and the
-encoded result as its last line, for a workflow step to put in ``$GITHUB_OUTPUT``.
+"message", "test_code", "line_no"}]}`` (the fields it reads). Its console prints per
+runner "(tests with status pass / all tests) × max_score" and, for a test with status error,
+only ``Error: <message>``; what Classroom records (the notice ``Points T/M``) is the sum of the
+tests' ``score`` over the sum of the runners' ``max_score``. The job fails when a runner's
+status is fail or error.
+
+One score everywhere: every test is all-or-nothing, so the grader reports one runner per test
+weight (``RUNNERS``: ``dlgrade025`` holds the tests worth 0.25 points each, ``dlgrade150``
+those worth 1.5, ...). Within a runner, passed / all × max_score is then exactly the sum of
+the scores, so the console's per-runner totals, its grand total, the recorded notice, the step
+summary, ``grade run`` and Gradescope all show the same number.
+
+A result always exists: a submission that cannot be graded gets every test with status
+error, 0 points and the reason (``ungraded.complete``): 0 out of 100.
+
+Size: all runners' encoded results together stay under ``BUDGET`` bytes (Linux caps one
+environment variable at 128 KiB, and the reporter gets them all): passed tests carry no
+message; a failing test's message is its name, then its details cut to the longest length
+that fits, with a visible marker. Every message starts with the test's name, so the
+reporter's ``Error:`` lines say which function and test they are about.
+
+``render`` prints the Markdown summary, then one ``NAME=VALUE`` line per runner;
+``write_outputs`` appends those lines to ``$GITHUB_OUTPUT``, ``append_step_summary`` the
+summary to ``$GITHUB_STEP_SUMMARY``.
 """
 
 from __future__ import annotations
@@ -15,42 +37,73 @@ import os
 from pathlib import Path
 from typing import Any
 
-from grader.contract import module_of
-from grader.report import markdown
-from grader.report.details import test_details
-from grader.report.model import ERROR, FAILED, Report
+from grader.i18n import _
+from grader.report import bound, markdown
+from grader.report.details import is_failure, test_details
+from grader.report.model import ERROR, FAILED, Report, TestResult
+from grader.report.ungraded import complete
 
 #: Our test statuses as the reporter spells them (passed and internal both count as passed).
 STATUS = {FAILED: "fail", ERROR: "error"}
+#: All runners' encoded results together stay under this many bytes.
+BUDGET = 32 * 1024
 
 
-def runner_result(report: Report) -> dict[str, Any]:
-    """The runner JSON as a dict."""
-    tests = [{"name": test.name,
-              "status": STATUS.get(test.status, "pass"),
-              "score": test.points,
-              "message": test_details(test),
-              "test_code": f"grade run --seed {report.seed}",
-              "filename": f"{module_of(test.function)}.py",
-              "line_no": 0,
-              "execution_time": "0s"}
-             for test in report.tests]
-    if report.status != "graded":
-        status = "error"
-    else:
-        status = "fail" if any(t["status"] != "pass" for t in tests) else "pass"
-    return {"version": 1, "status": status, "max_score": report.max_score, "tests": tests}
+def runner_name(weight: float) -> str:
+    """The runner of the tests worth ``weight`` points each: ``0.25`` -> ``dlgrade025``."""
+    return f"dlgrade{round(weight * 100):03d}"
 
 
-def encoded(report: Report) -> str:
-    """The runner JSON, base64-encoded as the reporter decodes it."""
-    data = json.dumps(runner_result(report), ensure_ascii=False).encode("utf-8")
-    return base64.b64encode(data).decode("ascii")
+def runners() -> dict[str, float]:
+    """Every runner the workflow lists, by name, with its tests' weight (lightest first)."""
+    from grader.checks import CHECKS
+    weights = sorted({test.points for check in CHECKS for test in check.tests})
+    return {runner_name(weight): weight for weight in weights}
+
+
+def runner_results(report: Report) -> dict[str, dict[str, Any]]:
+    """The result of every runner (``runners()``), within ``BUDGET`` once encoded."""
+    report = complete(bound.report(report))
+    return bound.within_budget(lambda cap: _results(report, cap),
+                               lambda results: sum(map(len, _encode_all(results).values())),
+                               BUDGET)
+
+
+def encoded(report: Report) -> dict[str, str]:
+    """Each runner's result, base64-encoded as the reporter decodes it."""
+    return _encode_all(runner_results(report))
+
+
+def fallback(weight: float, count: int) -> str:
+    """The encoded result of a runner whose grading step produced none (the workflow's
+    default): its tests' total as ``max_score``, 0 points, status error."""
+    message = _("dlgrade: the grading step produced no result (see its log)")
+    result = {"version": 1, "status": "error", "max_score": weight * count,
+              "tests": [_entry(message, "error", 0.0, message)]}
+    return _encode(result)
+
+
+def output_lines(report: Report) -> list[str]:
+    """``NAME=VALUE`` for each runner, as ``$GITHUB_OUTPUT`` takes them."""
+    return [f"{name}={value}" for name, value in encoded(report).items()]
 
 
 def render(report: Report) -> str:
-    """The summary table, then the encoded result as the last line."""
-    return markdown.render(report) + "\n" + encoded(report) + "\n"
+    """The summary table, then one ``NAME=VALUE`` line per runner."""
+    return summary(report) + "\n" + "\n".join(output_lines(report)) + "\n"
+
+
+def summary(report: Report) -> str:
+    """The Markdown summary of ``report`` (every test listed, even if none could be graded)."""
+    return markdown.render(complete(bound.report(report)))
+
+
+def write_outputs(report: Report) -> None:
+    """Append each runner's result to ``$GITHUB_OUTPUT`` when running in Actions."""
+    target = os.environ.get("GITHUB_OUTPUT")
+    if target:
+        with Path(target).open("a", encoding="utf-8") as outputs:
+            outputs.write("\n".join(output_lines(report)) + "\n")
 
 
 def append_step_summary(report: Report) -> None:
@@ -58,4 +111,57 @@ def append_step_summary(report: Report) -> None:
     target = os.environ.get("GITHUB_STEP_SUMMARY")
     if target:
         with Path(target).open("a", encoding="utf-8") as summary_file:
-            summary_file.write(markdown.render(report) + "\n")
+            summary_file.write(summary(report) + "\n")
+
+
+def _results(report: Report, cap: int | None) -> dict[str, dict[str, Any]]:
+    groups: dict[str, list[TestResult]] = {name: [] for name in runners()}
+    for test in report.tests:
+        groups.setdefault(runner_name(test.max_points), []).append(test)
+    results = {}
+    for name, tests in groups.items():
+        entries = _entries(report, tests, cap) or [
+            _entry(_("no test of this weight was run"), "pass", 0.0)]
+        if report.status != "graded":
+            status = "error"
+        else:
+            status = "fail" if any(e["status"] != "pass" for e in entries) else "pass"
+        results[name] = {"version": 1, "status": status,
+                         "max_score": round(sum(t.max_points for t in tests), 6),
+                         "tests": entries}
+    return results
+
+
+def _entries(report: Report, tests: list[TestResult], cap: int | None) -> list[dict[str, Any]]:
+    """One runner's tests. Only failing tests carry a message: an error's starts with the
+    test's name (the reporter prints nothing else of it); details the test above already
+    showed are not repeated; the command that repeats the run is given once."""
+    entries, shown, code = [], None, f"grade run . --seed {report.seed}"
+    for test in tests:
+        if not is_failure(test):
+            entries.append(_entry(test.name, "pass", test.points))
+            continue
+        details = test_details(test)
+        said = bound.cut(details, cap) if details != shown else _("same as above")
+        message = f"{test.name}: {said}" if test.status == ERROR else said
+        entries.append(_entry(test.name, STATUS[test.status], test.points, message,
+                              code if shown is None else ""))
+        shown = details
+    return entries
+
+
+def _entry(name: str, status: str, score: float, message: str = "",
+           test_code: str = "") -> dict[str, Any]:
+    # line_no 0: the reporter prints "- line N" after a name unless it is 0.
+    return {"name": name, "status": status, "score": score, "message": message,
+            "test_code": test_code, "line_no": 0}
+
+
+def _encode(result: dict[str, Any]) -> str:
+    data = json.dumps(result, ensure_ascii=False, separators=(",", ":")).encode(
+        "utf-8", "backslashreplace")
+    return base64.b64encode(data).decode("ascii")
+
+
+def _encode_all(results: dict[str, dict[str, Any]]) -> dict[str, str]:
+    return {name: _encode(result) for name, result in results.items()}

@@ -1,21 +1,24 @@
-"""The summary table in Markdown: one row per function, then the total and the seed."""
+"""The report in Markdown: the per-function summary table (GitHub's step summary) and a
+test's details (Gradescope's ``md`` output).
+
+Student-controlled text is either one inert line (``neutral.markdown``) or inside a code
+block (``neutral.fenced``), so no HTML or Markdown of a submission's reaches the page.
+"""
 
 from __future__ import annotations
 
 from grader.i18n import _
+from grader.report import neutral
 from grader.report.absent import Line, grouped
-from grader.report.details import is_failure, points, score_line, seed_line, selection_line
-from grader.report.model import Report
-
-
-def _cell(text: str) -> str:
-    """Text safe inside one table cell."""
-    return " ".join(text.split()).replace("|", "\\|")
+from grader.report.details import (
+    example_lines, is_failure, message_lines, points, score_line, seed_line, selection_line)
+from grader.report.model import Report, TestResult
 
 
 def render(report: Report) -> str:
-    """A Markdown heading, the per-function table, the score and the seed."""
-    lines = [f"### {_cell(_('Grading report: {name}').format(name=report.submission))}", "",
+    """A Markdown heading, the per-function table, then ``summary``."""
+    heading = _("Grading report: {name}").format(name=report.submission)
+    lines = [f"### {neutral.markdown(heading)}", "",
              f"| {_('Function')} | {_('Points')} | {_('Result')} | {_('Failed tests')} |",
              "| --- | ---: | :---: | --- |"]
     for row in grouped(report):
@@ -26,9 +29,37 @@ def render(report: Report) -> str:
                                                           if is_failure(t)]
         mark = "❌" if failed else "✅"
         name = row.name if isinstance(row, Line) else tests[0].function
-        lines.append(f"| `{name}` | {points(got)}/{points(full)} | {mark} | "
-                     f"{_cell(', '.join(failed))} |")
-    lines += ["", f"**{score_line(report)}**", "", seed_line(report)]
-    lines += ["", _cell(selection_line(report))] if report.selected else []
-    lines += ([""] + [f"- {_cell(note)}" for note in report.notes]) if report.notes else []
-    return "\n".join(lines) + "\n"
+        lines.append(f"| {neutral.code(name)} | {points(got)}/{points(full)} | {mark} | "
+                     f"{neutral.markdown(', '.join(failed))} |")
+    return "\n".join(lines) + "\n\n" + summary(report, output=False) + "\n"
+
+
+def summary(report: Report, *, output: bool = True) -> str:
+    """Score, seed, notes and (when ``output``) what was printed while loading: a whole
+    submission's output."""
+    blocks = [f"**{score_line(report)}**", seed_line(report)]
+    if report.selected:
+        blocks.append(neutral.markdown(selection_line(report)))
+    if report.notes:
+        blocks.append("\n".join(f"- {neutral.markdown(note)}" for note in report.notes))
+    if report.output and output:
+        blocks += [f"**{_('Printed while loading your code:')}**", neutral.fenced(report.output)]
+    return "\n\n".join(blocks)
+
+
+def paragraph(text: str) -> str:
+    """Text of several lines as one Markdown paragraph, line breaks kept, every line inert."""
+    return "  \n".join(neutral.markdown(line) for line in text.splitlines())
+
+
+def test_details(test: TestResult, *, output: bool = True) -> str:
+    """A test's message (inert lines), its smallest failing example and (when ``output``)
+    what it printed (code blocks)."""
+    blocks = [paragraph("\n".join(message_lines(test.message)))] if test.message else []
+    if test.example is not None and is_failure(test):
+        title, *lines = example_lines(test.example)
+        blocks += [f"**{title}**", neutral.fenced("\n".join(lines))]
+    if test.output and output:
+        blocks += [f"**{_('Printed by your code:')}**", neutral.fenced(test.output)]
+    return "\n\n".join(blocks)
+

@@ -53,6 +53,7 @@ class Report:
     seed: int
     tests: list[TestResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)   # import errors, oracle mode, substitutions
+    output: str = ""                                 # what the submission printed while loading
     oracle: str = "solutions+torch"                 # or "torch"
     seconds: float = 0.0
     status: str = "graded"                           # or "error" (the submission could not be graded)
@@ -92,7 +93,7 @@ class Report:
             raw = {k: v for k, v in raw.items() if k != "name"}
             example = raw.pop("example", None)
             tests.append(TestResult(**raw, example=Example(**example) if example else None))
-        fields = {k: data[k] for k in ("submission", "seed", "notes", "oracle", "seconds",
-                                        "status", "lang", "selected", "unloaded")
+        fields = {k: data[k] for k in ("submission", "seed", "notes", "output", "oracle",
+                                        "seconds", "status", "lang", "selected", "unloaded")
                   if k in data}
         return cls(tests=tests, **fields)

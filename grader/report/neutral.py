@@ -7,8 +7,12 @@ included) and returns text that is inert in one of those outputs and encodes as 
 
 - ``terminal``: C0/C1 controls (escape sequences, carriage returns, backspaces) and bidi
   overrides shown as visible escapes, so nothing moves the cursor, sets a window title,
-  writes the clipboard or reorders what the reader sees; newlines and tabs stay.
+  writes the clipboard or reorders what the reader sees; newlines and tabs stay. A line
+  starting with ``::`` (a GitHub Actions workflow command, such as a forged notice) gets its
+  first colon escaped, since a terminal here is often a CI log.
 - ``markdown``: additionally inert as Markdown and inline HTML, on one line (a table cell).
+- ``code``: a Markdown code span on one line (a table cell).
+- ``fenced``: a Markdown code block that shows any text literally (HTML included).
 - ``html``: additionally HTML-escaped (element content and quoted attribute values).
 - ``xml``: characters XML 1.0 cannot hold shown as escapes (the XML writer escapes markup).
 - ``csv_cell``: the OWASP rule against formula injection (a leading ``= + - @``, tab or
@@ -24,9 +28,14 @@ import re
 #: isolates; line and paragraph separators; lone surrogates.
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029"
                      "\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-#: Characters with a meaning in Markdown (markup characters of HTML become entities).
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+#: Characters with a meaning in Markdown anywhere in a line (markup characters of HTML
+#: become entities), and what starts a heading, list item or quote at a line's start.
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]!|~])")
+_BLOCK_START = re.compile(r"^(\d*)([#+\-=>]|(?<=\d)[.)])")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: A GitHub Actions workflow command: "::" at the start of a line, after blanks.
+_WORKFLOW_COMMAND = re.compile(r"^([ \t]*):(?=:)", re.MULTILINE)
+_BACKTICKS = re.compile("`+")
 
 
 def _escape(char: str) -> str:
@@ -36,13 +45,30 @@ def _escape(char: str) -> str:
 
 def terminal(text: str) -> str:
     """``text`` with every character that could act on a terminal shown as an escape."""
-    return _UNSAFE.sub(lambda m: _escape(m.group()), str(text))
+    shown = _UNSAFE.sub(lambda m: _escape(m.group()), str(text))
+    return _WORKFLOW_COMMAND.sub(lambda m: m.group(1) + _escape(":"), shown)
 
 
 def markdown(text: str) -> str:
     """``text`` on one line, inert as Markdown and HTML (safe inside a table cell)."""
     escaped = _MARKDOWN.sub(r"\\\1", " ".join(terminal(text).split()))
-    return _html.escape(escaped, quote=False)
+    return _html.escape(_BLOCK_START.sub(r"\1\\\2", escaped), quote=False)
+
+
+def code(text: str) -> str:
+    """``text`` as an inline code span on one line (safe inside a table cell)."""
+    shown = " ".join(terminal(text).split()).replace("|", "\\|")
+    longest = max((len(run) for run in _BACKTICKS.findall(shown)), default=0)
+    fence = "`" * (longest + 1)
+    return f"{fence} {shown} {fence}" if longest else f"{fence}{shown}{fence}"
+
+
+def fenced(text: str, info: str = "text") -> str:
+    """``text`` as a Markdown code block: a fence longer than any run of backticks inside."""
+    shown = terminal(text).rstrip("\n")
+    longest = max((len(run) for run in _BACKTICKS.findall(shown)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{info}\n{shown}\n{fence}"
 
 
 def html(text: str) -> str:

@@ -2,6 +2,8 @@
 message, smallest failing example and captured output.
 
 Status words (not only colours) carry the verdict, so the report reads the same in a log.
+Student-controlled text is neutralised and bounded by ``details``; what the submission
+printed is fenced behind a gutter.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ from rich.table import Table
 from rich.text import Text
 
 from grader.i18n import _
-from grader.report.details import (
-    example_lines, is_failure, output_lines, points, printable, score_line, seed_line,
-    selection_line, status_label)
+from grader.report import neutral
 from grader.report.absent import Line, grouped
+from grader.report.details import (
+    load_output_lines, note_lines, points, score_line, seed_line, selection_line, status_label,
+    test_details)
 from grader.report.model import ERROR, FAILED, INTERNAL, NOT_IMPLEMENTED, Report, TestResult
 
 STYLES = {FAILED: "bold red", ERROR: "bold red", INTERNAL: "yellow"}
@@ -30,19 +33,21 @@ def render(report: Report, *, color: bool = False) -> str:
     width = shutil.get_terminal_size((100, 24)).columns if color else 100
     console = Console(file=io.StringIO(), force_terminal=color, no_color=not color,
                       width=max(width, 60), highlight=False, emoji=False)
-    console.print(Text(_("Submission: {name}").format(name=printable(report.submission)),
-                       style="bold"))
+    console.print(Text(_("Submission: {name}").format(
+        name=" ".join(neutral.terminal(report.submission).split())), style="bold"))
     console.print(_table(report))
     _print_details(console, report)
     console.print()
     console.print(Text(score_line(report), style="bold"))
     if report.selected:
-        console.print(Text(printable(selection_line(report))))
+        console.print(Text(neutral.terminal(selection_line(report))))
     console.print(seed_line(report))
     if report.notes:
         console.print(_("Notes:"))
         for note in report.notes:
-            console.print(Text(f"- {printable(note)}"))
+            console.print(Padding(Text("\n".join(note_lines(note))), (0, 0, 0, 2)))
+    for line in load_output_lines(report):
+        console.print(Text(line), soft_wrap=True)
     return console.file.getvalue()
 
 
@@ -69,7 +74,7 @@ def _cells(row: TestResult | Line, first: bool) -> tuple[Text, Text, Text, str]:
         name, label, status = row.name, row.text, ERROR
     else:
         name, label, status = row.function if first else "", row.label, row.status
-    return (Text(name), Text(printable(label)),
+    return (Text(name), Text(neutral.terminal(label)),
             Text(status_label(status), style=STYLES.get(status, "green")),
             f"{points(row.points)}/{points(row.max_points)}")
 
@@ -83,7 +88,7 @@ def _print_details(console: Console, report: Report) -> None:
             stubs += [row] if row.kind == NOT_IMPLEMENTED else []
             continue
         for test in row:
-            lines = _detail_lines(test)
+            lines = test_details(test).splitlines()
             if lines:
                 console.print()
                 console.print(Text(test.name, style="bold"))
@@ -91,13 +96,4 @@ def _print_details(console: Console, report: Report) -> None:
                     console.print(Padding(Text(line), (0, 0, 0, 2)))
     if stubs:
         console.print()
-        console.print(Text(printable(stubs[0].tests[0].message)))
-
-
-def _detail_lines(test: TestResult) -> list[str]:
-    lines = [printable(test.message)] if test.message else []
-    if test.example and is_failure(test):
-        lines += example_lines(test.example)
-    if test.output:
-        lines += output_lines(test.output)
-    return lines
+        console.print(Text(neutral.terminal(stubs[0].tests[0].message)))

@@ -11,7 +11,10 @@ dtype, never pickled), ``{"f": name}`` a ``ScalarFunction`` (parent to child onl
 Encoding classifies with ``type(x) is`` and never calls the object's own methods, so an
 object that lies about itself (``__eq__``, ``__array__``, ``__len__``) is refused unasked.
 Decoding trusts nothing: every tag, index, shape and size is checked, and any violation
-raises ``ProtocolError``.
+raises ``ProtocolError``. Whatever is decoded can be rendered: integers stay within float
+range (a larger one is refused when encoded: it is not a number the grader can compare),
+strings and dict keys are bounded, and lone surrogates become visible escapes (``valid``), so
+every decoded string encodes as UTF-8.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import io
 import json
 import math
 import struct
+import sys
 from functools import lru_cache
 from typing import Any, Callable
 
@@ -35,6 +39,8 @@ MAX_DEPTH = 32
 MAX_STR = 1 << 16
 MAX_NODES = 1 << 20
 MAX_INT_BITS = 1024
+#: The largest integer magnitude that converts to a float (``float(2**1024 - 1)`` overflows).
+MAX_INT = int(sys.float_info.max)
 _KINDS = "biuf"
 NUMPY_SCALARS: frozenset[type] = frozenset(
     np.dtype(code).type for code in np.typecodes["AllInteger"] + np.typecodes["AllFloat"] + "?"
@@ -77,7 +83,7 @@ class Encoder:
         if value is None or kind is bool or kind is float:
             return value
         if kind is int:
-            if value.bit_length() > MAX_INT_BITS:
+            if value.bit_length() > MAX_INT_BITS or not -MAX_INT <= value <= MAX_INT:
                 raise RefusedValue(Refused("int", N_("integer too large")))
             return value
         if kind is str:
@@ -106,6 +112,8 @@ class Encoder:
         for key, item in list(value.items()):
             if type(key) is not str:
                 raise RefusedValue(Refused("dict", N_("a dict key that is not a string")))
+            if len(key) > MAX_STR:
+                raise RefusedValue(Refused("dict", N_("a dict key that is too long")))
             out[key] = self.encode(item, depth + 1)
         return out
 
@@ -126,12 +134,14 @@ def decode(tree: Any, blobs: list[bytes],
     if depth > MAX_DEPTH:
         raise ProtocolError("nested too deeply")
     kind = type(tree)
-    if tree is None or kind in (bool, int, float):
+    if tree is None or kind in (bool, float):
+        return tree
+    if kind is int:
+        if not -MAX_INT <= tree <= MAX_INT:
+            raise ProtocolError("integer beyond float range")
         return tree
     if kind is str:
-        if len(tree) > MAX_STR:
-            raise ProtocolError("string too long")
-        return tree
+        return _string(tree)
     if kind is list:
         return [decode(item, blobs, functions, depth + 1) for item in tree]
     if kind is not dict or len(tree) != 1:
@@ -140,7 +150,8 @@ def decode(tree: Any, blobs: list[bytes],
     if tag == "t" and type(body) is list:
         return tuple(decode(item, blobs, functions, depth + 1) for item in body)
     if tag == "d" and type(body) is dict:
-        return {key: decode(item, blobs, functions, depth + 1) for key, item in body.items()}
+        return {_string(key): decode(item, blobs, functions, depth + 1)
+                for key, item in body.items()}
     if tag == "a":
         return read_array(_blob(blobs, body))
     if tag == "s":
@@ -153,13 +164,24 @@ def decode(tree: Any, blobs: list[bytes],
     raise ProtocolError(f"unexpected tag {tag!r}")
 
 
+def valid(text: str) -> str:
+    """``text`` with lone surrogates (which no UTF-8 output can hold) as ``\\udXXX`` escapes."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _string(tree: str) -> str:
+    if len(tree) > MAX_STR:
+        raise ProtocolError("string too long")
+    return valid(tree)
+
+
 def decode_result(tree: Any, blobs: list[bytes]) -> Any:
     """Like ``decode``, but a whole result may also be a ``Refused``."""
     if type(tree) is dict and len(tree) == 1 and "r" in tree:
         body = tree["r"]
         if type(body) is not list or len(body) != 2 or not all(type(s) is str for s in body):
             raise ProtocolError("malformed refusal")
-        return Refused(body[0][:200], _(body[1][:500]))
+        return Refused(valid(body[0][:200]), _(valid(body[1][:500])))
     return decode(tree, blobs)
 
 

@@ -25,7 +25,7 @@ import numpy as np
 from grader.contract import FUNCTIONS
 from grader.i18n import _
 from grader.sandbox.channel import (FrameReader, ProtocolError, RefusedValue, Encoder, decode,
-                                    decode_result, pack)
+                                    decode_result, pack, valid)
 from grader.sandbox.server import ServerLink, ready
 from grader.sandbox.values import CallOutcome, Limits
 from grader.submission import Submission
@@ -442,12 +442,12 @@ def _load_error(error: Any, unit: str) -> str:
 def _error_text(error: dict[str, Any], unit: str | None = None) -> str:
     """``"ValueError: bad reduction (losses.py, line 12)"``."""
     text = _text(error.get("type"), 200)
-    message = _text(error.get("message"), 2000)
+    message = " ".join(_text(error.get("message"), 2000).split())  # one line: no forged lines
     if message:
         text = f"{text}: {message}"
     where, line = error.get("file"), error.get("line")
     if type(line) is int and type(where) is str and where != unit:
-        text += " " + _("({file}, line {line})").format(file=where[:200], line=line)
+        text += " " + _("({file}, line {line})").format(file=valid(where[:200]), line=line)
     elif type(line) is int:
         text += " " + _("(line {line})").format(line=line)
     return text
@@ -459,16 +459,16 @@ def _output(report: dict[str, Any] | None) -> str:
 
 def _clip(text: Any, cut: Any) -> str:
     """Captured output as shown: the kept part and, if more was printed, a note."""
-    text = text if type(text) is str else ""
+    text = valid(text) if type(text) is str else ""
     return text + ("\n" if text and not text.endswith("\n") else "") + _("... [truncated]") \
         if cut else text
 
 
 def _text(value: Any, limit: int) -> str:
-    return value[:limit] if type(value) is str else ""
+    return valid(value[:limit]) if type(value) is str else ""
 
 
 def _names(value: Any, limit: int = 16) -> tuple[str, ...]:
     if type(value) is not list:
         return ()
-    return tuple(v[:200] for v in value[:limit] if type(v) is str)
+    return tuple(valid(v[:200]) for v in value[:limit] if type(v) is str)

@@ -4,33 +4,42 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 import solutions
 from grader.classroom.gradescope import build_bundle
 from grader.contract import MODULES
+from grader.report import gradescope
 
 SOLUTIONS = Path(solutions.__file__).parent
+SCHEMA = json.loads((Path(__file__).with_name("gradescope_results.schema.json")).read_text())
+#: Instructor rules: the ±1e4 tests hidden until the due date, torch_api hidden.
+RULES = (("*±1e4*", "after_due_date"), ("torch_api.*", "hidden"))
 
 
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out_zip = tmp_path_factory.mktemp("bundle") / "autograder.zip"
-    build_bundle(out_zip)
+    build_bundle(out_zip, RULES)
     return out_zip
 
 
 def _run(bundle: Path, root: Path, submission: dict[str, str],
-         links: dict[str, str] = {}) -> dict:
-    """Unpack ``bundle`` as Gradescope does, run ``run_autograder``, return results.json.
+         links: dict[str, str] = {}, broken: bool = False) -> dict:
+    """Unpack ``bundle`` as Gradescope does, run ``run_autograder``, return results.json
+    (checked against Gradescope's specification, with no absolute path of this machine).
     ``links``: entries of the submission made links (``@SOURCE@``: the unpacked bundle)."""
     with zipfile.ZipFile(bundle) as archive:
         archive.extractall(root / "source")
+    if broken:  # the grader itself cannot start
+        (root / "source" / "grader" / "cli.py").write_text("raise SystemExit('broken')\n")
     (root / "submission").mkdir()
     for name, text in submission.items():
         (root / "submission" / name).write_text(text, encoding="utf-8")
@@ -39,7 +48,12 @@ def _run(bundle: Path, root: Path, submission: dict[str, str],
     env = {**os.environ, "AUTOGRADER_ROOT": str(root), "PYTHON": sys.executable}
     subprocess.run(["bash", str(root / "source" / "run_autograder")], env=env,
                    capture_output=True, timeout=300, check=True)
-    return json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
+    text = (root / "results" / "results.json").read_text(encoding="utf-8")
+    results = json.loads(text)
+    jsonschema.validate(results, SCHEMA)
+    assert str(root) not in text and "/tmp/" not in text
+    assert len(text.encode("utf-8")) < gradescope.BUDGET
+    return results
 
 
 def _solutions() -> dict[str, str]:
@@ -75,20 +89,31 @@ def test_buggy_submission_loses_points(bundle: Path, tmp_path: Path) -> None:
         if function in lost:
             lost[function] |= test["score"] < test["max_score"]
     assert lost == {"activations.relu": True, "activations.sigmoid": False}
+    # The same score as grade run's, and as the sum of the tests.
+    seed = re.search(r"--seed (\d+)", results["output"]).group(1)
+    done = subprocess.run([sys.executable, "-c", "from grader.cli import main; main()", "run",
+                           str(tmp_path / "submission"), "--seed", seed, "--lang", "en"],
+                          capture_output=True, text=True, timeout=300)
+    score = float(re.search(r"Score: ([\d.]+) / 100", done.stdout).group(1))
+    assert results["score"] == pytest.approx(score, abs=0.01)
+    assert sum(t["score"] for t in results["tests"]) == pytest.approx(score, abs=0.01)
 
 
 def test_ungradable_submission_still_gets_results(bundle: Path, tmp_path: Path) -> None:
     results = _run(bundle, tmp_path, {"notes.txt": "nothing to grade"})
     assert results["score"] == 0
-    assert results["output"]
+    assert sum(t["max_score"] for t in results["tests"]) == pytest.approx(100)
+    assert "no exercise modules found" in results["output"]
+    assert all("no exercise modules found" in t["output"] for t in results["tests"])
 
 
 @pytest.mark.parametrize("target", ["@SOURCE@/solutions", str(SOLUTIONS)])
 def test_an_exercises_link_to_the_solutions_scores_nothing(bundle: Path, tmp_path: Path,
                                                           target: str) -> None:
     results = _run(bundle, tmp_path, {}, links={"exercises": target})
-    assert results["score"] == 0 and results["tests"] == []
+    assert results["score"] == 0 and all(t["score"] == 0 for t in results["tests"])
     assert "exercises is a symbolic link" in results["output"]
+    assert str(SOLUTIONS) not in json.dumps(results)
 
 
 def test_module_links_to_the_solutions_score_nothing_and_the_rest_counts(bundle: Path,
@@ -99,3 +124,34 @@ def test_module_links_to_the_solutions_score_nothing_and_the_rest_counts(bundle:
     lost = {t["name"].split(":")[0] for t in results["tests"] if t["score"] < t["max_score"]}
     assert lost == {f"losses.{f}" for f in MODULES["losses"]}
     assert all(t["score"] == 0 for t in results["tests"] if t["name"].startswith("losses."))
+
+
+def test_results_declare_their_formats_and_visibility(bundle: Path, tmp_path: Path) -> None:
+    results = _run(bundle, tmp_path, _solutions())
+    assert (results["output_format"], results["stdout_visibility"]) == ("md", "hidden")
+    levels = {t["name"]: t["visibility"] for t in results["tests"]}
+    assert levels["activations.softmax: logits of ±1e4"] == "after_due_date"
+    assert {v for k, v in levels.items() if k.startswith("torch_api.")} == {"hidden"}
+    assert levels["activations.relu: random values of any shape"] == "visible"
+
+
+def test_the_schema_rejects_what_gradescope_would(tmp_path: Path) -> None:
+    for bad in ({"score": "100"}, {"tests": [{"name": "x"}]}, {"score": 1, "output_fromat": "md"},
+                {"score": 1, "tests": [{"score": 1, "visibility": "later"}]}):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(bad, SCHEMA)
+
+
+def test_a_noisy_submission_stays_within_budget(bundle: Path, tmp_path: Path) -> None:
+    noisy = "\n\nimport builtins as _b\n_b.print('x' * 100000)\n"
+    sources = {name: text + noisy for name, text in _solutions().items()}
+    sources["losses.py"] += "\n\ndef mse(y, y_hat):\n    print('y' * 100000)\n    return 0.0\n"
+    results = _run(bundle, tmp_path, sources)
+    assert 0 < results["score"] < 100
+
+
+def test_a_grader_that_cannot_start_still_writes_valid_results(bundle: Path,
+                                                               tmp_path: Path) -> None:
+    results = _run(bundle, tmp_path, _solutions(), broken=True)
+    assert results["score"] == 0 and results["tests"][0]["max_score"] == 100
+    assert "broken" in results["output"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from grader.contract import MODULES
-from grader.report import render
+from grader.report import neutral, render
 from grader.report.absent import Line, grouped
 from grader.report.model import (ERROR, FAILED, MISSING, NOT_IMPLEMENTED, PASSED, UNLOADABLE,
                                  Report)
@@ -67,7 +67,8 @@ def test_text_and_markdown_summarise_absent_modules_in_one_row():
     assert "define mse, cross_entropy in losses.py" in " ".join(text.split())
     assert "expected 0.5, got 1" in text        # real failures keep their details
     markdown = render(report, "markdown")
-    assert "| `losses` | 0/6 | ❌ | not found: define mse, cross_entropy in losses.py" in markdown
+    assert "| `losses` | 0/6 | ❌ | " + neutral.markdown(
+        "not found: define mse, cross_entropy in losses.py") in markdown
     assert "| `activations.tanh` | 0/3 | ❌ | not implemented yet |" in markdown
 
 

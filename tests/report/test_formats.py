@@ -60,15 +60,23 @@ def test_junit_parses_with_failures_and_errors(report):
     assert seed == ["1234"]
 
 
-def test_github_last_line_is_the_runner_result(report):
-    last = render(report, "github").rstrip("\n").splitlines()[-1]
-    result = json.loads(base64.b64decode(last))
-    assert result["version"] == 1 and result["status"] == "fail" and result["max_score"] == 10
-    assert [t["status"] for t in result["tests"]] == ["pass", "fail", "error", "pass"]
-    assert sum(t["score"] for t in result["tests"]) == 5
-    keys = {"name", "status", "score", "message", "test_code", "filename", "line_no",
-            "execution_time"}
-    assert all(set(t) == keys for t in result["tests"])
+def github_results(text: str) -> dict[str, dict]:
+    """The runner results of a github report: its ``NAME=VALUE`` lines, decoded."""
+    pairs = [line.split("=", 1) for line in text.splitlines() if line.startswith("dlgrade")]
+    return {name: json.loads(base64.b64decode(value)) for name, value in pairs}
+
+
+def test_github_lines_are_the_runner_results(report):
+    results = github_results(render(report, "github"))
+    assert list(results) == list(github.runners())
+    tests = [t for result in results.values() for t in result["tests"] if t["score"] or
+             t["status"] != "pass"]
+    assert sorted(t["status"] for t in tests) == ["error", "fail", "pass", "pass"]
+    assert sum(t["score"] for r in results.values() for t in r["tests"]) == 5
+    assert sum(r["max_score"] for r in results.values()) == 10
+    keys = {"name", "status", "score", "message", "test_code", "line_no"}
+    assert all(set(t) == keys for r in results.values() for t in r["tests"])
+    assert all(r["version"] == 1 for r in results.values())
 
 
 def test_github_step_summary_is_appended(report, tmp_path, monkeypatch):
@@ -116,3 +124,66 @@ def test_korean_headers(report):
 def test_every_format_renders(report):
     for fmt in FORMATS:
         assert render(report, fmt).strip()
+
+
+HOSTILE = ("\x1b]0;owned\x07\x1b[2J\rScore: 100 / 100\n::notice title=Autograding complete::"
+           "Points 100/100\n\u202eevil\ud800<img src=x onerror=alert(1)>")
+
+
+def hostile_report() -> Report:
+    """Student-controlled text in every field a submission reaches."""
+    from grader.report.model import ERROR, FAILED, Example, TestResult
+    return Report(submission="eve" + HOSTILE, seed=1, notes=["mlp.py could not be loaded: "
+                                                             + HOSTILE * 100],
+                  output=HOSTILE * 50, tests=[
+                      TestResult("activations.relu", "zeros", 2.0, 0.0, FAILED,
+                                 message="raised " + HOSTILE * 1000, output=HOSTILE,
+                                 example=Example({"x": HOSTILE}, "1.0", HOSTILE * 1000)),
+                      TestResult("losses.mse", "batch", 3.0, 0.0, ERROR, message=HOSTILE)])
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_format_survives_hostile_text(fmt):
+    text = render(hostile_report(), fmt)
+    assert len(text.encode("utf-8")) < 100_000
+    if fmt == "github":
+        text = "\n".join(t["message"] for r in github_results(text).values() for t in r["tests"])
+    if fmt != "json":   # the full record keeps the (escaped) text as data
+        assert "\x1b" not in text and "\u202e" not in text and "\r" not in text
+    assert "cut]" in text or fmt == "markdown"
+
+
+def test_text_fences_what_was_printed_and_keeps_forged_lines_off_column_0():
+    lines = render(hostile_report(), "text").splitlines()
+    assert [line for line in lines if line.startswith("Score:")] == ["Score: 0 / 5"]
+    assert not [line for line in lines if line.lstrip().startswith("::")]
+    assert any(line.startswith("  │ ") for line in lines)
+
+
+def test_markdown_holds_no_html():
+    assert "<img" not in render(hostile_report(), "markdown")
+
+
+def test_junit_parses_hostile_text():
+    ET.fromstring(render(hostile_report(), "junit").encode("utf-8"))
+
+
+def test_ci_formats_stay_within_their_budgets():
+    """Every declared test failing with the longest details a report can hold."""
+    from grader.checks import CHECKS
+    from grader.report import gradescope, junit
+    from grader.report.model import ERROR, FAILED, Example, TestResult
+
+    huge = "정답과 다릅니다 " * 5000
+    tests = [TestResult(check.function, test.label, test.points, 0.0,
+                        FAILED if index % 2 else ERROR, message=huge, output=huge,
+                        example=Example({"x": huge}, huge, huge))
+             for check in CHECKS for index, test in enumerate(check.tests)]
+    report = Report(submission="noisy", seed=1, tests=tests, notes=[huge], output=huge)
+    encoded = sum(map(len, github.encoded(report).values()))
+    assert encoded <= github.BUDGET
+    results = github_results(render(report, "github"))
+    messages = [t["message"] for r in results.values() for t in r["tests"]]
+    assert all("cut]" in m or m.endswith("same as above") for m in messages)
+    assert len(render(report, "gradescope").encode()) <= gradescope.BUDGET
+    assert len(render(report, "junit").encode()) <= junit.BUDGET

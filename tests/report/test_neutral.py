@@ -50,3 +50,37 @@ def test_csv_cells_never_start_a_formula(first, rest):
     buffer = io.StringIO()
     csv.writer(buffer).writerow([cell])
     assert next(csv.reader(io.StringIO(buffer.getvalue())))[0][0] not in "=+-@\t\r"
+
+
+def test_terminal_escapes_workflow_commands_at_a_line_start():
+    shown = neutral.terminal("ok\n  ::notice title=Autograding complete::Points 100/100\na::b")
+    assert not [line for line in shown.splitlines() if line.lstrip().startswith("::")]
+    assert "a::b" in shown and "\\x3a:notice" in shown
+
+
+@given(st.text())
+def test_fenced_blocks_cannot_be_closed_from_inside(text):
+    block = neutral.fenced(text)
+    fence = block.split("\n", 1)[0].removesuffix("text")
+    inner = block.split("\n")[1:-1]
+    assert block.endswith("\n" + fence) and not any(line.startswith(fence) for line in inner)
+
+
+def _rendered_cell(cell: str) -> str:
+    """What a CommonMark parser with GitHub's tables makes of ``cell`` in a table row."""
+    from markdown_it import MarkdownIt
+    page = MarkdownIt("commonmark").enable("table").render(f"| a |\n| --- |\n| {cell} |\n")
+    return page.split("<td>", 1)[1].split("</td>", 1)[0]
+
+
+@given(st.text())
+def test_markdown_renders_as_the_same_plain_text(text):
+    rendered = _rendered_cell(neutral.markdown(text))
+    assert "<" not in rendered.replace("&lt;", "")
+
+
+def test_markdown_keeps_plain_names_readable_and_code_spans_literal():
+    assert neutral.markdown("Graded only: losses.mse (1 of 2)") == \
+        "Graded only: losses.mse (1 of 2)"
+    assert _rendered_cell(neutral.code("a|b`c<i>")) == "<code>a|b`c&lt;i&gt;</code>"
+    assert _rendered_cell(neutral.markdown("1. # **x** [l](u) <img src=x>")).startswith("1. #")

@@ -80,6 +80,14 @@ CASES: dict[str, dict[str, set[str]]] = {
     "detached_fork": {"activations.sigmoid": {"correct"}},
     "thread_never_ends": {"losses.mse_loss": {"correct"}},
     "fork_bomb": {"linear_regression.gd_step": {"timeout"}},
+    # What the parent renders (issue #10): values and text that crashed or forged reports.
+    "huge_int": {"losses.mse": {"refused"}, "linear_regression.gd_step": {"refused"},
+                 "linear_regression.fit": {"refused"}},
+    "surrogate_text": {"activations.relu_grad": {"error"}, "activations.sigmoid_grad": {"error"},
+                       "activations.tanh_grad": {"wrong"}, "mlp.mlp_backward": {"wrong"}},
+    "long_keys": {"mlp.mlp_backward": {"wrong"}},
+    "terminal_escapes": {"mlp.mlp_backward": {"wrong"}, "mlp.linear_backward": {"error"}},
+    "forged_lines": {"losses.cross_entropy": {"error"}, "losses.mse_loss": {"correct"}},
 }
 #: Never sabotaged: called after the sabotage in every case that leaves their module alone.
 HONEST = ("activations.relu", "linear_regression.predict", "mlp.linear_forward")

@@ -107,10 +107,15 @@ def grade_command(*args: str, **kwargs: Any) -> subprocess.CompletedProcess:
 
 def test_grade_run_refuses_an_exercises_link_to_the_solutions(tmp_path: Path) -> None:
     submission = build_files("link_exercises_to_solutions", tmp_path)
-    done = grade_command("run", str(submission), "--format", "gradescope", "--seed", "1")
+    done = grade_command("run", str(submission), "--seed", "1")
     assert done.returncode == 2 and done.stdout == ""
     [line] = done.stderr.strip().splitlines()
     assert line.startswith("grade: error: ") and "exercises is a symbolic link" in line
+    # The formats that must always hold a result hold a score of 0 and the reason.
+    done = grade_command("run", str(submission), "--format", "gradescope", "--seed", "1")
+    results = json.loads(done.stdout)
+    assert results["score"] == 0 and all(t["score"] == 0 for t in results["tests"])
+    assert "exercises is a symbolic link" in results["output"]
 
 
 def test_grade_run_never_shows_the_graders_environment(tmp_path: Path) -> None:

@@ -77,7 +77,10 @@ class Liar:
     (np.array([1 + 2j]), "complex128 array"),
     ((1.0, Liar()), "Liar"),
     ({1: 2.0}, "dict"),
+    ({"k" * 70000: 2.0}, "dict"),
     (lambda x: x, "function"),
+    (2**1024 - 1, "int"),
+    ((1.0, -(2**1024 - 1)), "int"),
 ])
 def test_other_objects_are_refused(value, name):
     tree, blobs = encode_result(value, 1 << 20)
@@ -106,11 +109,19 @@ def test_scalar_functions_cross_by_name():
 
 @pytest.mark.parametrize("tree", [
     {"x": 1}, {"a": 0, "t": []}, {"t": 5}, {"a": 3}, {"s": "0"}, {"r": ["x", "y"]},
-    [{"d": {"k": {"a": -1}}}],
+    [{"d": {"k": {"a": -1}}}], 2**1024 - 1, [-(2**1030)], {"d": {"k" * 70000: 1}},
 ])
 def test_malformed_trees_are_protocol_errors(tree):
     with pytest.raises(ProtocolError):
         decode(tree, [write_array(np.zeros(2))])
+
+
+def test_decoded_strings_always_encode():
+    """A lone surrogate (in a value, a key, a refusal) is decoded as a visible escape."""
+    got = decode({"d": {"W1\ud800": ["x\udfff"]}}, [])
+    assert got == {"W1\\ud800": ["x\\udfff"]}
+    refused = decode_result({"r": ["Bad\udcff", "why"]}, [])
+    assert refused.type_name == "Bad\\udcff"
 
 
 @pytest.mark.parametrize("blob", [
