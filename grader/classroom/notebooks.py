@@ -2,8 +2,9 @@
 
 A notebook holds a title cell (the module's docstring), a cell with the module's imports,
 for ``mlp`` a cell that loads the student's activations from their notebook, then per function a markdown cell (the lecture's formula in LaTeX and the docstring) and a
-code cell with the stub, and finally a cell that grades the notebook with ``!grade run``
-(the grader skips ``!`` lines, so a graded notebook never grades itself).
+code cell with the stub, and finally a cell that grades the notebook's module with
+``check()`` in the kernel itself, whatever its interpreter (the grader skips cells that
+import it, so a graded notebook never grades itself).
 """
 
 from __future__ import annotations
@@ -57,11 +58,16 @@ def build_notebook(module: str, source: str) -> NotebookNode:
                 metadata={METADATA_KEY: {"function": function}}))
     cells.append(nbformat.v4.new_markdown_cell(template("notebook_check.md").strip(),
                                                  id="check-doc"))
-    cells.append(nbformat.v4.new_code_cell(f"!grade run {module}.ipynb", id="check"))
+    cells.append(nbformat.v4.new_code_cell(check_source(module), id="check"))
     notebook = nbformat.v4.new_notebook(cells=cells)
     notebook.metadata.update(kernelspec=_KERNEL, language_info={"name": "python"})
     nbformat.validate(notebook)
     return notebook
+
+
+def check_source(module: str) -> str:
+    """The last cell: grade ``module``'s functions as the kernel holds them now."""
+    return f'from grader import check\n\ncheck("{module}")'
 
 
 def load_formulas() -> dict[str, list[str]]:

@@ -17,7 +17,7 @@ from grader.contract import MODULES
 from grader.i18n import _
 from grader.submission import files
 from grader.submission.files import Folder, LoadError, Refused, parent_and_name, refusal
-from grader.submission.notebook import notebook_cells
+from grader.submission.notebook import cell_label, notebook_cells
 
 __all__ = ["LoadError", "Refused", "Submission", "Unit", "load"]
 
@@ -32,7 +32,7 @@ class Unit:
     student's other modules of a folder submission, importable by name.
     """
 
-    name: str                 # shown in reports: "activations.py", "notebook cell 4"
+    name: str                 # shown in reports: "activations.py", 'cell "def relu(x):"'
     kind: str                 # "module" | "namespace" | "helper"
     source: str
     path: str                 # the file it came from
@@ -178,10 +178,13 @@ def _load_notebooks(folder: Folder, entries: list[str], path: Path, name: str) -
         except Refused as error:
             refusals.append(error)
             continue
-        label = _("notebook cell {n}") if len(entries) == 1 else entry + ": " + _("cell {n}")
-        units += [Unit(name=label.format(n=n), kind="namespace", source=source,
-                       path=_shown(path / entry))
-                  for n, source in notebook_cells(text, folder.entry(entry))]
+        prefix = "" if len(entries) == 1 else entry + ": "
+        taken: set[str] = set()
+        for _number, source in notebook_cells(text, folder.entry(entry)):
+            label = cell_label(source, taken)
+            taken.add(label)
+            units.append(Unit(name=prefix + label, kind="namespace", source=source,
+                              path=_shown(path / entry)))
     if not units:
         raise refusals[0]
     first = path / entries[0]

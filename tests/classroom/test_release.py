@@ -94,7 +94,7 @@ def test_notebooks_are_valid_and_complete(release: Path) -> None:
         graded |= {c.metadata[METADATA_KEY]["function"] for c in notebook.cells
                    if METADATA_KEY in c.metadata}
         assert notebook.cells[0].cell_type == "markdown"
-        assert notebook.cells[-1].source == f"!grade run {module}.ipynb"
+        assert notebook.cells[-1].source == f'from grader import check\n\ncheck("{module}")'
     assert graded == set(FUNCTIONS)
 
 
