@@ -11,7 +11,8 @@ Each cell that defines a graded function becomes one ``namespace`` unit named as
 sees the cell (its first line), holding only the definitions (every other line of the cell
 is blank, so line numbers are the cell's own). What those functions use from the namespace
 comes along: modules and names imported from modules become one unit of imports, helper
-functions defined in the notebook their own definitions, plain constants an assignment.
+functions defined in the notebook their own definitions, and constants (and dicts, lists
+and tuples of constants and of the notebook's functions) a last unit of assignments.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from grader.submission.notebook import cell_label
 
 #: Values copied into the sandbox as ``name = repr(value)``.
 CONSTANTS = (int, float, complex, str, bytes, bool, type(None))
+#: How deep, and how long, dicts, lists and tuples of those may be.
+LITERAL_DEPTH, LITERAL_ITEMS = 3, 64
 
 
 def kernel_submission(namespace: dict[str, Any], functions: Iterable[str],
@@ -63,11 +66,13 @@ class _Collector:
         if type(obj) is not types.FunctionType or obj.__globals__ is not self.namespace:
             return
         code = obj.__code__
-        span = _definition(code.co_filename, code.co_firstlineno, code.co_name)
-        if span is None:
+        node = _definition(code.co_filename, code.co_firstlineno, code.co_name)
+        if node is None:
             return
-        self.ranges.setdefault(code.co_filename, []).append(span)
-        for used in sorted(_global_names(code)):
+        start = min([node.lineno] + [d.lineno for d in node.decorator_list])
+        self.ranges.setdefault(code.co_filename, []).append(
+            (start, node.end_lineno or node.lineno))
+        for used in sorted(_global_names(code) | _signature_names(node)):
             self.name(used)
 
     def name(self, used: str) -> None:
@@ -83,19 +88,44 @@ class _Collector:
             module = obj.__name__
             self.imports.append(f"import {module}" if module == used
                                 else f"import {module} as {used}")
-        elif type(obj) in CONSTANTS:
-            self.constants.append(f"{used} = {obj!r}")
+        elif (literal := self.literal(obj, LITERAL_DEPTH)) is not None:
+            self.constants.append(f"{used} = {literal}")
         else:
             origin = _importable(obj)
             if origin is not None:
                 self.imports.append(f"from {origin[0]} import {origin[1]} as {used}")
 
+    def literal(self, obj: Any, depth: int) -> str | None:
+        """Source that rebuilds ``obj``: a constant, or a dict, list or tuple of such values
+        and of the notebook's functions (``{"relu": (relu, relu_grad)}``); else None."""
+        if type(obj) in CONSTANTS:
+            return repr(obj)
+        if type(obj) is types.FunctionType and obj.__globals__ is self.namespace \
+                and self.namespace.get(obj.__name__) is obj:
+            self.function(obj.__name__)
+            return obj.__name__
+        if depth == 0 or type(obj) not in (dict, list, tuple) or len(obj) > LITERAL_ITEMS:
+            return None
+        items = obj.items() if type(obj) is dict else enumerate(obj)
+        parts = []
+        for key, value in items:
+            shown = self.literal(value, depth - 1)
+            if shown is None or (type(obj) is dict and type(key) not in CONSTANTS):
+                return None
+            parts.append(f"{key!r}: {shown}" if type(obj) is dict else shown)
+        inside = ", ".join(parts)
+        if type(obj) is dict:
+            return "{" + inside + "}"
+        if type(obj) is list:
+            return "[" + inside + "]"
+        return "(" + inside + ("," if len(parts) == 1 else "") + ")"
+
     def units(self) -> list[Unit]:
+        """The imports, each cell's definitions, then the values (which may name them)."""
         units = []
-        preamble = "\n".join(self.imports + self.constants)
-        if preamble:
+        if self.imports:
             units.append(Unit(name=_("the notebook's imports"), kind="namespace",
-                              source=preamble, path="notebook"))
+                              source="\n".join(self.imports), path="notebook"))
         taken: set[str] = set()
         for filename, spans in self.ranges.items():
             lines = linecache.getlines(filename)
@@ -106,11 +136,14 @@ class _Collector:
             taken.add(label)
             units.append(Unit(name=label, kind="namespace", source="\n".join(kept) + "\n",
                               path=filename))
+        if self.constants:
+            units.append(Unit(name=_("the notebook's values"), kind="namespace",
+                              source="\n".join(self.constants), path="notebook"))
         return units
 
 
-def _definition(filename: str, first: int, name: str) -> tuple[int, int] | None:
-    """The lines (first, last) of the top-level ``def name`` starting at line ``first``."""
+def _definition(filename: str, first: int, name: str) -> ast.FunctionDef | None:
+    """The top-level ``def name`` starting at line ``first`` of the cell ``filename``."""
     source = "".join(linecache.getlines(filename))
     try:
         tree = ast.parse(source)
@@ -120,8 +153,19 @@ def _definition(filename: str, first: int, name: str) -> tuple[int, int] | None:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
             start = min([node.lineno] + [d.lineno for d in node.decorator_list])
             if first in (start, node.lineno):
-                return start, node.end_lineno or node.lineno
+                return node
     return None
+
+
+def _signature_names(node: ast.FunctionDef) -> set[str]:
+    """Names the ``def`` statement itself evaluates: decorators, defaults, annotations."""
+    parts: list[ast.AST] = [*node.decorator_list, *node.args.defaults,
+                            *(d for d in node.args.kw_defaults if d is not None)]
+    arguments = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs,
+                 *(a for a in (node.args.vararg, node.args.kwarg) if a is not None)]
+    parts += [a.annotation for a in arguments if a.annotation is not None]
+    parts += [node.returns] if node.returns is not None else []
+    return {n.id for part in parts for n in ast.walk(part) if isinstance(n, ast.Name)}
 
 
 def _global_names(code: types.CodeType) -> set[str]:
