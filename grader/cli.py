@@ -400,12 +400,17 @@ def merge(outputs: tuple[str, ...], out: str) -> int:
 @cli.command(help=N_("Write the student bundle (stubs, notebooks, README, classroom "
                     "workflow) to OUT."))
 @click.argument("out", type=click.Path(file_okay=False))
+@click.option("--lang", type=click.Choice(LANGUAGES), default="ko", show_default=True,
+              help=N_("Language of the bundle: its notebooks' explanations, its README, "
+                      "its CI's feedback and its grader's default (and of this command's "
+                      "messages)."))
 @instructor_only
-def release(out: str) -> int:
+def release(out: str, lang: str) -> int:
     """grade release: the student bundle."""
     from grader.classroom.release import build_release
 
-    _build(build_release, Path(out))
+    set_language(lang)
+    _build(lambda target: build_release(target, lang), Path(out))
     return EXIT_OK
 
 
@@ -471,6 +476,7 @@ def main(argv: list[str] | None = None, prog_name: str = "grade") -> None:
         code = EXIT_GRADER
     if argv is None:   # the process is ours (console script, python -m grader)
         _end_process(code or EXIT_OK)
+    set_language(None)  # called in-process: --lang does not outlive the command
     sys.exit(code or EXIT_OK)
 
 

@@ -64,8 +64,11 @@ def test_bundle_holds_what_students_need(release: Path) -> None:
         assert (release / "notebooks" / f"{module}.ipynb").is_file()
     readme = (release / "README.md").read_text(encoding="utf-8")
     for needle in ("grade run exercises/", "grade run notebooks/losses.ipynb", "--lang ko",
-                   "pip install ./.grader", TORCH_CPU_INDEX, "설치"):
+                   "pip install ./.grader", "%pip install ../.grader", "Colab",
+                   'check("relu")', "grade watch exercises/ --only activations",
+                   TORCH_CPU_INDEX, "설치"):
         assert needle in readme
+    assert (release / ".grader" / "grader" / "locale" / "default").read_text().strip() == "ko"
     project = tomllib.loads((release / ".grader" / "pyproject.toml").read_text())
     assert project["project"]["scripts"]["grade"] == "grader.cli:main"
     assert project["tool"]["setuptools"]["packages"]["find"]["include"] == ["grader*"]
@@ -74,6 +77,20 @@ def test_bundle_holds_what_students_need(release: Path) -> None:
     for rendered in ("README.md", ".gitignore", ".grader/pyproject.toml",
                      ".github/workflows/classroom.yml"):
         assert not re.search(r"@[A-Z_]+@", (release / rendered).read_text()), rendered
+
+
+def test_release_in_korean_by_default_and_in_english(release: Path, tmp_path: Path) -> None:
+    korean = nbformat.read(release / "notebooks" / "losses.ipynb", as_version=4)
+    assert "## 채점" in next(c.source for c in korean.cells if c.get("id") == "check-doc")
+    assert "vars.GRADER_LANG || 'ko'" in (release / ".github/workflows/classroom.yml").read_text()
+    build_release(tmp_path, lang="en")
+    readme = (tmp_path / "README.md").read_text(encoding="utf-8")
+    assert "# Deep Learning Basics exercises" in readme and not re.search("[가-힣]", readme)
+    assert "vars.GRADER_LANG || 'en'" in (tmp_path / ".github/workflows/classroom.yml").read_text()
+    notebook = nbformat.read(tmp_path / "notebooks" / "losses.ipynb", as_version=4)
+    framing = [c.source for c in notebook.cells if c.get("id") in ("check-doc",)]
+    assert framing and not re.search("[가-힣]", framing[0])
+    assert "check(\"mse\")" in notebook.cells[0].source
 
 
 def test_no_solution_code_anywhere(release: Path) -> None:
