@@ -64,7 +64,8 @@ def check(names: str | Iterable[str] | None = None, *, lang: str | None = None,
     """Grade the notebook's functions that ``names`` selects (a module, ``module.function``
     or a function name, several with commas; None: every function).
 
-    ``lang`` is ``"en"`` or ``"ko"`` (default: ``$GRADER_LANG``, else English); ``seed``
+    ``lang`` is ``"en"`` or ``"ko"``, kept for later calls (default: ``$GRADER_LANG``, else
+    the bundle's language, else English); ``seed``
     starts the kernel's grader with that seed (else the first call draws one and keeps it);
     ``namespace`` defaults to the caller's globals (the notebook's). A bad name gives a
     result that says so in one line.
@@ -81,15 +82,12 @@ def check(names: str | Iterable[str] | None = None, *, lang: str | None = None,
     if namespace is None:
         namespace = sys._getframe(1).f_globals
     submission = kernel_submission(namespace, selection.functions)
-    for attempt in (1, 2):
-        grader = _kernel_grader(seed)
-        try:
-            return CheckResult(grader.grade(submission, selection))
-        except Exception:
-            _close()            # a sandbox that died: start afresh once
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+    try:
+        report = _kernel_grader(seed).grade(submission, selection)
+    except Exception:           # the kernel's sandbox died (the machine, a kill): once afresh
+        _close()
+        report = _kernel_grader(seed).grade(submission, selection)
+    return CheckResult(report)
 
 
 def _kernel_grader(seed: int | None) -> Grader:
