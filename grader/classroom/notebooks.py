@@ -35,7 +35,8 @@ def build_notebook(module: str, source: str) -> NotebookNode:
     """The exercise notebook for ``module`` from its stub ``source``."""
     tree = ast.parse(source)
     lines = source.splitlines()
-    title = "\n\n".join([f"# `{module}`", docstring_markdown(ast.get_docstring(tree) or ""),
+    introduction = _(ast.get_docstring(tree) or "")   # the module's docstring, translated
+    title = "\n\n".join([f"# `{module}`", docstring_markdown(introduction),
                          intro_markdown(module, _first_function(tree))])
     cells = [nbformat.v4.new_markdown_cell(title, id="title")]
     body = tree.body[1:] if ast.get_docstring(tree) is not None else tree.body
