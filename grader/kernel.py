@@ -81,7 +81,7 @@ def check(names: str | Iterable[str] | None = None, *, lang: str | None = None,
         return CheckResult(None, str(error))
     if namespace is None:
         namespace = sys._getframe(1).f_globals
-    submission = kernel_submission(namespace, selection.functions)
+    submission = kernel_submission(namespace, selection.functions, name=_("this notebook"))
     try:
         report = _kernel_grader(seed).grade(submission, selection)
     except Exception:           # the kernel's sandbox died (the machine, a kill): once afresh

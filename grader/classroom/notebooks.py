@@ -137,7 +137,7 @@ def docstring_markdown(docstring: str) -> str:
 def _function_markdown(node: ast.FunctionDef, formulas: list[str]) -> str:
     parts = [f"## `{node.name}({_plain_arguments(node)})`"]
     parts += [f"$$\n{latex}\n$$" for latex in formulas]
-    parts.append(docstring_markdown(ast.get_docstring(node) or ""))
+    parts.append(docstring_markdown(_(ast.get_docstring(node) or "")))  # translated
     return "\n\n".join(parts)
 
 

@@ -79,7 +79,7 @@ def test_bundle_holds_what_students_need(release: Path) -> None:
         assert not re.search(r"@[A-Z_]+@", (release / rendered).read_text()), rendered
 
 
-def test_every_notebooks_introduction_is_in_the_catalog() -> None:
+def test_every_explanation_of_the_notebooks_is_in_the_catalog() -> None:
     import ast
 
     import polib
@@ -90,13 +90,19 @@ def test_every_notebooks_introduction_is_in_the_catalog() -> None:
     catalog = {e.msgid: e.msgstr for e in polib.pofile(
         str(LOCALE_DIR / "ko" / "LC_MESSAGES" / "grader.po")).translated_entries()}
     for module, source in exercise_sources().items():
-        assert catalog.get(ast.get_docstring(ast.parse(source))), module
+        tree = ast.parse(source)
+        assert catalog.get(ast.get_docstring(tree)), module
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef):
+                assert catalog.get(ast.get_docstring(node)), f"{module}.{node.name}"
 
 
 def test_release_in_korean_by_default_and_in_english(release: Path, tmp_path: Path) -> None:
     korean = nbformat.read(release / "notebooks" / "losses.ipynb", as_version=4)
     assert "## 채점" in next(c.source for c in korean.cells if c.get("id") == "check-doc")
     assert korean.cells[0].source.startswith("# `losses`\n\n손실 함수: 강의의 공식과")
+    mse = next(c.source for c in korean.cells if c.get("id") == "mse-doc")
+    assert "강의의 평균 제곱 오차" in mse and ">>> mse(y, np.zeros((2, 2)))" in mse
     assert "vars.GRADER_LANG || 'ko'" in (release / ".github/workflows/classroom.yml").read_text()
     build_release(tmp_path, lang="en")
     readme = (tmp_path / "README.md").read_text(encoding="utf-8")
