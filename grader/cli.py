@@ -11,20 +11,21 @@ but the report on stdout.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
 import importlib.util
 import os
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import click
 
 from grader import __version__
 from grader.classroom.merge import MergeError
 from grader.classroom.store import BatchError
-from grader.i18n import LANGUAGES, _, set_language
+from grader.i18n import LANGUAGES, N_, _, set_language, translate_click
 from grader.report import FORMATS
 from grader.report.details import points
 from grader.submission import LoadError
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from grader.selection import Selection
 
 EXIT_OK, EXIT_FAIL_UNDER, EXIT_USAGE, EXIT_GRADER, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+translate_click()
 #: Fixed prefixes of the lines on stderr, so scripts can find them in any language.
 ERROR, WARNING = "grade: error: ", "grade: warning: "
 
@@ -47,26 +49,26 @@ def grading_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options that decide how submissions are graded (shared by run and batch)."""
     decorators = [
         click.option("--seed", type=click.IntRange(min=0),
-                     help=_("Seed of the random inputs; the report prints it, so a run "
+                     help=N_("Seed of the random inputs; the report prints it, so a run "
                             "can be repeated exactly. Default: a fresh one.")),
         click.option("--lang", type=click.Choice(LANGUAGES), envvar="GRADER_LANG",
                      callback=_set_language, expose_value=False, is_eager=True,
-                     help=_("Language of messages and headers (default: $GRADER_LANG, "
+                     help=N_("Language of messages and headers (default: $GRADER_LANG, "
                             "else en).")),
         click.option("--hide-inputs", is_flag=True,
-                     help=_("Do not show the inputs of failing cases.")),
+                     help=N_("Do not show the inputs of failing cases.")),
         click.option("--no-solutions", is_flag=True,
-                     help=_("Grade against PyTorch alone, without the reference solutions.")),
+                     help=N_("Grade against PyTorch alone, without the reference solutions.")),
         click.option("--timeout", type=click.FloatRange(min=0, min_open=True),
-                     help=_("Seconds one call of a function may take.")),
+                     help=N_("Seconds one call of a function may take.")),
         click.option("--memory", type=click.IntRange(min=1),
-                     help=_("Megabytes of memory a submission may use.")),
+                     help=N_("Megabytes of memory a submission may use.")),
         click.option("--total-timeout", type=click.FloatRange(min=0, min_open=True),
-                     help=_("Seconds a whole submission may take.")),
+                     help=N_("Seconds a whole submission may take.")),
         click.option("--processes", type=click.IntRange(min=1),
-                     help=_("Processes and threads a submission may start.")),
+                     help=N_("Processes and threads a submission may start.")),
         click.option("--output-chars", type=click.IntRange(min=0),
-                     help=_("Characters of a submission's printed output kept per test.")),
+                     help=N_("Characters of a submission's printed output kept per test.")),
     ]
     for decorator in reversed(decorators):
         command = decorator(command)
@@ -86,7 +88,7 @@ def only_option(command: Callable[..., Any]) -> Callable[..., Any]:
     """``--only NAMES``: grade only these modules or functions (run and watch)."""
     return click.option(
         "--only", "selection", metavar="NAMES", callback=_selection,
-        help=_("Grade only these modules or functions, separated by commas (for example "
+        help=N_("Grade only these modules or functions, separated by commas (for example "
                "activations or activations.relu,losses); the score is out of their "
                "points."))(command)
 
@@ -123,13 +125,48 @@ def instructor_only(command: Callable[..., Any]) -> Callable[..., Any]:
     return guarded
 
 
+@contextlib.contextmanager
+def _translated_help(command: click.Command, ctx: click.Context) -> Iterator[None]:
+    """The help texts of ``command``, its options and subcommands in the language in force
+    (they are declared with ``N_()`` and translated when shown)."""
+    objects = [command, *command.get_params(ctx),
+               *getattr(command, "commands", {}).values()]
+    saved = [(obj, obj.help) for obj in objects]
+    for obj, text in saved:
+        if text:
+            obj.help = _(text)
+    try:
+        yield
+    finally:
+        for obj, text in saved:
+            obj.help = text
+
+
+class TranslatedCommand(click.Command):
+    """A command whose ``--help`` follows ``--lang``."""
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with _translated_help(self, ctx):
+            super().format_help(ctx, formatter)
+
+
+class TranslatedGroup(click.Group):
+    """The ``grade`` group: its help and its commands' follow ``--lang``."""
+
+    command_class = TranslatedCommand
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with _translated_help(self, ctx):
+            super().format_help(ctx, formatter)
+
+
 def warn(message: str) -> None:
     """One warning line on stderr."""
     click.echo(f"{WARNING}{message}", err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]},
-             help=_("Grade Deep Learning Basics submissions against the reference solutions "
+@click.group(cls=TranslatedGroup, context_settings={"help_option_names": ["-h", "--help"]},
+             help=N_("Grade Deep Learning Basics submissions against the reference solutions "
                     "and PyTorch."))
 @click.version_option(__version__, prog_name="grade")
 def cli() -> None:
@@ -163,20 +200,20 @@ def visibility_option(command: Callable[..., Any]) -> Callable[..., Any]:
     """``--visibility PATTERN=LEVEL`` (repeatable): per-test visibility on Gradescope."""
     return click.option(
         "--visibility", "visibility", multiple=True, type=VisibilityRule(),
-        help=_("Gradescope visibility of the tests whose name matches the glob PATTERN: "
+        help=N_("Gradescope visibility of the tests whose name matches the glob PATTERN: "
                "hidden, after_due_date, after_published or visible (the default); the last "
                "matching rule wins. Repeatable."))(command)
 
 
-@cli.command(help=_("Grade one SUBMISSION: a folder of modules, a .py file, a notebook or "
+@cli.command(help=N_("Grade one SUBMISSION: a folder of modules, a .py file, a notebook or "
                     "a .zip."))
 @click.argument("submission")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-              help=_("Report format."))
+              help=N_("Report format."))
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help=_("Write the report to this file instead of standard output."))
+              help=N_("Write the report to this file instead of standard output."))
 @click.option("--fail-under", type=float,
-              help=_("Exit with status 1 when the score is below this."))
+              help=N_("Exit with status 1 when the score is below this."))
 @only_option
 @visibility_option
 @grading_options
@@ -218,7 +255,7 @@ def run(submission: str, fmt: str, output: str | None, fail_under: float | None,
     return EXIT_OK
 
 
-@cli.command(help=_("Grade SUBMISSION, then again on every save, showing what changed "
+@cli.command(help=N_("Grade SUBMISSION, then again on every save, showing what changed "
                     "(Ctrl-C stops)."))
 @click.argument("submission")
 @only_option
@@ -286,21 +323,21 @@ class ShardType(click.ParamType):
         return k, n
 
 
-@cli.command(help=_("Grade every submission in the folder SUBMISSIONS (one entry per "
+@cli.command(help=N_("Grade every submission in the folder SUBMISSIONS (one entry per "
                     "student) into OUT."))
 @click.argument("submissions", type=click.Path(exists=True, file_okay=False))
 @click.option("-o", "--out", required=True, type=click.Path(file_okay=False),
-              help=_("Output folder: gradebook.csv, results/, report.html."))
+              help=N_("Output folder: gradebook.csv, results/, report.html."))
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1,
-              show_default=_("all cores"), help=_("Submissions graded in parallel."))
+              show_default=_("all cores"), help=N_("Submissions graded in parallel."))
 @click.option("--shard", type=ShardType(),
-              help=_("Grade only slice K of N (for a CI matrix); combine with grade merge."))
+              help=N_("Grade only slice K of N (for a CI matrix); combine with grade merge."))
 @click.option("--similarity", is_flag=True,
-              help=_("List pairs of similar submissions in the class report (copydetect; "
+              help=N_("List pairs of similar submissions in the class report (copydetect; "
                      "the released stubs do not count)."))
 @click.option("--similarity-threshold", type=click.FloatRange(0, 1), default=0.5,
               show_default=True,
-              help=_("Share of a submission's code found in another from which the pair "
+              help=N_("Share of a submission's code found in another from which the pair "
                      "is listed."))
 @grading_options
 def batch(submissions: str, out: str, jobs: int, shard: tuple[int, int] | None,
@@ -345,10 +382,10 @@ def batch(submissions: str, out: str, jobs: int, shard: tuple[int, int] | None,
     return EXIT_OK
 
 
-@cli.command(help=_("Combine the OUTPUTS of several grade batch --shard runs into one."))
+@cli.command(help=N_("Combine the OUTPUTS of several grade batch --shard runs into one."))
 @click.argument("outputs", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
 @click.option("-o", "--out", required=True, type=click.Path(file_okay=False),
-              help=_("Folder for the merged gradebook, results and report."))
+              help=N_("Folder for the merged gradebook, results and report."))
 @instructor_only
 def merge(outputs: tuple[str, ...], out: str) -> int:
     """grade merge: one gradebook and report from shard outputs."""
@@ -360,19 +397,24 @@ def merge(outputs: tuple[str, ...], out: str) -> int:
     return EXIT_OK
 
 
-@cli.command(help=_("Write the student bundle (stubs, notebooks, README, classroom "
+@cli.command(help=N_("Write the student bundle (stubs, notebooks, README, classroom "
                     "workflow) to OUT."))
 @click.argument("out", type=click.Path(file_okay=False))
+@click.option("--lang", type=click.Choice(LANGUAGES), default="ko", show_default=True,
+              help=N_("Language of the bundle: its notebooks' explanations, its README, "
+                      "its CI's feedback and its grader's default (and of this command's "
+                      "messages)."))
 @instructor_only
-def release(out: str) -> int:
+def release(out: str, lang: str) -> int:
     """grade release: the student bundle."""
     from grader.classroom.release import build_release
 
-    _build(build_release, Path(out))
+    set_language(lang)
+    _build(lambda target: build_release(target, lang), Path(out))
     return EXIT_OK
 
 
-@cli.command(help=_("Write the Gradescope autograder bundle (setup.sh, run_autograder, "
+@cli.command(help=N_("Write the Gradescope autograder bundle (setup.sh, run_autograder, "
                     "grader) to OUT.zip."))
 @click.argument("out_zip", metavar="OUT.zip", type=click.Path(dir_okay=False))
 @instructor_only
@@ -412,6 +454,7 @@ def _prepare_output(path: Path) -> None:
 
 def main(argv: list[str] | None = None, prog_name: str = "grade") -> None:
     """Entry point: run ``cli`` and turn every failure into one line and an exit code."""
+    _early_language(sys.argv[1:] if argv is None else argv)
     try:
         code = cli.main(args=argv, prog_name=prog_name, standalone_mode=False)
     except click.exceptions.Abort:
@@ -433,7 +476,18 @@ def main(argv: list[str] | None = None, prog_name: str = "grade") -> None:
         code = EXIT_GRADER
     if argv is None:   # the process is ours (console script, python -m grader)
         _end_process(code or EXIT_OK)
+    set_language(None)  # called in-process: --lang does not outlive the command
     sys.exit(code or EXIT_OK)
+
+
+def _early_language(argv: list[str]) -> None:
+    """Take ``--lang`` from the command line before click parses it, so that click's usage
+    errors, found while parsing, are already in that language."""
+    for index, arg in enumerate(argv):
+        value = argv[index + 1] if arg == "--lang" and index + 1 < len(argv) else \
+            arg.partition("=")[2] if arg.startswith("--lang=") else None
+        if value in LANGUAGES:
+            set_language(value)
 
 
 def _end_process(code: int) -> None:

@@ -172,6 +172,7 @@ class Grader:
         if self.oracle == "torch":
             report.notes.append(_("Graded against PyTorch alone (no reference solutions here)."))
         report.notes.extend(why for _entry, why in submission.refused)
+        report.notes.extend(submission.notes)
         with self.sandbox.open(submission) as session:
             for unit, error in session.load_errors.items():
                 report.notes.append(_("{unit} could not be loaded: {error}").format(

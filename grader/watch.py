@@ -26,6 +26,8 @@ from grader.submission import LoadError, load
 
 #: Files whose saving regrades (a folder submission's modules and helpers, notebooks).
 WATCHED_SUFFIXES = (".py", ".ipynb", ".zip")
+#: A student bundle's root is graded from these folders (``grader.submission.combine``).
+BUNDLE_FOLDERS = ("exercises", "notebooks")
 #: Milliseconds without further events before a burst of them (an editor's save) is acted on.
 QUIET_MS = 40
 #: Milliseconds after which an idle watch wakes up (the first time: to say it is ready).
@@ -37,19 +39,22 @@ def saves(path: Path, ready: Callable[[], None]) -> Iterator[list[Path]]:
     ``ready()`` is called once the watch is in place (a save from then on is seen).
 
     A file is watched through its folder: editors save by renaming a new file over the old.
+    A folder's ``exercises/`` and ``notebooks/`` are watched too (a student bundle's root).
     """
     folder = (path if path.is_dir() else path.parent).resolve()
     target = None if path.is_dir() else path.resolve()
+    folders = [folder] + [folder / inner for inner in BUNDLE_FOLDERS
+                          if target is None and (folder / inner).is_dir()]
 
     def relevant(_change: watchfiles.Change, name: str) -> bool:
         file = Path(name).resolve()
         if target is not None:
             return file == target
-        return file.parent == folder and file.suffix.lower() in WATCHED_SUFFIXES \
+        return file.parent in folders and file.suffix.lower() in WATCHED_SUFFIXES \
             and not file.name.startswith(".")
 
     announced = False
-    for batch in watchfiles.watch(folder, watch_filter=relevant, debounce=1600, step=QUIET_MS,
+    for batch in watchfiles.watch(*folders, watch_filter=relevant, debounce=1600, step=QUIET_MS,
                                   rust_timeout=READY_MS, yield_on_timeout=True,
                                   recursive=False, raise_interrupt=True):
         if not announced:

@@ -116,6 +116,28 @@ def test_a_single_notebook_or_file_is_watched_too(tmp_path):
     assert code in (0, 130) and "Traceback" not in err
 
 
+def test_a_bundles_root_is_watched_in_its_notebooks(tmp_path):
+    import nbformat
+
+    from grader.classroom.release import build_release
+
+    build_release(tmp_path / "repo", lang="en")
+    notebook_path = tmp_path / "repo" / "notebooks" / "activations.ipynb"
+    watch = Watch(".", "--only", "relu", "--seed", "4", "--lang", "en", cwd=tmp_path / "repo")
+    try:
+        watch.until("Watching")
+        notebook = nbformat.read(notebook_path, as_version=4)
+        next(c for c in notebook.cells if c.get("id") == "relu").source = \
+            "def relu(x):\n    return np.maximum(x, 0)"
+        nbformat.write(notebook, str(notebook_path))   # Jupyter saving the notebook
+        saved = watch.until("Score:")
+        assert saved[0].split("] ")[1].startswith("activations.ipynb saved")
+        assert any("relu: now passes 2/2" in line for line in saved)
+    finally:
+        code, err = watch.stop()
+    assert code in (0, 130) and "Traceback" not in err
+
+
 def test_a_save_that_breaks_loading_shows_only_the_error_and_no_escapes():
     set_language("en")
     try:

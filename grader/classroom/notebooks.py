@@ -1,9 +1,11 @@
 """Release notebooks: one per module, built from its stub source with nbformat v4.
 
-A notebook holds a title cell (the module's docstring), a cell with the module's imports,
+A notebook holds a title cell (the module's docstring and how to work, in the language in
+force: ``grade release --lang``), a cell with the module's imports,
 for ``mlp`` a cell that loads the student's activations from their notebook, then per function a markdown cell (the lecture's formula in LaTeX and the docstring) and a
-code cell with the stub, and finally a cell that grades the notebook with ``!grade run``
-(the grader skips ``!`` lines, so a graded notebook never grades itself).
+code cell with the stub, and finally a cell that grades the notebook's module with
+``check()`` in the kernel itself, whatever its interpreter (the grader skips cells that
+import it, so a graded notebook never grades itself).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import nbformat
 from nbformat.notebooknode import NotebookNode
 
 from grader.classroom.bundle import TEMPLATES, template
+from grader.i18n import _
 
 #: Key in a stub cell's metadata naming its function (``{"function": "losses.mse"}``).
 METADATA_KEY = "dlgrade"
@@ -32,8 +35,9 @@ def build_notebook(module: str, source: str) -> NotebookNode:
     """The exercise notebook for ``module`` from its stub ``source``."""
     tree = ast.parse(source)
     lines = source.splitlines()
-    title = "\n\n".join([f"# `{module}`", docstring_markdown(ast.get_docstring(tree) or ""),
-                         template("notebook_intro.md").strip()])
+    introduction = _(ast.get_docstring(tree) or "")   # the module's docstring, translated
+    title = "\n\n".join([f"# `{module}`", docstring_markdown(introduction),
+                         intro_markdown(module, _first_function(tree))])
     cells = [nbformat.v4.new_markdown_cell(title, id="title")]
     body = tree.body[1:] if ast.get_docstring(tree) is not None else tree.body
     setup = [ast.get_source_segment(source, node) for node in body
@@ -41,8 +45,8 @@ def build_notebook(module: str, source: str) -> NotebookNode:
     if setup:
         cells.append(nbformat.v4.new_code_cell("\n".join(setup), id="imports"))
     for uses in USES.get(module, ()):
-        cells.append(nbformat.v4.new_markdown_cell(
-            template("notebook_uses.md", module=module, uses=uses).strip(), id=f"{uses}-doc"))
+        cells.append(nbformat.v4.new_markdown_cell(uses_markdown(module, uses),
+                                                     id=f"{uses}-doc"))
         cells.append(nbformat.v4.new_code_cell(
             template("notebook_uses.py", uses=uses, metadata_key=METADATA_KEY).strip(),
             id=f"{uses}-load"))
@@ -55,13 +59,49 @@ def build_notebook(module: str, source: str) -> NotebookNode:
             cells.append(nbformat.v4.new_code_cell(
                 _stub_code(node, lines), id=node.name,
                 metadata={METADATA_KEY: {"function": function}}))
-    cells.append(nbformat.v4.new_markdown_cell(template("notebook_check.md").strip(),
+    cells.append(nbformat.v4.new_markdown_cell(check_markdown(module, _first_function(tree)),
                                                  id="check-doc"))
-    cells.append(nbformat.v4.new_code_cell(f"!grade run {module}.ipynb", id="check"))
+    cells.append(nbformat.v4.new_code_cell(check_source(module), id="check"))
     notebook = nbformat.v4.new_notebook(cells=cells)
     notebook.metadata.update(kernelspec=_KERNEL, language_info={"name": "python"})
     nbformat.validate(notebook)
     return notebook
+
+
+def intro_markdown(module: str, first: str) -> str:
+    """How to work in the notebook, in the language in force."""
+    return _("Fill in each function's code cell and run it, then run the last cell: it "
+             "grades the functions of this notebook as the kernel holds them, so there is no "
+             "need to save first. To grade one function, run check(\"{first}\") in any cell "
+             "(after from grader import check).").format(first=first)
+
+
+def uses_markdown(module: str, uses: str) -> str:
+    """What the cell that loads another notebook's functions does."""
+    return "## " + _("Set-up") + "\n\n" + _(
+        "{module} uses the functions you write in the {uses} notebook. The next cell loads "
+        "just their cells from {uses}.ipynb in this folder (save that notebook first). When "
+        "grading, this cell loads nothing: where your {uses} functions lose points, the "
+        "grader grades {module} with reference versions, so one mistake is never charged "
+        "twice.").format(module=f"`{module}`", uses=f"`{uses}`")
+
+
+def check_markdown(module: str, first: str) -> str:
+    """What the last cell does."""
+    return "## " + _("Check") + "\n\n" + _(
+        "The next cell grades this notebook's functions ({module}) in a sandbox and shows "
+        "the result as a table: what is wrong and the smallest input on which it fails. Run "
+        "it again after each change; check(\"{first}\") grades one function.").format(
+        module=f"`{module}`", first=first)
+
+
+def _first_function(tree: ast.Module) -> str:
+    return next(node.name for node in tree.body if isinstance(node, ast.FunctionDef))
+
+
+def check_source(module: str) -> str:
+    """The last cell: grade ``module``'s functions as the kernel holds them now."""
+    return f'from grader import check\n\ncheck("{module}")'
 
 
 def load_formulas() -> dict[str, list[str]]:
@@ -97,7 +137,7 @@ def docstring_markdown(docstring: str) -> str:
 def _function_markdown(node: ast.FunctionDef, formulas: list[str]) -> str:
     parts = [f"## `{node.name}({_plain_arguments(node)})`"]
     parts += [f"$$\n{latex}\n$$" for latex in formulas]
-    parts.append(docstring_markdown(ast.get_docstring(node) or ""))
+    parts.append(docstring_markdown(_(ast.get_docstring(node) or "")))  # translated
     return "\n\n".join(parts)
 
 

@@ -1,7 +1,7 @@
 """``grade release OUT``: the student bundle, free of solution code.
 
-``OUT`` gets ``exercises/`` (the stubs), ``notebooks/`` (one per module), a bilingual
-``README.md``, the grader without solutions in ``.grader/`` (installable with pip; it then
+``OUT`` gets ``exercises/`` (the stubs), ``notebooks/`` (one per module), a ``README.md``
+in the bundle's language, the grader without solutions in ``.grader/`` (installable with pip; it then
 grades against PyTorch alone) and ``.github/workflows/classroom.yml`` for GitHub Classroom.
 """
 
@@ -15,25 +15,35 @@ import nbformat
 
 from grader.classroom.bundle import DISTRIBUTION, copy_package, dependencies, write_template
 from grader.classroom.notebooks import build_notebook
+from grader import i18n
+from grader.classroom.student_readme import student_readme
 from grader.classroom.stubs import exercise_sources, write_exercises
-from grader.contract import MODULES
 
 
-def build_release(out: Path) -> None:
-    """Write the student bundle into the folder ``out`` (created if missing)."""
-    out = Path(out)
+def build_release(out: Path, lang: str = "ko") -> None:
+    """Write the student bundle into the folder ``out`` (created if missing): its notebooks'
+    explanations, README and CI feedback in ``lang`` (``ko`` or ``en``), which is also the
+    bundle's grader's default language."""
+    previous = i18n._language
+    i18n.set_language(lang)
+    try:
+        _build_release(Path(out), lang)
+    finally:
+        i18n.set_language(previous)
+
+
+def _build_release(out: Path, lang: str) -> None:
     out.mkdir(parents=True, exist_ok=True)
     write_exercises(out / "exercises")
     notebooks = out / "notebooks"
     notebooks.mkdir(exist_ok=True)
     for module, source in exercise_sources().items():
         nbformat.write(build_notebook(module, source), str(notebooks / f"{module}.ipynb"))
-    modules = ", ".join(f"`{m}`" for m in MODULES)
-    write_template(out / "README.md", "student_README.md", modules=modules)
+    (out / "README.md").write_text(student_readme(), encoding="utf-8")
     write_template(out / ".gitignore", "student_gitignore")
     write_template(out / ".github" / "workflows" / "classroom.yml", "classroom.yml",
-                   lang="ko", **workflow_runners())
-    _write_grader(out / ".grader")
+                   lang=lang, **workflow_runners())
+    _write_grader(out / ".grader", lang)
 
 
 def workflow_runners() -> dict[str, str]:
@@ -52,10 +62,12 @@ def workflow_runners() -> dict[str, str]:
     return {"runners": ",".join(github.runners()), "runner_env": "\n".join(lines)}
 
 
-def _write_grader(dest: Path) -> None:
-    """The grader package alone (no solutions), with a ``pyproject.toml`` to install it."""
+def _write_grader(dest: Path, lang: str) -> None:
+    """The grader package alone (no solutions), with a ``pyproject.toml`` to install it;
+    ``lang`` is its default language."""
     shutil.rmtree(dest, ignore_errors=True)
     copy_package("grader", dest / "grader")
+    (dest / "grader" / "locale" / "default").write_text(lang + "\n", encoding="utf-8")
     write_template(dest / "pyproject.toml", "pyproject.toml.in",
                    version=importlib.metadata.version(DISTRIBUTION),
                    dependencies=", ".join(f'"{r}"' for r in dependencies()))

@@ -31,7 +31,8 @@ STYLES = {FAILED: "bold red", ERROR: "bold red", INTERNAL: "yellow"}
 def render(report: Report, *, color: bool = False) -> str:
     """The report as text; with ANSI colours when ``color``."""
     width = shutil.get_terminal_size((100, 24)).columns if color else 100
-    console = Console(file=io.StringIO(), force_terminal=color, no_color=not color,
+    console = Console(file=io.StringIO(), force_terminal=color, force_jupyter=False,
+                      no_color=not color,
                       width=max(width, 60), highlight=False, emoji=False)
     console.print(Text(_("Submission: {name}").format(
         name=" ".join(neutral.terminal(report.submission).split())), style="bold"))

@@ -6,7 +6,8 @@ they load on first import, in any order. A unit that fails, and a contract modul
 submission lacks, is replaced by a placeholder module whose contract functions raise when
 called, unless the parent answers them during the current call. Namespace units (a single
 file, notebook cells) run one after another in one shared module, which also answers to
-every contract module name. Helper modules (the student's other ``.py`` files) are
+every contract module name. Overlay units (notebook cells of a student bundle) run in
+their module's namespace right after it. Helper modules (the student's other ``.py`` files) are
 importable by name, after installed packages.
 """
 
@@ -93,9 +94,12 @@ class Loader(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         self.namespace: types.ModuleType | None = None
         for helper in helpers:
             self.sources[f"{PACKAGE}.{helper['name']}"] = helper
+        self.overlays: dict[str, list[dict[str, Any]]] = {}   # module -> its overlay units
         for unit in units:
             if unit["kind"] == "module":
                 self.sources[f"{PACKAGE}.{unit['module']}"] = unit
+            elif unit["kind"] == "overlay":
+                self.overlays.setdefault(unit["module"], []).append(unit)
         self.files = frozenset(s["filename"] for s in [*units, *helpers])
         for source in [*units, *helpers]:
             lines = source["source"].splitlines(keepends=True)
@@ -126,7 +130,7 @@ class Loader(importlib.abc.MetaPathFinder, importlib.abc.Loader):
                 self._placeholder(unit["module"], _unimportable(unit["module"],
                                                                 self.skip[unit["name"]]))
         for unit in self.units:
-            if unit["name"] in self.skip:
+            if unit["name"] in self.skip or unit["kind"] == "overlay":
                 continue
             if unit["kind"] == "module":
                 importlib.import_module(f"{PACKAGE}.{unit['module']}")
@@ -222,6 +226,10 @@ class Loader(importlib.abc.MetaPathFinder, importlib.abc.Loader):
                 error = self.errors[source["name"]]
                 self._placeholder(bare, _unimportable(
                     bare, f"{error['type']}: {error['message']}"[:300]))
+                return
+            for overlay in self.overlays.get(bare, []):   # a bundle's notebook functions
+                if overlay["name"] not in self.skip:
+                    self._execute(overlay, module)
             return
         sys.modules[canonical] = module
         if not self._shadows(bare):

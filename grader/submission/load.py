@@ -17,7 +17,7 @@ from grader.contract import MODULES
 from grader.i18n import _
 from grader.submission import files
 from grader.submission.files import Folder, LoadError, Refused, parent_and_name, refusal
-from grader.submission.notebook import notebook_cells
+from grader.submission.notebook import cell_label, notebook_cells
 
 __all__ = ["LoadError", "Refused", "Submission", "Unit", "load"]
 
@@ -27,13 +27,14 @@ class Unit:
     """One thing the child loads, in order.
 
     ``module`` units are contract module files, imported as ``exercises.<module>`` (so all
-    three import styles of SPEC.md work); ``namespace`` units (a single file, notebook cells)
+    three import styles of SPEC.md work); ``overlay`` units (a bundle's notebook cells,
+    ``grader.submission.combine``) run in their ``module``'s namespace after it; ``namespace`` units (a single file, notebook cells)
     are executed one after another in one shared namespace; ``helper`` units are the
     student's other modules of a folder submission, importable by name.
     """
 
-    name: str                 # shown in reports: "activations.py", "notebook cell 4"
-    kind: str                 # "module" | "namespace" | "helper"
+    name: str                 # shown in reports: "activations.py", 'cell "def relu(x):"'
+    kind: str                 # "module" | "namespace" | "helper" | "overlay"
     source: str
     path: str                 # the file it came from
     module: str | None = None # contract module name ("module"), module name ("helper")
@@ -56,6 +57,9 @@ class Submission:
     #: ``(entry, why)`` of every entry refused (a link, FIFO, device, socket, too large):
     #: ``entry`` is the file's name as a unit would have it ("losses.py", "leak.py").
     refused: tuple[tuple[str, str], ...] = ()
+    #: What the report should say about how the submission was read (the notebooks'
+    #: functions graded in place of ``exercises/`` stubs).
+    notes: tuple[str, ...] = ()
 
 
 def load(path: str | Path) -> Submission:
@@ -107,7 +111,13 @@ def _load_folder(folder: Folder, path: Path, name: str) -> Submission:
         if inner == "folder":
             with folder.folder("exercises") as exercises:
                 if any(f"{m}.py" in exercises.names() for m in MODULES):
-                    return _load_folder(exercises, path / "exercises", name)
+                    submission = _load_folder(exercises, path / "exercises", name)
+                    if kinds.get("notebooks") != "folder":
+                        return submission
+                    from grader.submission.combine import with_notebooks
+                    with folder.folder("notebooks") as notebooks:
+                        return with_notebooks(submission, notebooks,
+                                              _shown(path / "notebooks"))
         singles = [entry for entry in kinds
                    if entry.endswith((".py", ".ipynb")) and not entry.startswith(".")]
         notebooks = _in_contract_order([e for e in singles if e.endswith(".ipynb")])
@@ -178,10 +188,13 @@ def _load_notebooks(folder: Folder, entries: list[str], path: Path, name: str) -
         except Refused as error:
             refusals.append(error)
             continue
-        label = _("notebook cell {n}") if len(entries) == 1 else entry + ": " + _("cell {n}")
-        units += [Unit(name=label.format(n=n), kind="namespace", source=source,
-                       path=_shown(path / entry))
-                  for n, source in notebook_cells(text, folder.entry(entry))]
+        prefix = "" if len(entries) == 1 else entry + ": "
+        taken: set[str] = set()
+        for _number, source in notebook_cells(text, folder.entry(entry)):
+            label = cell_label(source, taken)
+            taken.add(label)
+            units.append(Unit(name=prefix + label, kind="namespace", source=source,
+                              path=_shown(path / entry)))
     if not units:
         raise refusals[0]
     first = path / entries[0]

@@ -1,16 +1,24 @@
-"""Code cells of a Jupyter notebook, without IPython magics and shell lines."""
+"""Code cells of a Jupyter notebook, without IPython magics, shell lines and the cell that
+grades the notebook."""
 
 from __future__ import annotations
 
+import re
 import warnings
 
 from grader.i18n import _
 from grader.submission.files import LoadError
 
 
+#: A cell that imports the grader (``from grader import check``) grades the notebook: it is
+#: not part of the submission (the sandbox could not import the grader anyway).
+GRADER_IMPORT = re.compile(r"^\s*(from\s+grader[\s.]|import\s+grader\b)", re.MULTILINE)
+
+
 def notebook_cells(text: str, path: str) -> list[tuple[int, str]]:
     """``(cell number, source)`` of every code cell with code left after skipping magics,
-    from the notebook ``text`` read from ``path``."""
+    from the notebook ``text`` read from ``path``; cells that import the grader are left
+    out."""
     import nbformat  # only notebooks need it
 
     try:
@@ -23,7 +31,7 @@ def notebook_cells(text: str, path: str) -> list[tuple[int, str]]:
                           "and save it again").format(path=path, error=_first_line(error))) from None
     cells = []
     for number, cell in enumerate(notebook.cells, start=1):
-        if cell.cell_type == "code":
+        if cell.cell_type == "code" and not GRADER_IMPORT.search(cell.source):
             source = strip_magics(cell.source)
             if source.strip():
                 cells.append((number, source))
@@ -31,6 +39,24 @@ def notebook_cells(text: str, path: str) -> list[tuple[int, str]]:
         raise LoadError(_("{path} has no code cells: write your functions in its code cells "
                           "and save it").format(path=path))
     return cells
+
+
+#: Characters of a cell's first line kept in its label.
+LABEL_CHARS = 40
+
+
+def cell_label(source: str, taken: set[str] | frozenset[str] = frozenset()) -> str:
+    """How the student finds a cell in Jupyter, which shows no cell numbers: its first line
+    (``cell "def relu(x):"``), with ``#2``, ``#3``, ... when an earlier cell starts alike."""
+    first = next((line.strip() for line in source.splitlines() if line.strip()), "")
+    if len(first) > LABEL_CHARS:
+        first = first[:LABEL_CHARS - 1] + "…"
+    label = _('cell "{first}"').format(first=first)
+    count = 1
+    while label in taken:
+        count += 1
+        label = _('cell "{first}" #{count}').format(first=first, count=count)
+    return label
 
 
 #: Cell magics whose body is Python run in the notebook's namespace: only their line goes.

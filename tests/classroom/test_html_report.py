@@ -196,7 +196,7 @@ def test_korean_report(monkeypatch):
         page = html_report.render(records)
     finally:
         set_language(None)
-    assert "<html lang=\"ko\">" in page and "학급 보고서" in page
+    assert "<html lang=\"ko\">" in page and "반 전체 보고서" in page
     assert "Students" not in re.sub(r"<script>.*?</script>", "", page, flags=re.S)
 
 

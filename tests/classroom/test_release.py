@@ -64,8 +64,11 @@ def test_bundle_holds_what_students_need(release: Path) -> None:
         assert (release / "notebooks" / f"{module}.ipynb").is_file()
     readme = (release / "README.md").read_text(encoding="utf-8")
     for needle in ("grade run exercises/", "grade run notebooks/losses.ipynb", "--lang ko",
-                   "pip install ./.grader", TORCH_CPU_INDEX, "설치"):
+                   "pip install ./.grader", "%pip install ../.grader", "Colab",
+                   'check("relu")', "grade watch exercises/ --only activations",
+                   TORCH_CPU_INDEX, "설치"):
         assert needle in readme
+    assert (release / ".grader" / "grader" / "locale" / "default").read_text().strip() == "ko"
     project = tomllib.loads((release / ".grader" / "pyproject.toml").read_text())
     assert project["project"]["scripts"]["grade"] == "grader.cli:main"
     assert project["tool"]["setuptools"]["packages"]["find"]["include"] == ["grader*"]
@@ -74,6 +77,41 @@ def test_bundle_holds_what_students_need(release: Path) -> None:
     for rendered in ("README.md", ".gitignore", ".grader/pyproject.toml",
                      ".github/workflows/classroom.yml"):
         assert not re.search(r"@[A-Z_]+@", (release / rendered).read_text()), rendered
+
+
+def test_every_explanation_of_the_notebooks_is_in_the_catalog() -> None:
+    import ast
+
+    import polib
+
+    from grader.classroom.stubs import exercise_sources
+    from grader.i18n import LOCALE_DIR
+
+    catalog = {e.msgid: e.msgstr for e in polib.pofile(
+        str(LOCALE_DIR / "ko" / "LC_MESSAGES" / "grader.po")).translated_entries()}
+    for module, source in exercise_sources().items():
+        tree = ast.parse(source)
+        assert catalog.get(ast.get_docstring(tree)), module
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef):
+                assert catalog.get(ast.get_docstring(node)), f"{module}.{node.name}"
+
+
+def test_release_in_korean_by_default_and_in_english(release: Path, tmp_path: Path) -> None:
+    korean = nbformat.read(release / "notebooks" / "losses.ipynb", as_version=4)
+    assert "## 채점" in next(c.source for c in korean.cells if c.get("id") == "check-doc")
+    assert korean.cells[0].source.startswith("# `losses`\n\n손실 함수: 강의의 공식과")
+    mse = next(c.source for c in korean.cells if c.get("id") == "mse-doc")
+    assert "강의의 평균 제곱 오차" in mse and ">>> mse(y, np.zeros((2, 2)))" in mse
+    assert "vars.GRADER_LANG || 'ko'" in (release / ".github/workflows/classroom.yml").read_text()
+    build_release(tmp_path, lang="en")
+    readme = (tmp_path / "README.md").read_text(encoding="utf-8")
+    assert "# Deep Learning Basics exercises" in readme and not re.search("[가-힣]", readme)
+    assert "vars.GRADER_LANG || 'en'" in (tmp_path / ".github/workflows/classroom.yml").read_text()
+    notebook = nbformat.read(tmp_path / "notebooks" / "losses.ipynb", as_version=4)
+    framing = [c.source for c in notebook.cells if c.get("id") in ("check-doc",)]
+    assert framing and not re.search("[가-힣]", framing[0])
+    assert "check(\"mse\")" in notebook.cells[0].source
 
 
 def test_no_solution_code_anywhere(release: Path) -> None:
@@ -94,7 +132,7 @@ def test_notebooks_are_valid_and_complete(release: Path) -> None:
         graded |= {c.metadata[METADATA_KEY]["function"] for c in notebook.cells
                    if METADATA_KEY in c.metadata}
         assert notebook.cells[0].cell_type == "markdown"
-        assert notebook.cells[-1].source == f"!grade run {module}.ipynb"
+        assert notebook.cells[-1].source == f'from grader import check\n\ncheck("{module}")'
     assert graded == set(FUNCTIONS)
 
 

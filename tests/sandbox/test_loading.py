@@ -68,9 +68,10 @@ def test_a_notebook_shares_one_namespace_and_skips_magics(sandbox, tmp_path):
         "def sigmoid(x):\n    return 1 / (1 + np.exp(-x))\nprint('cell 5 ran')",
     )
     with sandbox.open(submission) as session:
-        assert list(session.load_errors) == ["notebook cell 5"]
-        assert "NameError" in session.load_errors["notebook cell 5"]
-        assert "(line 1)" in session.load_errors["notebook cell 5"]
+        cell = 'cell "undefined_name + 1"'   # as the student finds it: by its first line
+        assert list(session.load_errors) == [cell]
+        assert "NameError" in session.load_errors[cell]
+        assert "(line 1)" in session.load_errors[cell]
         assert session.load_output == "cell 5 ran\n"
         assert {"activations.relu", "activations.sigmoid", "mlp.mlp_forward"} \
             <= session.available
