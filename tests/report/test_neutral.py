@@ -6,14 +6,21 @@ import csv
 import io
 import xml.etree.ElementTree as ET
 
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
+from markdown_it import MarkdownIt
 
 from grader.report import neutral
+
+#: No deadline (a loaded machine), no example database on disk.
+QUIET = settings(deadline=None, database=None)
+#: A CommonMark parser with GitHub's tables.
+MARKDOWN = MarkdownIt("commonmark").enable("table")
 
 HOSTILE = ("\x1b]0;owned\x07\x1b[2J\rScore: 100 / 100\u202eevil\ud800"
            "<img src=x onerror=alert(1)>|`**x**`")
 
 
+@QUIET
 @given(st.text())
 def test_every_kind_encodes_any_text(text):
     for kind in (neutral.terminal, neutral.markdown, neutral.html, neutral.xml,
@@ -44,6 +51,7 @@ def test_xml_parses_back():
     ET.fromstring(ET.tostring(element, encoding="unicode"))
 
 
+@QUIET
 @given(st.sampled_from("=+-@\t\r"), st.text())
 def test_csv_cells_never_start_a_formula(first, rest):
     cell = neutral.csv_cell(first + rest)
@@ -58,6 +66,7 @@ def test_terminal_escapes_workflow_commands_at_a_line_start():
     assert "a::b" in shown and "\\x3a:notice" in shown
 
 
+@QUIET
 @given(st.text())
 def test_fenced_blocks_cannot_be_closed_from_inside(text):
     block = neutral.fenced(text)
@@ -68,11 +77,11 @@ def test_fenced_blocks_cannot_be_closed_from_inside(text):
 
 def _rendered_cell(cell: str) -> str:
     """What a CommonMark parser with GitHub's tables makes of ``cell`` in a table row."""
-    from markdown_it import MarkdownIt
-    page = MarkdownIt("commonmark").enable("table").render(f"| a |\n| --- |\n| {cell} |\n")
+    page = MARKDOWN.render(f"| a |\n| --- |\n| {cell} |\n")
     return page.split("<td>", 1)[1].split("</td>", 1)[0]
 
 
+@QUIET
 @given(st.text())
 def test_markdown_renders_as_the_same_plain_text(text):
     rendered = _rendered_cell(neutral.markdown(text))
