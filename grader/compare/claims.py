@@ -272,12 +272,15 @@ def claim_of(check: Check, identifier: str, arg_names: Sequence[str] = ()) -> Cl
         "nonfinite-hint": lambda f: _hint_holds(check, int(param), f, where),
         "nonfinite": lambda f: _nonfinite_only(check, f, where) is not None,
     }
-    if kind in ("shape", "length", "raises", "no-raise") or identifier.startswith("outcome:refused"):
+    if kind in ("shape", "length", "raises") or identifier.startswith(("no-raise@", "outcome:refused")):
         from grader.compare.diagnose import structure
 
         return Claim(identifier, "", lambda f: structure(f.verdict)[0] == identifier)
     test = tests.get(kind)
-    return None if test is None else Claim(identifier, "", test)
+    if test is None:
+        return None
+    neutral = kind == "offset" or kind == "ratio" and float(param) not in (2.0, 0.5)
+    return Claim(identifier, "", test, cause=not neutral)
 
 
 def _mistake_holds(check: Check, index: int, failure: Failure) -> bool:
