@@ -21,7 +21,7 @@ from grader.checks import CHECK, CHECKS
 from grader.checks.spec import Check, Test, Tolerance
 from grader.compare.claims import Failure
 from grader.compare.diagnose import (Explanation, argument_names, diagnose_outcome, explain,
-                                     outcome_kind)
+                                     outcome_kind, structure)
 from grader.compare.expect import Expected, expect, solution_for
 from grader.compare.shrink import render_example, shrink_candidates
 from grader.compare.verdict import Raises, Verdict, compare
@@ -319,8 +319,7 @@ class Grader:
             if outcome.fault:
                 break
             attempt = self._judge(check, test, smaller, outcome)
-            if attempt.failed and not attempt.error and \
-                    (attempt.verdict is None) == (first.verdict is None):
+            if attempt.failed and not attempt.error and _same_form(attempt, first):
                 shown_case, shown_judgement = smaller, attempt
                 break
         if first.verdict is None:
@@ -376,6 +375,15 @@ def _missing_message(session: Session, submission: Submission, function: str
                 module=unit.name, error=session.load_errors[unit.name]), "outcome:load-error"
     return _("not found: define {name} in {module}.py (or in your notebook)").format(
         name=name, module=module), "outcome:missing"
+
+
+def _same_form(attempt: Judgement, first: Judgement) -> bool:
+    """Whether a smaller case fails the way the first failing one did: both wrong values of
+    the same form (kind, place, shape diagnosis), or both not about values."""
+    if attempt.verdict is None or first.verdict is None:
+        return attempt.verdict is None and first.verdict is None
+    return (attempt.verdict.kind, attempt.verdict.where, structure(attempt.verdict)[0]) == \
+        (first.verdict.kind, first.verdict.where, structure(first.verdict)[0])
 
 
 def _failure(case: Case, judgement: Judgement) -> Failure:

@@ -46,6 +46,11 @@ FACTOR_TWO = N_("Your result is exactly {factor} times the expected one on every
                 "look for a factor 2 too many or too few.")
 FACTOR_TWO_SQUARED = N_("Your result is exactly {factor} times the expected one on every failing "
                         "case: check the constant 2 (the derivative of a square brings a factor 2).")
+FACTOR_MINUS_TWO = N_("Your result is exactly {factor} times the expected one on every failing "
+                      "case: the sign is flipped, and a factor 2 is too many or too few.")
+FACTOR_MINUS_TWO_SQUARED = N_("Your result is exactly {factor} times the expected one on every "
+                              "failing case: the sign is flipped, and the constant 2 is wrong (the "
+                              "derivative of (y - ŷ)² with respect to ŷ is -2(y - ŷ)).")
 TIMES_LAW = N_("Your result is {law} times the expected one on every failing case ({law} = "
                "{value} in the example shown, and the factor follows {law} across cases of "
                "different sizes): did you average over the wrong count, or forget to divide by it?")
@@ -58,6 +63,14 @@ CONSTANT_OFFSET = N_("Your result differs from the expected one by the same amou
                      "in every failing case (a constant offset).")
 WRONG_AT_ZERO = N_("Wrong only where {name} is exactly 0 (you give {got}, expected {expected}), "
                    "on every failing case. Check the value at 0: > and >= differ there.")
+WRONG_WHERE = N_("Wrong exactly where {name} {condition} and right everywhere else, on every "
+                 "failing case (for example {name} = {value}: you give {got}, expected {expected}): "
+                 "check the branch or the formula for {name} {condition}.")
+NEGATED_INPUT = N_("Your result is what the function gives for -{name} on every failing case: "
+                   "{name} enters your formula with the wrong sign.")
+OTHER_AXIS = N_("Your result is the right computation along axis {axis} on every failing case, "
+                "not along the axis asked for (axis={asked} in the example shown): reduce along "
+                "the axis argument.")
 ZERO_LOG_ZERO = N_("The result is nan where {target} and {prob} are both 0: the term 0·log 0 "
                    "counts as 0. Take the log only where the target is positive (np.where).")
 NONFINITE_ELEMENT = N_("The {bad} comes from the input {name}{index} = {value}: on every failing "
@@ -264,6 +277,9 @@ def claim_of(check: Check, identifier: str, arg_names: Sequence[str] = ()) -> Cl
         "ratio": lambda f: _ratio_holds(f, where, float(param)),
         "offset": lambda f: _offset_holds(f, where, float(param)),
         "zero": lambda f: _zero_holds(check, f, where, arg_names),
+        "where": lambda f: _region_holds(check, f, where, arg_names, param),
+        "negated-input": lambda f: _negated_input_holds(check, f, where),
+        "axis": lambda f: _axis_holds(check, f, where, int(param)),
         "zero-log-zero": lambda f: _zero_log_zero(f, where, arg_names) is not None,
         "nonfinite-element": lambda f: _nonfinite_element(check, f, where, arg_names) is not None,
         "nonfinite-row": lambda f: _nonfinite_row(check, f, where, arg_names) is not None,
@@ -279,7 +295,7 @@ def claim_of(check: Check, identifier: str, arg_names: Sequence[str] = ()) -> Cl
     test = tests.get(kind)
     if test is None:
         return None
-    neutral = kind == "offset" or kind == "ratio" and float(param) not in (2.0, 0.5)
+    neutral = kind == "offset" or kind == "ratio" and abs(float(param)) not in (2.0, 0.5)
     return Claim(identifier, "", test, cause=not neutral)
 
 
@@ -327,8 +343,82 @@ def _zero_holds(check: Check, failure: Failure, where: str, arg_names: Sequence[
     first = next(iter(named_arrays(failure.call, arg_names)), None)
     if pair is None or first is None or first[1].shape != pair[0].shape:
         return False
-    wrong = _wrong(check, *pair)
-    return bool(wrong.any() and np.array_equal(wrong, first[1] == 0))
+    wrong, x = _wrong(check, *pair), first[1]
+    return bool(wrong.any() and np.array_equal(wrong, x == 0) and _ordinary(x)[~wrong].any())
+
+
+#: Conditions on the first input that may delimit the wrong elements.
+REGIONS = {"<0": lambda x: x < 0, ">0": lambda x: x > 0, "<=0": lambda x: x <= 0,
+           ">=0": lambda x: x >= 0}
+
+
+def _region_holds(check: Check, failure: Failure, where: str, arg_names: Sequence[str],
+                  region: str) -> bool:
+    """Wrong exactly where the first input (of the result's shape) meets ``region``."""
+    pair = _pair(failure, where)
+    first = next(iter(named_arrays(failure.call, arg_names)), None)
+    if pair is None or first is None or first[1].shape != pair[0].shape:
+        return False
+    wrong, x = _wrong(check, *pair), first[1]
+    ordinary = _ordinary(x)
+    return bool(np.array_equal(wrong, REGIONS[region](x)) and ordinary[wrong].any()
+                and ordinary[~wrong].any())
+
+
+def _ordinary(x: np.ndarray) -> np.ndarray:
+    """Inputs of ordinary size, 0 < |x| < 10: there no function saturates, so code wrong
+    by a factor or an offset everywhere is wrong there too (a claim about the set of wrong
+    elements needs such inputs on both sides)."""
+    return (x != 0) & (np.abs(x) < 10)
+
+
+def _negated_input_holds(check: Check, failure: Failure, where: str) -> bool:
+    """The result is the reference's on the first argument negated (an array ``x``)."""
+    call = failure.call
+    if not call.args or as_floats(call.args[0]) is None or not np.ndim(call.args[0]):
+        return False
+    try:
+        with np.errstate(all="ignore"):
+            wrong = check.torch(-np.asarray(call.args[0], dtype=np.float64), *call.args[1:],
+                                **call.kwargs)
+    except Exception:  # the reference cannot run on it: no claim
+        return False
+    target = leaf(wrong, where)
+    pair = _pair(failure, where)
+    flipped = as_floats(target, sequences=True)
+    return pair is not None and flipped is not None and flipped.shape == pair[0].shape and \
+        bool(np.all(check.tolerance.close(pair[0], flipped)))
+
+
+def _asked_axis(check: Check, call: Call) -> int | None:
+    """The call's ``axis`` argument as a non-negative index (None: no such argument)."""
+    from grader.checks.common import arguments
+
+    try:
+        asked = arguments(check.torch, call).get("axis")
+    except TypeError:
+        return None
+    ndim = np.ndim(call.args[0]) if call.args else 0
+    return None if not isinstance(asked, int) or not ndim else asked % ndim
+
+
+def _axis_holds(check: Check, failure: Failure, where: str, axis: int) -> bool:
+    """The result is the reference's along ``axis`` (a non-negative index), which is not
+    the axis asked for."""
+    from grader.checks.common import arguments
+
+    asked = _asked_axis(check, failure.call)
+    if asked is None or axis == asked or axis >= np.ndim(failure.call.args[0]):
+        return False
+    try:
+        with np.errstate(all="ignore"):
+            wrong = check.torch(**{**arguments(check.torch, failure.call), "axis": axis})
+    except Exception:  # the reference cannot run on it: no claim
+        return False
+    pair = _pair(failure, where)
+    other = as_floats(leaf(wrong, where), sequences=True)
+    return pair is not None and other is not None and other.shape == pair[0].shape and \
+        bool(np.all(check.tolerance.close(pair[0], other)))
 
 
 def _zero_log_zero(failure: Failure, where: str, arg_names: Sequence[str]
@@ -446,10 +536,35 @@ def value_claims(check: Check, failures: Sequence[Failure], shown: Failure,
     if not _wrong(check, got, expected).any():
         return
     yield _zero_claim(check, shown, where, arg_names)
+    yield from _region_claims(check, shown, where, arg_names)
     message = SIGN_FLIPPED_SQUARED if check.squared_residual else SIGN_FLIPPED
     yield Claim(f"sign:@{where}", _(message), lambda f: _sign_holds(check, f, where))
+    if arg_names[:1] == ("x",):
+        yield Claim(f"negated-input:@{where}", _(NEGATED_INPUT).format(name="x"),
+                    lambda f: _negated_input_holds(check, f, where))
+    asked = _asked_axis(check, shown.call)
+    if asked is not None:
+        for axis in range(np.ndim(shown.call.args[0])):
+            if axis != asked:
+                yield Claim(f"axis:{axis}@{where}",
+                            _(OTHER_AXIS).format(axis=axis, asked=asked),
+                            lambda f, axis=axis: _axis_holds(check, f, where, axis))
     yield from _factor_claims(check, failures, shown, where)
     yield from _offset_claims(failures, shown, where)
+
+
+def _region_claims(check: Check, shown: Failure, where: str, arg_names: Sequence[str]
+                   ) -> Iterator[Claim]:
+    for region in REGIONS:
+        def message(region: str = region) -> str:
+            got, expected = _pair(shown, where)
+            name, x = next(iter(named_arrays(shown.call, arg_names)))
+            index = tuple(np.argwhere(_wrong(check, got, expected))[0]) if got.ndim else ()
+            return _(WRONG_WHERE).format(name=name, condition=f"{region[:-1]} 0",
+                                         value=number(x[index]), got=number(got[index]),
+                                         expected=number(expected[index]))
+        yield Claim(f"where:{region}@{where}", message,
+                    lambda f, region=region: _region_holds(check, f, where, arg_names, region))
 
 
 def _zero_claim(check: Check, shown: Failure, where: str, arg_names: Sequence[str]) -> Claim:
@@ -492,13 +607,16 @@ def _factor_claims(check: Check, failures: Sequence[Failure], shown: Failure, wh
                         lambda f: _law_holds(f, where, law))
         return
     factor = ratios[0]
-    if abs(factor - 2) <= 2e-3 or abs(factor - 0.5) <= 5e-4:
-        shown_factor = "2" if factor > 1 else "1/2"
+    if min(abs(abs(factor) - 2) / 2, abs(abs(factor) - 0.5) / 0.5) <= 1e-3:
+        exact = float((2.0 if abs(factor) > 1 else 0.5) * np.sign(factor))
+        shown_factor = {2.0: "2", 0.5: "1/2", -2.0: "-2", -0.5: "-1/2"}[exact]
         message = FACTOR_TWO_SQUARED if check.squared_residual else FACTOR_TWO
-        exact = 2.0 if factor > 1 else 0.5
+        if exact < 0:
+            message = FACTOR_MINUS_TWO_SQUARED if check.squared_residual else FACTOR_MINUS_TWO
         yield Claim(f"ratio:{exact!r}@{where}", _(message).format(factor=shown_factor),
                     lambda f: _ratio_holds(f, where, exact))
         return
+    factor = float(number(factor))   # 6 digits: one identifier for one mistake
     yield Claim(f"ratio:{factor!r}@{where}", _(CONSTANT_RATIO).format(factor=number(factor)),
                 lambda f: _ratio_holds(f, where, factor), cause=False)
 
@@ -511,7 +629,7 @@ def _offset_claims(failures: Sequence[Failure], shown: Failure, where: str) -> I
     if any(s is None for s in shifts) or \
             any(abs(s - shifts[0]) > 1e-4 * abs(shifts[0]) for s in shifts):
         return
-    shift = shifts[0]
+    shift = float(number(shifts[0]))   # 6 digits: one identifier for one mistake
     yield Claim(f"offset:{shift!r}@{where}", _(CONSTANT_OFFSET).format(offset=number(shift)),
                 lambda f: _offset_holds(f, where, shift), cause=False)
 

@@ -234,7 +234,9 @@ def _shape(got: Any, expected: Any) -> tuple[str, str]:
     fields = {"got": got_shape, "expected": want}
     if not want:
         return "scalar-expected", _(SCALAR_EXPECTED).format(**fields)
-    if not got_shape and len(want) > 1:
+    if not got_shape:
+        if len(want) == 1:
+            return "lost-axis", _(SHAPE_LOST_AXIS).format(**fields)
         return "array-expected", _(ARRAY_EXPECTED).format(**fields)
     if len(got_shape) > 1 and got_shape == want[::-1]:
         return "transposed", _(SHAPE_TRANSPOSED).format(**fields)
