@@ -66,8 +66,10 @@ WRONG_AT_ZERO = N_("Wrong only where {name} is exactly 0 (you give {got}, expect
 WRONG_WHERE = N_("Wrong exactly where {name} {condition} and right everywhere else, on every "
                  "failing case (for example {name} = {value}: you give {got}, expected {expected}): "
                  "check the branch or the formula for {name} {condition}.")
-NEGATED_INPUT = N_("Your result is what the function gives for -{name} on every failing case: "
-                   "{name} enters your formula with the wrong sign.")
+NEGATED_ARGUMENT = N_("Your result is what the function gives for -{name} on every failing case: "
+                      "{name} enters your formula with the wrong sign.")
+ZEROED_ARGUMENT = N_("Your result is what the function gives for {name} = 0 on every failing "
+                     "case: {name} is missing from your formula.")
 OTHER_AXIS = N_("Your result is the right computation along axis {axis} on every failing case, "
                 "not along the axis asked for (axis={asked} in the example shown): reduce along "
                 "the axis argument.")
@@ -278,7 +280,8 @@ def claim_of(check: Check, identifier: str, arg_names: Sequence[str] = ()) -> Cl
         "offset": lambda f: _offset_holds(f, where, float(param)),
         "zero": lambda f: _zero_holds(check, f, where, arg_names),
         "where": lambda f: _region_holds(check, f, where, arg_names, param),
-        "negated-input": lambda f: _negated_input_holds(check, f, where),
+        "negated": lambda f: _changed_holds(check, f, where, param, "negated"),
+        "zeroed": lambda f: _changed_holds(check, f, where, param, "zeroed"),
         "axis": lambda f: _axis_holds(check, f, where, int(param)),
         "zero-log-zero": lambda f: _zero_log_zero(f, where, arg_names) is not None,
         "nonfinite-element": lambda f: _nonfinite_element(check, f, where, arg_names) is not None,
@@ -372,22 +375,36 @@ def _ordinary(x: np.ndarray) -> np.ndarray:
     return (x != 0) & (np.abs(x) < 10)
 
 
-def _negated_input_holds(check: Check, failure: Failure, where: str) -> bool:
-    """The result is the reference's on the first argument negated (an array ``x``)."""
+#: Changes to one argument a claim may name: the reference on the changed argument.
+CHANGES = {"negated": lambda a: -a, "zeroed": lambda a: a * 0.0}
+
+
+def _changed_holds(check: Check, failure: Failure, where: str, position: str, change: str
+                   ) -> bool:
+    """The result is the reference's with argument ``position`` (an index or a keyword)
+    changed by ``CHANGES[change]`` (and that changes the reference's result)."""
     call = failure.call
-    if not call.args or as_floats(call.args[0]) is None or not np.ndim(call.args[0]):
+    args, kwargs = list(call.args), dict(call.kwargs)
+    value = args[int(position)] if position.isdigit() and int(position) < len(args) else \
+        kwargs.get(position)
+    array = as_floats(value)
+    if array is None or type(value) is np.ndarray and value.dtype.kind not in "f" or \
+            isinstance(value, (bool, np.bool_)) or not np.any(array):
         return False
+    changed = CHANGES[change](array) if np.ndim(value) else float(CHANGES[change](array))
+    if position.isdigit():
+        args[int(position)] = changed
+    else:
+        kwargs[position] = changed
     try:
         with np.errstate(all="ignore"):
-            wrong = check.torch(-np.asarray(call.args[0], dtype=np.float64), *call.args[1:],
-                                **call.kwargs)
+            wrong = check.torch(*args, **kwargs)
     except Exception:  # the reference cannot run on it: no claim
         return False
-    target = leaf(wrong, where)
     pair = _pair(failure, where)
-    flipped = as_floats(target, sequences=True)
-    return pair is not None and flipped is not None and flipped.shape == pair[0].shape and \
-        bool(np.all(check.tolerance.close(pair[0], flipped)))
+    other = as_floats(leaf(wrong, where), sequences=True)
+    return pair is not None and other is not None and other.shape == pair[0].shape and \
+        bool(np.all(np.isfinite(other))) and bool(np.all(check.tolerance.close(pair[0], other)))
 
 
 def _asked_axis(check: Check, call: Call) -> int | None:
@@ -539,9 +556,13 @@ def value_claims(check: Check, failures: Sequence[Failure], shown: Failure,
     yield from _region_claims(check, shown, where, arg_names)
     message = SIGN_FLIPPED_SQUARED if check.squared_residual else SIGN_FLIPPED
     yield Claim(f"sign:@{where}", _(message), lambda f: _sign_holds(check, f, where))
-    if arg_names[:1] == ("x",):
-        yield Claim(f"negated-input:@{where}", _(NEGATED_INPUT).format(name="x"),
-                    lambda f: _negated_input_holds(check, f, where))
+    positions = [str(i) for i in range(len(shown.call.args))] + list(shown.call.kwargs)
+    for change, text in (("negated", NEGATED_ARGUMENT), ("zeroed", ZEROED_ARGUMENT)):
+        for position in positions:
+            yield Claim(f"{change}:{position}@{where}",
+                        _(text).format(name=argument_name(position, arg_names)),
+                        lambda f, position=position, change=change:
+                        _changed_holds(check, f, where, position, change))
     asked = _asked_axis(check, shown.call)
     if asked is not None:
         for axis in range(np.ndim(shown.call.args[0])):
