@@ -63,7 +63,7 @@ CONSTANT_OFFSET = N_("Your result differs from the expected one by the same amou
                      "in every failing case (a constant offset).")
 WRONG_AT_ZERO = N_("Wrong only where {name} is exactly 0 (you give {got}, expected {expected}), "
                    "on every failing case. Check the value at 0: > and >= differ there.")
-WRONG_WHERE = N_("Wrong exactly where {name} {condition} and right everywhere else, on every "
+WRONG_WHERE = N_("Wrong only where {name} {condition}, and right wherever it is not, on every "
                  "failing case (for example {name} = {value}: you give {got}, expected {expected}): "
                  "check the branch or the formula for {name} {condition}.")
 NEGATED_ARGUMENT = N_("Your result is what the function gives for -{name} on every failing case: "
@@ -363,9 +363,8 @@ def _region_holds(check: Check, failure: Failure, where: str, arg_names: Sequenc
     if pair is None or first is None or first[1].shape != pair[0].shape:
         return False
     wrong, x = _wrong(check, *pair), first[1]
-    ordinary = _ordinary(x)
-    return bool(np.array_equal(wrong, REGIONS[region](x)) and ordinary[wrong].any()
-                and ordinary[~wrong].any())
+    inside = REGIONS[region](x)
+    return bool(wrong.any() and not (wrong & ~inside).any() and _ordinary(x)[~inside].any())
 
 
 def _ordinary(x: np.ndarray) -> np.ndarray:
@@ -553,7 +552,6 @@ def value_claims(check: Check, failures: Sequence[Failure], shown: Failure,
     if not _wrong(check, got, expected).any():
         return
     yield _zero_claim(check, shown, where, arg_names)
-    yield from _region_claims(check, shown, where, arg_names)
     message = SIGN_FLIPPED_SQUARED if check.squared_residual else SIGN_FLIPPED
     yield Claim(f"sign:@{where}", _(message), lambda f: _sign_holds(check, f, where))
     positions = [str(i) for i in range(len(shown.call.args))] + list(shown.call.kwargs)
@@ -571,6 +569,7 @@ def value_claims(check: Check, failures: Sequence[Failure], shown: Failure,
                             _(OTHER_AXIS).format(axis=axis, asked=asked),
                             lambda f, axis=axis: _axis_holds(check, f, where, axis))
     yield from _factor_claims(check, failures, shown, where)
+    yield from _region_claims(check, shown, where, arg_names)
     yield from _offset_claims(failures, shown, where)
 
 
