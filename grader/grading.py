@@ -304,13 +304,22 @@ class Grader:
     def _example(self, session: Session, check: Check, index: int,
                  failed: list[tuple[Case, Judgement]], callees: dict[str, Callable[..., Any]]
                  ) -> tuple[Example, str, str]:
-        """The example shown (the smallest case that fails with a wrong value too, else the
-        first failing one), its message and the diagnosis.
+        """The example shown, its message and the diagnosis.
 
-        The hint is a claim checked on every failing case of the test and on the example."""
+        The hint is a claim checked on every failing case of the test and on the example:
+        the smallest case that fails the same way and keeps a hint that names a cause, else
+        the first failing case when only it does, else the smallest case that fails the same
+        way (else the first failing case) with what holds there."""
         first_case, first = failed[0]
         failures = [_failure(case, judgement) for case, judgement in failed]
-        shown_case, shown_judgement = first_case, first
+        names = argument_names(check)
+        show_inputs = not self.options.hide_inputs
+        if first.verdict is None:
+            shown, explanation = (first_case, first), Explanation(id=first.diagnosis)
+        else:
+            shown = (first_case, first)
+            explanation = explain(check, failures, failures[0], names, show_inputs)
+        smallest = None
         test = check.tests[index]
         for smaller in self.plan.shrunk(check, index, first_case.call) if test.shrink else []:
             if smaller.expected.internal:
@@ -319,20 +328,23 @@ class Grader:
             if outcome.fault:
                 break
             attempt = self._judge(check, test, smaller, outcome)
-            if attempt.failed and not attempt.error and _same_form(attempt, first):
-                shown_case, shown_judgement = smaller, attempt
+            if not (attempt.failed and not attempt.error and _same_form(attempt, first)):
+                continue
+            if first.verdict is None:
+                smallest = (smaller, attempt), Explanation(id=attempt.diagnosis)
                 break
-        if first.verdict is None:
-            explanation = Explanation(id=shown_judgement.diagnosis)
-        else:
-            shown = failures[0] if shown_case is first_case else _failure(shown_case, shown_judgement)
-            explanation = explain(check, failures, shown, argument_names(check),
-                                  show_inputs=not self.options.hide_inputs)
-        example = render_example(shown_case.call, shown_case.expected.value, shown_judgement.got,
-                                 argument_names(check))
+            there = explain(check, failures, _failure(smaller, attempt), names, show_inputs)
+            smallest = smallest or ((smaller, attempt), there)
+            if there.cause or not explanation.cause:
+                smallest = (smaller, attempt), there
+                break
+        if smallest is not None and (smallest[1].cause or not explanation.cause):
+            shown, explanation = smallest
+        (case, judgement) = shown
+        example = render_example(case.call, case.expected.value, judgement.got, names)
         if self.options.hide_inputs:
             example.inputs = {}
-        return (example, _join(shown_judgement.message, explanation.message), explanation.id)
+        return example, _join(judgement.message, explanation.message), explanation.id
 
 
 def grade_path(path: str | Path, seed: int | None = None,
