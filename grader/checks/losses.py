@@ -359,9 +359,10 @@ CHECKS = (
                  lambda d: d.call(d.normal(d.N, d.C), d.labels(d.N, d.C), reduction=d.kind("reduction")),
                  cases=1, kinds=(INVALID,)),
         ),
-        nonfinite_hint=N_("A log of 0 (-inf) or an overflow of e^x for logits of ±1e4: compute the "
-                          "log-softmax as z - log Σ e^z with z = logits minus each row's own maximum "
-                          "(along the classes), so every sum is at least 1."),
+        nonfinite_hint=N_("For logits of ±1e4, e^x overflows to inf, or a softmax probability "
+                          "underflows to 0 whose log is -inf: compute the log-softmax as z - log Σ e^z "
+                          "with z = logits minus each row's own maximum (along the classes), so every "
+                          "sum is at least 1."),
         mistakes=(
             Mistake(ignored_reduction, changed(cross_entropy_loss, reduction="mean"),
                     applies=given(cross_entropy_loss, "reduction", "mean")),

@@ -283,7 +283,7 @@ def claim_of(check: Check, identifier: str, arg_names: Sequence[str] = ()) -> Cl
         "negated": lambda f: _changed_holds(check, f, where, param, "negated"),
         "zeroed": lambda f: _changed_holds(check, f, where, param, "zeroed"),
         "axis": lambda f: _axis_holds(check, f, where, int(param)),
-        "zero-log-zero": lambda f: _zero_log_zero(f, where, arg_names) is not None,
+        "zero-log-zero": lambda f: _zero_log_zero(check, f, where, arg_names) is not None,
         "nonfinite-element": lambda f: _nonfinite_element(check, f, where, arg_names) is not None,
         "nonfinite-row": lambda f: _nonfinite_row(check, f, where, arg_names) is not None,
         "nonfinite-low-row": lambda f: _nonfinite_low_row(f, where, arg_names) is not None,
@@ -437,12 +437,13 @@ def _axis_holds(check: Check, failure: Failure, where: str, axis: int) -> bool:
         bool(np.all(check.tolerance.close(pair[0], other)))
 
 
-def _zero_log_zero(failure: Failure, where: str, arg_names: Sequence[str]
+def _zero_log_zero(check: Check, failure: Failure, where: str, arg_names: Sequence[str]
                    ) -> tuple[str, str] | None:
     """The names of two probability-like inputs of one shape, both 0 somewhere, when the
-    result is nan (0·log 0)."""
+    result is nan (0·log 0) and nothing else is wrong."""
     pair = _pair(failure, where)
-    if pair is None or not np.isnan(pair[0][np.isfinite(pair[1])]).any():
+    if pair is None or not np.isnan(pair[0][np.isfinite(pair[1])]).any() or \
+            (_wrong(check, *pair) & ~np.isnan(pair[0])).any():
         return None
     probabilities = [(name, a) for name, a in named_arrays(failure.call, arg_names)
                      if a.size and a.min() >= 0 and a.max() <= 1]
@@ -660,11 +661,11 @@ def _nonfinite_claims(check: Check, shown: Failure, where: str, arg_names: Seque
     bad_mask = np.isfinite(expected) & ~np.isfinite(got)
     first = tuple(int(i) for i in np.argwhere(bad_mask)[0]) if got.ndim else ()
     bad = str(got[first])
-    names = _zero_log_zero(shown, where, arg_names)
+    names = _zero_log_zero(check, shown, where, arg_names)
     if names is not None:
         yield Claim(f"zero-log-zero:@{where}",
                     _(ZERO_LOG_ZERO).format(target=names[0], prob=names[1]),
-                    lambda f: _zero_log_zero(f, where, arg_names) is not None)
+                    lambda f: _zero_log_zero(check, f, where, arg_names) is not None)
     if not isinstance(check.nonfinite_hint, str):
         for index, conditional in enumerate(check.nonfinite_hint):
             if _hint_holds(check, index, shown, where):
