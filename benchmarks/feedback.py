@@ -163,10 +163,13 @@ def run(seed: int, mutants: list[mb.Mutant], jobs: int, verbose: bool = False
     with tempfile.TemporaryDirectory(prefix="feedback-") as tmp:
         for number, mutant in enumerate(mutants):
             report = reports[mutant.id]
-            if mutant.id in known or not mb.killed(mutant, report) or report.status != "graded":
+            if mutant.id in known or not mb.killed(mutant, report):
                 continue
-            module = load(mutant, Path(tmp) / f"fb{seed}_{number:05d}")
-            findings = audit(mutant, report, seed, module, plan)
+            if report.status != "graded":   # the module could not be loaded: said so, with why
+                findings = [Finding("", "outcome:ungradable", True, None)]
+            else:
+                module = load(mutant, Path(tmp) / f"fb{seed}_{number:05d}")
+                findings = audit(mutant, report, seed, module, plan)
             kind = classify(findings)
             counts[mutant.module][kind] += 1
             if kind == MISLEADING:

@@ -618,11 +618,13 @@ def _factor_claims(check: Check, failures: Sequence[Failure], shown: Failure, wh
                   if all(_law_holds(f, where, law) for f in failures)]
         if fitted:
             law = fitted[0]
-            value = law_value(shown.call, law)
-            growing = value is not None and value > 1
-            message = TIMES_LAW if growing else DIVIDED_BY_LAW
-            shown_law = law if growing else law.replace("1/", "", 1).strip("()")
-            shown_value = value if growing else 1 / value
+            _name, k, count, power = next(item for item in LAWS if item[0] == law)
+            value = law_value(shown.call, law) or 1.0
+            if power == 1:
+                message, shown_law, shown_value = TIMES_LAW, law, value
+            else:
+                divisor = {1.0: count, 0.5: f"2·{count}", 2.0: f"{count}/2"}[k]
+                message, shown_law, shown_value = DIVIDED_BY_LAW, divisor, 1 / value
             yield Claim(f"factor:{law}@{where}",
                         _(message).format(law=shown_law, value=number(shown_value)),
                         lambda f: _law_holds(f, where, law))
