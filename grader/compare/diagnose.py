@@ -93,10 +93,18 @@ def explain(check: Check, failures: Sequence[Failure], shown: Failure,
     arg_names = arg_names or argument_names(check)
     everything = list(failures) if any(f is shown for f in failures) else [*failures, shown]
     for claim in _claims(check, everything, shown, arg_names, show_inputs):
-        if all(claim.holds(f) for f in everything):
+        if all(_holds(claim, f) for f in everything):
             return Explanation(text_of(claim), claim.id, claim.cause)
     described = describe(check, everything, shown)
     return Explanation(described, "differ" if described else "", False)
+
+
+def _holds(claim: Claim, failure: Failure) -> bool:
+    """Whether the claim holds on the failure (a test that cannot run on it: it does not)."""
+    try:
+        return bool(claim.holds(failure))
+    except Exception:  # a result of an unexpected form: the claim is not shown
+        return False
 
 
 def _claims(check: Check, failures: Sequence[Failure], shown: Failure,
