@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.installed
 # course's machines). Elsewhere: make test TORCH_INDEX=https://download.pytorch.org/whl/cpu
 TORCH_INDEX ?=
 
-.PHONY: demo test test-load bench mutants clean
+.PHONY: demo test test-load bench mutants feedback clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -38,6 +38,11 @@ bench: $(STAMP)
 # points on seeds 1, 2 and 3. One module while developing: make mutants MODULES=losses
 mutants: $(STAMP)
 	$(PY) -m benchmarks.mutants --seeds $(or $(SEEDS),1 2 3) $(if $(MODULES),--modules $(MODULES))
+
+# Feedback benchmark (not part of make test): every hint a killed mutant gets must hold on
+# its actual outputs. One module while developing: make feedback MODULES=losses SEEDS=1
+feedback: $(STAMP)
+	$(PY) -m benchmarks.feedback --seeds $(or $(SEEDS),1 2 3) $(if $(MODULES),--modules $(MODULES))
 
 clean:
 	rm -rf $(VENV) .pytest_cache

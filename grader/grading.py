@@ -18,15 +18,17 @@ from typing import Any, Callable, Iterable
 
 from grader.cases import Call
 from grader.checks import CHECK, CHECKS
-from grader.checks.spec import Check, Test
-from grader.compare.diagnose import argument_names, diagnose, diagnose_outcome
+from grader.checks.spec import Check, Test, Tolerance
+from grader.compare.claims import Failure
+from grader.compare.diagnose import (Explanation, argument_names, diagnose_outcome, explain,
+                                     outcome_kind, structure)
 from grader.compare.expect import Expected, expect, solution_for
 from grader.compare.shrink import render_example, shrink_candidates
-from grader.compare.verdict import Raises, compare
+from grader.compare.verdict import Raises, Verdict, compare
 from grader.contract import FROM_SCRATCH, module_of
 from grader.i18n import _, language
 from grader.report import bound
-from grader.report.model import (ERROR, FAILED, INTERNAL, NOT_IMPLEMENTED, Example, Report,
+from grader.report.model import (ERROR, FAILED, INTERNAL, Example, Report,
                                  TestResult)
 from grader.sandbox import CallOutcome, Limits, Sandbox, Session
 from grader.selection import Selection, select
@@ -70,8 +72,9 @@ class Judgement:
     internal: bool = False
     message: str = ""
     forbidden: bool = False
-    hinted: bool = False         # the message names the likely mistake
     got: Any = None
+    verdict: Verdict | None = None   # a wrong value: the comparison (its hint comes later)
+    diagnosis: str = ""              # the identifier of what went wrong (an outcome's)
 
 
 class Plan:
@@ -201,11 +204,13 @@ class Grader:
         substituted: set[str] = set()
         callees = self._callees(check, report)
         for index, (test, result) in enumerate(zip(check.tests, results)):
-            outputs = []
+            outputs: list[str] = []
+            failed: list[tuple[Case, Judgement]] = []
             for case in self.plan.cases(check, index):
                 if faults >= FAULT_BUDGET:
-                    _fail(result, _("not run: the function crashed or timed out twice "
-                                    "on earlier cases"), ERROR)
+                    if not failed:
+                        _fail(result, _("not run: the function crashed or timed out twice "
+                                        "on earlier cases"), ERROR)
                     break
                 outcome = self._call(session, check, case.call, callees)
                 substituted.update(outcome.callees_used)
@@ -218,13 +223,19 @@ class Grader:
                     result.status = INTERNAL
                     result.message = judgement.message
                 elif judgement.failed:
+                    if failed:
+                        failed.append((case, judgement))   # the claims must hold here too
+                        continue
                     _fail(result, judgement.message, ERROR if judgement.error else FAILED)
-                    if judgement.error and outcome.error_type == "NotImplementedError":
-                        result.diagnosis = NOT_IMPLEMENTED
-                    if not judgement.error:
-                        result.example, result.message = self._example(
-                            session, check, index, case, judgement, callees)
-                    break
+                    result.diagnosis = judgement.diagnosis
+                    if judgement.error:
+                        break
+                    failed.append((case, judgement))
+                    if judgement.verdict is None:
+                        break    # not a wrong value (modified in place, by hand): as it is
+            if failed:
+                result.example, result.message, result.diagnosis = self._example(
+                    session, check, index, failed, callees)
             result.output = _joined(outputs, self.options.limits.output_chars)
         substituted &= set(report.function_scores())   # not those left out by ``only``
         if substituted:
@@ -262,10 +273,11 @@ class Grader:
         def what_happened() -> str:
             return diagnose_outcome(outcome, argument_names(check), check.policy_exempt)
 
+        kind = outcome_kind(outcome, check.policy_exempt)
         if outcome.forbidden and not check.policy_exempt:
-            return Judgement(failed=True, forbidden=True, message=what_happened())
+            return Judgement(failed=True, forbidden=True, message=what_happened(), diagnosis=kind)
         if outcome.fault:
-            return Judgement(failed=True, error=True, message=what_happened())
+            return Judgement(failed=True, error=True, message=what_happened(), diagnosis=kind)
         expected = case.expected
         if expected.internal:
             return Judgement(internal=True, message=_(
@@ -275,43 +287,65 @@ class Grader:
             if isinstance(expected.value, Raises) and expected.value.exception in outcome.error_types:
                 return Judgement()
             return Judgement(failed=True, error=True, got=Raises(outcome.error_type),
-                             message=what_happened())
+                             message=what_happened(), diagnosis=kind)
         if check.requires and not _uses(outcome, check.requires):
             return Judgement(failed=True, message=_(
                 "This exercise is about PyTorch's API: compute it with {library} (for example "
-                "torch.nn.MSELoss), not by hand.").format(library=check.requires))
+                "torch.nn.MSELoss), not by hand.").format(library=check.requires),
+                diagnosis="outcome:by-hand")
         verdict = compare(outcome.value, expected.value, test.tolerance or check.tolerance)
         if not verdict.ok:
-            hint = diagnose(check, case.call, outcome.value, expected.value, verdict,
-                            show_inputs=not self.options.hide_inputs)
-            return Judgement(failed=True, got=outcome.value, hinted=bool(hint),
-                             message=_join(verdict.message, hint))
+            return Judgement(failed=True, got=outcome.value, message=verdict.message,
+                             verdict=verdict)
         if outcome.mutated:
-            return Judgement(failed=True, got=outcome.value, message=what_happened())
+            return Judgement(failed=True, got=outcome.value, message=what_happened(),
+                             diagnosis=kind)
         return Judgement()
 
-    def _example(self, session: Session, check: Check, index: int, case: Case,
-                 judgement: Judgement, callees: dict[str, Callable[..., Any]]
-                 ) -> tuple[Example, str]:
-        """The smallest case that fails the same way (else the failing one), and its message."""
-        shown, message = (case, judgement.got), judgement.message
+    def _example(self, session: Session, check: Check, index: int,
+                 failed: list[tuple[Case, Judgement]], callees: dict[str, Callable[..., Any]]
+                 ) -> tuple[Example, str, str]:
+        """The example shown, its message and the diagnosis.
+
+        The hint is a claim checked on every failing case of the test and on the example:
+        the smallest case that fails the same way and keeps a hint that names a cause, else
+        the first failing case when only it does, else the smallest case that fails the same
+        way (else the first failing case) with what holds there."""
+        first_case, first = failed[0]
+        failures = [_failure(case, judgement) for case, judgement in failed]
+        names = argument_names(check)
+        show_inputs = not self.options.hide_inputs
+        if first.verdict is None:
+            shown, explanation = (first_case, first), Explanation(id=first.diagnosis)
+        else:
+            shown = (first_case, first)
+            explanation = explain(check, failures, failures[0], names, show_inputs)
+        smallest = None
         test = check.tests[index]
-        for smaller in self.plan.shrunk(check, index, case.call) if test.shrink else []:
+        for smaller in self.plan.shrunk(check, index, first_case.call) if test.shrink else []:
             if smaller.expected.internal:
                 continue
             outcome = self._call(session, check, smaller.call, callees)
             if outcome.fault:
                 break
             attempt = self._judge(check, test, smaller, outcome)
-            if attempt.failed and attempt.error == judgement.error and \
-                    (attempt.hinted or not judgement.hinted):
-                shown, message = (smaller, attempt.got), attempt.message
+            if not (attempt.failed and not attempt.error and _same_form(attempt, first)):
+                continue
+            if first.verdict is None:
+                smallest = (smaller, attempt), Explanation(id=attempt.diagnosis)
                 break
-        example = render_example(shown[0].call, shown[0].expected.value, shown[1],
-                                 argument_names(check))
+            there = explain(check, failures, _failure(smaller, attempt), names, show_inputs)
+            smallest = smallest or ((smaller, attempt), there)
+            if there.cause or not explanation.cause:
+                smallest = (smaller, attempt), there
+                break
+        if smallest is not None and (smallest[1].cause or not explanation.cause):
+            shown, explanation = smallest
+        (case, judgement) = shown
+        example = render_example(case.call, case.expected.value, judgement.got, names)
         if self.options.hide_inputs:
             example.inputs = {}
-        return example, message
+        return example, _join(judgement.message, explanation.message), explanation.id
 
 
 def grade_path(path: str | Path, seed: int | None = None,
@@ -354,6 +388,21 @@ def _missing_message(session: Session, submission: Submission, function: str
                 module=unit.name, error=session.load_errors[unit.name]), "outcome:load-error"
     return _("not found: define {name} in {module}.py (or in your notebook)").format(
         name=name, module=module), "outcome:missing"
+
+
+def _same_form(attempt: Judgement, first: Judgement) -> bool:
+    """Whether a smaller case fails the way the first failing one did: both wrong values of
+    the same form (kind, place, shape diagnosis), or both not about values."""
+    if attempt.verdict is None or first.verdict is None:
+        return attempt.verdict is None and first.verdict is None
+    return (attempt.verdict.kind, attempt.verdict.where, structure(attempt.verdict)[0]) == \
+        (first.verdict.kind, first.verdict.where, structure(first.verdict)[0])
+
+
+def _failure(case: Case, judgement: Judgement) -> Failure:
+    """A failing case as the claims see it (an error's verdict: its exception, not a value)."""
+    verdict = judgement.verdict or compare(judgement.got, case.expected.value, Tolerance())
+    return Failure(case.call, judgement.got, case.expected.value, verdict)
 
 
 def _fail(result: TestResult, message: str, status: str) -> None:

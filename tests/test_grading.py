@@ -72,6 +72,26 @@ def test_a_bug_costs_only_its_function_and_is_diagnosed(grader, tmp_path):
     assert all(t.example is not None for t in failed)
 
 
+def test_a_hint_holds_on_every_failing_case_not_only_the_example(grader, tmp_path):
+    """(N/2)x the truth is a law across the cases' sizes, never "exactly 1/2" read off a
+    tiny example; relu_grad returning 1 everywhere is not told "use x > 0"."""
+    folder = solutions_copy(tmp_path / "s", losses="""
+        def mse(y, y_hat):
+            return float(np.sum((y - y_hat) ** 2) / 2)
+    """, activations="""
+        def relu_grad(x):
+            return np.ones_like(x)
+    """)
+    report = grader.grade(load(folder), only="losses.mse,activations.relu_grad")
+    mse = [t for t in report.tests if t.function == "losses.mse" and t.status == FAILED]
+    assert mse and all(t.diagnosis == "factor:N/2@" for t in mse), [t.diagnosis for t in mse]
+    assert all("exactly" not in t.message and "N/2 times" in t.message for t in mse)
+    relu_grad = [t for t in report.tests if t.function == "activations.relu_grad"]
+    assert all(t.status == FAILED for t in relu_grad)
+    assert not any("x > 0" in t.message for t in relu_grad), [t.message for t in relu_grad]
+    assert all(t.diagnosis in ("where:<=0@", "where:<0@", "differ") for t in relu_grad)
+
+
 def test_a_wrong_activation_is_charged_once_not_again_in_mlp(grader, tmp_path):
     folder = solutions_copy(tmp_path / "s", activations="""
         def relu(x):

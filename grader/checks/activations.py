@@ -246,9 +246,9 @@ CHECKS = (
             Test(N_("axis = 0"), 1, first_axis, kinds=FIRST_AXIS, every_combination=True),
             Test(N_("logits of ±1e4"), 2, extreme_logits, tolerance=EXTREME_LOGITS, kinds=(STABILITY,)),
         ),
-        nonfinite_hint=N_("A log of 0 (-inf) or an overflow of e^x for logits of ±1e4: use z - log Σ e^z "
-                          "with z = x minus each row's own maximum (along the axis), so every sum is "
-                          "at least 1."),
+        nonfinite_hint=N_("For logits of ±1e4, e^x overflows to inf, or a sum of e^x underflows to 0 "
+                          "whose log is -inf: use z - log Σ e^z with z = x minus each row's own "
+                          "maximum (along the axis), so every sum is at least 1."),
         callees=("activations.softmax",),
         mistakes=(
             Mistake(N_("The log-softmax was taken along the last axis: use the axis argument."),

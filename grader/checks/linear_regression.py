@@ -104,7 +104,7 @@ CHECKS = (
         ),
     ),
     Check(
-        "linear_regression.loss", torch=loss,
+        "linear_regression.loss", torch=loss, squared_residual=True,
         tests=(
             Test(N_("random data"), 2, on_data()),
             Test(N_("float32 data"), 1, on_data(np.float32), cases=2, kinds=(FLOAT32_DATA,)),
@@ -118,7 +118,7 @@ CHECKS = (
         callees=("linear_regression.predict",),
     ),
     Check(
-        "linear_regression.gradients", torch=gradients,
+        "linear_regression.gradients", torch=gradients, squared_residual=True,
         tests=(
             Test(N_("random data"), 3, on_data()),
             Test(N_("float32 data"), 2, on_data(np.float32), kinds=(FLOAT32_DATA,)),
@@ -147,7 +147,7 @@ CHECKS = (
         ),
     ),
     Check(
-        "linear_regression.fit", torch=fit,
+        "linear_regression.fit", torch=fit, squared_residual=True,
         tests=(
             Test(N_("default lr, steps, w0 and b0"), 2, lambda d: d.call(*data(d)), cases=2),
             Test(N_("given lr, steps, w0 and b0"), 3, custom_fit),

@@ -293,7 +293,7 @@ invalid_reduction = N_("invalid reduction raises ValueError")
 
 CHECKS = (
     Check(
-        "losses.mse", torch=mse,
+        "losses.mse", torch=mse, squared_residual=True,
         tests=(
             Test(N_("(N, D) arrays"), 1.5, regression(matrix)),
             Test(N_("1-D arrays"), 1, regression(lambda d: (d.N,)), kinds=(shapes("1-D"),)),
@@ -308,7 +308,7 @@ CHECKS = (
         ),
     ),
     Check(
-        "losses.mse_loss", torch=mse_loss,
+        "losses.mse_loss", torch=mse_loss, squared_residual=True,
         tests=(
             Test(N_("reduction='mean', the default"), 1.5, regression(matrix)),
             Test(N_("reduction='sum'"), 1, reduced("sum"), kinds=(MATRIX_OR_VECTOR,)),
@@ -359,9 +359,10 @@ CHECKS = (
                  lambda d: d.call(d.normal(d.N, d.C), d.labels(d.N, d.C), reduction=d.kind("reduction")),
                  cases=1, kinds=(INVALID,)),
         ),
-        nonfinite_hint=N_("A log of 0 (-inf) or an overflow of e^x for logits of ±1e4: compute the "
-                          "log-softmax as z - log Σ e^z with z = logits minus each row's own maximum "
-                          "(along the classes), so every sum is at least 1."),
+        nonfinite_hint=N_("For logits of ±1e4, e^x overflows to inf, or a softmax probability "
+                          "underflows to 0 whose log is -inf: compute the log-softmax as z - log Σ e^z "
+                          "with z = logits minus each row's own maximum (along the classes), so every "
+                          "sum is at least 1."),
         mistakes=(
             Mistake(ignored_reduction, changed(cross_entropy_loss, reduction="mean"),
                     applies=given(cross_entropy_loss, "reduction", "mean")),
@@ -377,7 +378,7 @@ CHECKS = (
         callees=("activations.softmax", "activations.log_softmax"),
     ),
     Check(
-        "losses.gaussian_log_likelihood", torch=gaussian_log_likelihood,
+        "losses.gaussian_log_likelihood", torch=gaussian_log_likelihood, squared_residual=True,
         nonfinite_hint=(
             Hint(N_("The density underflowed: e^(-(y - ŷ)²/(2·var)) is 0 for residuals of about 40 "
                     "standard deviations, so its log is -inf. Compute the log-density directly: "
@@ -407,7 +408,7 @@ CHECKS = (
         ),
     ),
     Check(
-        "losses.gaussian_nll_loss", torch=gaussian_nll_loss,
+        "losses.gaussian_nll_loss", torch=gaussian_nll_loss, squared_residual=True,
         tests=(
             Test(N_("var a float"), 1, nll(var_float), kinds=(RESIDUALS,)),
             Test(N_("one variance per element (N, D)"), 0.75, nll(var_per_element), kinds=(RESIDUALS,)),

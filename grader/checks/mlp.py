@@ -190,7 +190,7 @@ CHECKS = (
         callees=("mlp.linear_forward", "activations.relu", "activations.sigmoid", "activations.tanh"),
     ),
     Check(
-        "mlp.mlp_backward", torch=mlp_backward,
+        "mlp.mlp_backward", torch=mlp_backward, squared_residual=True,
         tests=(
             Test(N_("ReLU, the default activation"), 3, mlp(None, targets=True)),
             Test(N_("sigmoid"), 3, mlp("sigmoid", targets=True)),

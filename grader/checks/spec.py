@@ -95,6 +95,9 @@ class Check:
     #: N_() hint when nan/inf appear where the truth is finite; hints with a condition: the
     #: first that applies to the call (none: the generic hint)
     nonfinite_hint: str | tuple[Hint, ...] = ""
+    #: Whether the function involves a squared residual (y - ŷ)²: only then do hints about
+    #: signs and factors 2 speak of its derivative.
+    squared_residual: bool = False
 
     @property
     def points(self) -> float:

@@ -67,7 +67,7 @@ def arrays(reduction: str | None = None, invalid: bool = False) -> Callable[[Dra
 
 CHECKS = (
     Check(
-        "torch_api.legacy_reduction", torch=legacy_reduction,
+        "torch_api.legacy_reduction", torch=legacy_reduction, squared_residual=True,
         tests=(
             legacy_test(N_("size_average=None, reduce=None"), None, None),
             legacy_test(N_("size_average=True, reduce=None"), True, None),
@@ -87,7 +87,7 @@ CHECKS = (
         policy_exempt=True,
     ),
     Check(
-        "torch_api.mse_loss_and_grad", torch=mse_loss_and_grad,
+        "torch_api.mse_loss_and_grad", torch=mse_loss_and_grad, squared_residual=True,
         tests=(
             Test(N_("reduction='mean', the default"), 1, arrays(), kinds=(MATRIX_OR_VECTOR,)),
             Test(N_("reduction='sum'"), 0.5, arrays("sum"), cases=2, kinds=(MATRIX_OR_VECTOR,)),

@@ -36,8 +36,10 @@ class TestResult:
     #: A stable identifier of what went wrong, for grouping a class's failures ("" when the
     #: test passed or nothing is known): "mistake:<function>:<n>" (the n-th declared mistake),
     #: "outcome:<kind>" (missing, not-implemented, timeout, memory, crash, exit, forbidden,
-    #: raised:<Type>, mutated, refused, load-error), or a generic diagnosis "<kind>[:<param>]"
-    #: such as "factor:N·D", "sign", "shape:transposed", "nonfinite".
+    #: raised:<Type>, mutated, refused, load-error, by-hand, unreadable), a checked
+    #: claim "<kind>:[<param>]@<path>" (``grader.compare.claims``) such as "factor:N·D@",
+    #: "sign:@[1]", "shape:transposed@", "where:<=0@", "nonfinite-row:@", or "differ" (no claim
+    #: holds: the hint only describes what is observed).
     diagnosis: str = ""
 
     @property

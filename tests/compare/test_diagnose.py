@@ -10,7 +10,8 @@ import pytest
 from grader.cases import Call, Sizes
 from grader.checks import CHECK
 from grader.checks.spec import Check
-from grader.compare.diagnose import argument_names, diagnose, diagnose_outcome
+from grader.compare.claims import Failure
+from grader.compare.diagnose import argument_names, diagnose, diagnose_outcome, explain
 from grader.compare.expect import expect
 from grader.compare.verdict import Raises, compare
 from grader.i18n import set_language
@@ -39,6 +40,17 @@ def hint(got, expected, call=Call((), {}, SIZES), names=("x",), on=None) -> str:
     verdict = compare(got, expected, on.tolerance)
     assert not verdict.ok
     return diagnose(on, call, got, expected, verdict, arg_names=names)
+
+
+def explained(cases, names=("x",), on=None):
+    """The explanation of several failing cases ``(got, expected, call)``; the last is shown."""
+    on = on or check()
+    failures = []
+    for got, expected, call in cases:
+        verdict = compare(got, expected, on.tolerance)
+        assert not verdict.ok
+        failures.append(Failure(call, got, expected, verdict))
+    return explain(on, failures, failures[-1], arg_names=names)
 
 
 def says(message: str, lang: str, en: str, ko: str) -> None:
@@ -77,27 +89,56 @@ def test_tuple_and_dict_expected(lang):
 
 # Values -------------------------------------------------------------------------------------
 
+def mse_case(n, d):
+    y, y_hat = RNG.normal(size=(n, d)), RNG.normal(size=(n, d))
+    return Call((y, y_hat), {}, Sizes(N=n, D=d, H=9, C=10, O=11)), float(np.sum((y - y_hat) ** 2))
+
+
 def test_averaged_over_the_wrong_count(lang):
-    y, y_hat = RNG.normal(size=(4, 3)), RNG.normal(size=(4, 3))
-    call = Call((y, y_hat), {}, SIZES)
-    squared = float(np.sum((y - y_hat) ** 2))
-    says(hint(squared / 12, squared / 4, call), lang, "divided by D = 3", "D = 3(으)로 나눈 값")
-    says(hint(squared, squared / 12, call), lang, "exactly N·D = 12 times", "N·D = 12배")
+    (a, sa), (b, sb) = mse_case(4, 3), mse_case(2, 5)
+    too_small = explained([(sa / 12, sa / 4, a), (sb / 10, sb / 2, b)])
+    says(too_small.message, lang, "divided by D on every failing case (D = 5",
+         "D(으)로 나눈 값입니다 (보여 준 예에서 D = 5")
+    assert too_small.id == "factor:1/D@" and too_small.cause
+    too_large = explained([(sa, sa / 12, a), (sb, sb / 10, b)])
+    says(too_large.message, lang, "N·D times the expected one on every failing case (N·D = 10",
+         "N·D배입니다 (보여 준 예에서 N·D = 10")
+    assert too_large.id == "factor:N·D@"
+
+
+def test_a_law_read_off_one_case_is_not_a_finding(lang):
+    """One case, or cases of one size, cannot tell a count from a constant."""
+    a, sa = mse_case(4, 3)
+    one = explained([(sa / 12, sa / 4, a)])
+    assert one.id.startswith("ratio:") and not one.cause
+    says(one.message, lang, "0.333333 times the expected one on every failing case (a constant ratio)",
+         "0.333333배입니다 (일정한 비율)")
+    (b, sb), (c, sc) = mse_case(4, 5), mse_case(6, 3)
+    # (N/2)x the truth: N = 4 and N = 6 give 2 and 3; a constant 2 is not claimed
+    law = explained([(2 * sb, sb, b), (3 * sc, sc, c)])
+    assert law.id == "factor:N/2@" and law.cause
 
 
 def test_factor_two(lang):
     x, y = RNG.normal(size=5), RNG.normal(size=5)
     residual = float(np.mean(x * (y - 0.5 * x)))
     call = Call((x, y, 0.5, 0.0), {}, Sizes(5, 3, 4, 6, 7))
-    says(hint(-residual, -2 * residual, call), lang, "exactly 1/2 times", "정확히 1/2배")
-    says(hint(-residual, -2 * residual, call), lang, "constant 2", "상수 2")
+    squared = Check("module.function", torch=lambda *a: None, tests=(), squared_residual=True)
+    says(hint(-residual, -2 * residual, call, on=squared), lang, "exactly 1/2 times", "정확히 1/2배")
+    says(hint(-residual, -2 * residual, call, on=squared), lang, "constant 2", "상수 2")
+    plain = hint(-residual, -2 * residual, call)
+    says(plain, lang, "a factor 2 too many or too few", "인수 2")
+    assert "square" not in plain and "제곱" not in plain
 
 
 def test_flipped_sign(lang):
     x, y = RNG.normal(size=5), RNG.normal(size=5)
     db = -2 * float(np.mean(y - 0.5 * x))
-    says(hint((0.1, -db), (0.1, db), Call((x, y, 0.5, 0.0), {}, SIZES)), lang,
-         "opposite sign", "부호가 반대")
+    message = hint((0.1, -db), (0.1, db), Call((x, y, 0.5, 0.0), {}, SIZES))
+    says(message, lang, "opposite sign", "부호가 반대")
+    assert "(y - ŷ)²" not in message     # only where a squared residual is involved
+    squared = Check("module.function", torch=lambda *a: None, tests=(), squared_residual=True)
+    assert "(y - ŷ)²" in hint((0.1, -db), (0.1, db), Call((x, y, 0.5, 0.0), {}, SIZES), on=squared)
 
 
 def test_derivative_wrong_exactly_at_zero(lang):
@@ -170,8 +211,11 @@ def test_refused_inside_a_result(lang):
     says(hint(got, (2.0, 1.0)), lang, "returned a MyFloat (a float subclass)", "MyFloat 값을 반환")
 
 
-def test_nothing_to_say_about_a_plain_wrong_value(lang):
-    assert hint(np.array([1.0, 5.0]), np.array([2.0, 3.0])) == ""
+def test_a_plain_wrong_value_is_described(lang):
+    message = hint(np.array([1.0, 5.0, 3.0]), np.array([2.0, 3.0, 3.0]))
+    says(message, lang, "2 of 3 values differ (0, 1); the first difference is at index [0]",
+         "값 3개 중 2개가 다릅니다 (0, 1)")
+    says(message, lang, "neither a constant ratio nor a constant offset", "일정한 비율도 일정한 차이도 아닙니다")
 
 
 # Outcomes -----------------------------------------------------------------------------------
@@ -216,10 +260,12 @@ def test_torch_allowed_where_it_is_the_point():
 # Buggy implementations against the real checks ----------------------------------------------
 
 def diagnoses(function: str, buggy, seed: int = 1) -> list[str]:
-    """What the grader says about ``buggy`` on every failing case of ``function``'s tests."""
+    """What the grader says about ``buggy`` on each failing test of ``function``: the
+    explanation of all its failing cases, the first one shown."""
     on = CHECK[function]
     said = []
     for test in on.tests:
+        failures = []
         for call in test.draw(seed, function):
             expected = expect(on, call)
             assert not expected.internal
@@ -229,7 +275,9 @@ def diagnoses(function: str, buggy, seed: int = 1) -> list[str]:
                 got = error
             verdict = compare(got, expected.value, test.tolerance or on.tolerance)
             if not verdict.ok:
-                said.append(diagnose(on, call, got, expected.value, verdict))
+                failures.append(Failure(call, got, expected.value, verdict))
+        if failures:
+            said.append(explain(on, failures, failures[0]).message)
     assert said, f"the buggy {function} passed"
     return said
 
@@ -312,7 +360,7 @@ REAL = [
      "where a single number is expected", "수 하나가 나와야"),
     ("losses.mse_loss", mse_loss_rows, "an axis is missing", "축 하나가 빠졌습니다"),
     ("linear_regression.loss", lambda x, y, w, b: float(np.sum((y - (w * x + b)) ** 2)),
-     "exactly N = ", "정확히 N = "),
+     "is N times the expected one", "N배입니다"),
     ("linear_regression.gradients", gradients_without_2, "constant 2", "상수 2"),
     ("linear_regression.gradients", gradients_dw_flipped, "opposite sign", "부호가 반대"),
     ("activations.relu_grad", lambda x: np.where(x > 0, 1.0, np.where(x == 0, 0.5, 0.0)),
@@ -357,8 +405,37 @@ def test_buggy_implementation(lang, function, buggy, en, ko):
     any_says(diagnoses(function, buggy), lang, en, ko)
 
 
+def test_coincidences_are_not_claimed(lang):
+    """relu_grad returning 1 everywhere is not told "x > 0"; code wrong by a factor
+    everywhere is not told "wrong only at 0"; a stable sigmoid wrong elsewhere is not told
+    it overflowed."""
+    said = diagnoses("activations.relu_grad", lambda x: np.ones_like(x))
+    assert not any("x >= 0" in m or "exactly 0" in m or "정확히 0" in m for m in said), said
+    said = diagnoses("activations.relu_grad", lambda x: 2.0 * (x > 0))
+    assert not any("exactly 0" in m or "정확히 0" in m for m in said), said
+
+    def stable_but_wrong(x):
+        with np.errstate(all="ignore"):
+            z = np.exp(np.abs(x))
+            return np.where(x >= 0, 1 / (1 + 1 / z), z / (1 + z))
+    said = diagnoses("activations.sigmoid", stable_but_wrong)
+    assert not any("overflowed" in m or "오버플로" in m for m in said), said
+
+
+def test_a_shift_by_the_global_maximum_is_named(lang):
+    def global_shift(x, axis=-1):
+        with np.errstate(all="ignore"):
+            z = x - np.max(x)
+            return z - np.log(np.sum(np.exp(z), axis=axis, keepdims=True))
+    said = diagnoses("activations.log_softmax", global_shift)
+    any_says(said, lang, "lies more than 700 below the largest value of the whole array",
+             "배열 전체의 최댓값")
+    assert not any("log of 0" in m for m in said), said
+
+
 def test_forward_difference_is_named(lang):
     def forward(f, x, h=1e-5):
+        x = x.astype(np.float64)
         grad = np.zeros_like(x)
         for i in np.ndindex(x.shape):
             step = np.zeros_like(x)
