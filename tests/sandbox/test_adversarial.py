@@ -28,7 +28,7 @@ from typing import Any, Callable, Iterator
 import numpy as np
 import pytest
 
-from grader.contract import FUNCTIONS, MODULES, module_of
+from grader.contract import FROM_SCRATCH, FUNCTIONS, MODULES, module_of
 from grader.sandbox import CallOutcome, Limits, Refused, Sandbox, ScalarFunction
 from grader.sandbox import confine
 from grader.submission import load
@@ -47,8 +47,8 @@ TIMEOUT_CASES = frozenset({"infinite_loop", "ignore_signals", "fork_bomb", "hang
 
 #: case -> {sabotaged function: the outcomes accepted}. Outcomes: a fault ("timeout",
 #: "memory", "crash", "exit", "protocol"), "error" (an exception), "refused" (a value that
-#: may not cross), "wrong" / "correct" (compared with EXPECTED), "unavailable" (its module
-#: could not be loaded).
+#: may not cross), "forbidden" (it used a library its module may not use), "wrong" /
+#: "correct" (compared with EXPECTED), "unavailable" (its module could not be loaded).
 CASES: dict[str, dict[str, set[str]]] = {
     "infinite_loop": {"losses.cross_entropy": {"timeout"}},
     "ignore_signals": {"activations.tanh": {"timeout"}},
@@ -67,7 +67,7 @@ CASES: dict[str, dict[str, set[str]]] = {
                       for f in ("relu_grad", "sigmoid_grad", "tanh_grad", "log_softmax")},
     "pickle_payload": {"linear_regression.loss": {"refused"},
                        "linear_regression.fit": {"refused"}},
-    "frame_inspection": {"mlp.mlp_forward": {"wrong", "error", "refused"}},
+    "frame_inspection": {"mlp.mlp_forward": {"wrong", "error", "refused", "forbidden"}},
     "conftest_sitecustomize": {"activations.tanh": {"exit"}},
     "garbage_returns": {"mlp.linear_backward": {"refused"},
                         "mlp.mlp_backward": {"refused"},
@@ -88,6 +88,8 @@ CASES: dict[str, dict[str, set[str]]] = {
     "long_keys": {"mlp.mlp_backward": {"wrong"}},
     "terminal_escapes": {"mlp.mlp_backward": {"wrong"}, "mlp.linear_backward": {"error"}},
     "forged_lines": {"losses.cross_entropy": {"error"}, "losses.mse_loss": {"correct"}},
+    # The sandbox's own blind spots (issue #10): policy, processes, memory, disk.
+    "map_torch": {"activations.sigmoid": {"forbidden"}},
 }
 #: Never sabotaged: called after the sabotage in every case that leaves their module alone.
 HONEST = ("activations.relu", "linear_regression.predict", "mlp.linear_forward")
@@ -149,13 +151,15 @@ def build(case: str, tmp_path: Path) -> Path:
 
 
 def kind(outcome: CallOutcome, function: str) -> str:
-    """What a call came to: a fault, "refused", "error", "correct" or "wrong"."""
+    """What a call came to: a fault, "refused", "error", "forbidden", "correct" or "wrong"."""
     if outcome.fault:
         return outcome.fault
     if isinstance(outcome.value, Refused):
         return "refused"
     if outcome.error_type:
         return "error"
+    if outcome.forbidden:
+        return "forbidden"
     expected, value = EXPECTED.get(function), outcome.value
     if type(value) in (float, np.float64, np.ndarray) and expected is not None \
             and np.shape(value) == np.shape(expected) and np.allclose(value, expected):
@@ -167,7 +171,8 @@ def call(session: Any, function: str) -> tuple[str, CallOutcome]:
     if function not in session.available:
         return "unavailable", CallOutcome()
     args, kwargs = ARGS[function]
-    outcome = session.call(function, args, kwargs, scratch=False)
+    outcome = session.call(function, args, kwargs,
+                           scratch=module_of(function) in FROM_SCRATCH)
     return kind(outcome, function), outcome
 
 
