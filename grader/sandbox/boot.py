@@ -63,18 +63,18 @@ def _launch(sock: socket.socket) -> None:
 
 
 def _serve(sock: socket.socket) -> NoReturn:
-    """Read the configuration, import what children need, serve."""
+    """Import what children need, read the configuration, serve."""
     from grader.i18n import set_language
     from grader.sandbox.channel import FrameReader
     from grader.sandbox.server import CONTROL_LIMIT, ForkServer, single_threaded_libraries
     from grader.sandbox.values import Limits
+    single_threaded_libraries()   # before the configuration: it may be sent much later
+    from grader.sandbox import child  # noqa: F401  (warm: imported before any fork)
     frame = FrameReader(CONTROL_LIMIT).read(sock)
     if frame is None or frame[0].get("op") != "config":
         os._exit(70)
     config = frame[0]
     set_language(config["language"])
-    single_threaded_libraries()
-    from grader.sandbox import child  # noqa: F401  (warm: imported before any fork)
     ForkServer(sock, Limits(**config["limits"]), [Path(p) for p in config["hidden"]]).run()
 
 

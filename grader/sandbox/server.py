@@ -76,18 +76,12 @@ class Sandbox:
                                  "from submissions: install the grader's environment "
                                  "elsewhere").format(path=inside))
         single_threaded_libraries()   # as in the server: the same numbers in the parent
-        ours, theirs = socket.socketpair()
-        try:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "grader.sandbox.boot", str(theirs.fileno())],
-                pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=PACKAGE_ROOT,
-                env=server_environment(), start_new_session=True)
-        except OSError as error:
-            ours.close()
-            raise RuntimeError(f"the sandbox server did not start ({error})") from None
-        finally:
-            theirs.close()
+        global _launched
+        if _launched is not None and _launched[0] == os.getpid():
+            process, ours = _launched[1:]
+            _launched = None
+        else:
+            process, ours = _launch()
         self._link = ServerLink(process, ours)
         self._link.send({"op": "config", "limits": dataclasses.asdict(self.limits),
                          "hidden": [str(p) for p in self.hidden_paths],
@@ -136,6 +130,36 @@ class Sandbox:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+#: A server launched ahead (``prelaunch``) by the process whose pid is first.
+_launched: tuple[int, subprocess.Popen, socket.socket] | None = None
+
+
+def prelaunch() -> None:
+    """Launch a server now, for this process's next ``Sandbox.start``: it imports numpy
+    and torch while this process does the same (a command that grades one submission calls
+    it before importing torch; not one that forks workers)."""
+    global _launched
+    if _launched is None or _launched[0] != os.getpid():
+        _launched = (os.getpid(), *_launch())
+
+
+def _launch() -> tuple[subprocess.Popen, socket.socket]:
+    """A fresh server interpreter, and this process's end of its socket."""
+    ours, theirs = socket.socketpair()
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "grader.sandbox.boot", str(theirs.fileno())],
+            pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, cwd=PACKAGE_ROOT, env=server_environment(),
+            start_new_session=True)
+    except OSError as error:
+        ours.close()
+        raise RuntimeError(f"the sandbox server did not start ({error})") from None
+    finally:
+        theirs.close()
+    return process, ours
 
 
 def server_environment() -> dict[str, str]:
