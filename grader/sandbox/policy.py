@@ -249,7 +249,10 @@ class _Analysis:
         through the module's final bindings), or None."""
         env = self.envs.get(key, {}) if env is None else env
         local = _parameters(node)
+        annotations = _annotations(node)
         for inner in ast.walk(node):
+            if id(inner) in annotations:
+                continue
             if isinstance(inner, ast.Import):
                 for alias in inner.names:
                     found = self._imported(alias.name)
@@ -270,6 +273,19 @@ class _Analysis:
 def _is_globals(node: ast.expr) -> bool:
     return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
         and node.func.id in ("globals", "vars") and not node.args
+
+
+def _annotations(node: ast.AST) -> set[int]:
+    """The nodes of ``node``'s annotations (``x: torch.Tensor`` computes nothing)."""
+    roots: list[ast.AST] = []
+    for inner in ast.walk(node):
+        if isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef)) and inner.returns:
+            roots.append(inner.returns)
+        elif isinstance(inner, ast.arg) and inner.annotation is not None:
+            roots.append(inner.annotation)
+        elif isinstance(inner, ast.AnnAssign):
+            roots.append(inner.annotation)
+    return {id(n) for root in roots for n in ast.walk(root)}
 
 
 def _parameters(node: ast.AST) -> frozenset[str]:

@@ -72,6 +72,11 @@ def test_a_parameter_shadows_a_module_level_name() -> None:
         == {}
 
 
+def test_annotations_compute_nothing() -> None:
+    assert activations("\nimport torch\ndef relu(x: torch.Tensor) -> torch.Tensor:\n"
+                       "    y: torch.Tensor = np.maximum(x, 0)\n    return y\n") == {}
+
+
 def test_a_callee_contract_function_is_judged_on_its_own() -> None:
     """mlp calls the student's relu, which uses torch: only relu is charged."""
     units, helpers = folder(HONEST, activations=(HONEST / "activations.py").read_text()
