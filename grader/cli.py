@@ -233,6 +233,8 @@ def run(submission: str, fmt: str, output: str | None, fail_under: float | None,
         raise
     if output is not None:
         _prepare_output(Path(output))
+    from grader.sandbox.server import prelaunch
+    prelaunch()   # the sandbox server imports torch while this process does
     from grader.grading import Grader
 
     options = make_options(**grading)
@@ -265,6 +267,8 @@ def watch(submission: str, selection: Selection, **grading: Any) -> int:
     from grader.submission import load
 
     load(submission)   # a bad path fails here, in one line
+    from grader.sandbox.server import prelaunch
+    prelaunch()   # the sandbox server imports torch while this process does
     from grader.watch import watch as watch_submission
 
     color = sys.stdout.isatty()

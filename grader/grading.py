@@ -130,9 +130,7 @@ class Grader:
         hidden = [p for p in (_package_dir("solutions"), _package_dir("grader")) if p]
         self.sandbox = Sandbox(self.options.limits, hidden_paths=hidden)
         try:
-            self.sandbox.start()
-            self.warnings.extend(self.sandbox.warnings)
-            # Only now, with the server forked, may secrets enter this process.
+            self.sandbox.start()   # its own interpreter: it never sees what follows
             installed = solution_for(CHECKS[0].function) is not None
             use_solutions = self.options.use_solutions and installed
             self.oracle = "solutions+torch" if use_solutions else "torch"
@@ -140,6 +138,7 @@ class Grader:
                 self.warnings.append(_("graded against PyTorch alone: the reference "
                                        "solutions are not installed here"))
             self.plan = Plan(self.options.seed, use_solutions)
+            self.warnings[:0] = self.sandbox.warnings   # the server is ready by now
         except BaseException:
             self.close()
             raise

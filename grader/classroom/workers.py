@@ -4,8 +4,8 @@ Processes rather than threads: the parent's share of grading (oracles, compariso
 diagnoses) is Python, so threads would queue on one interpreter lock. Workers are forked
 from this process, which already has numpy and torch imported, before it reads a single
 submission, so no classmate's code is in a worker's memory. Each worker starts its
-``Grader`` (whose sandbox server is forked once, then, with nothing of any student in it),
-computes the cases of the seed once, and then, one path after another, loads a submission,
+``Grader`` (whose sandbox server is launched once, a fresh interpreter with nothing of
+the worker in it), computes the cases of the seed once, and then, one path after another, loads a submission,
 grades it and discards it. Only trusted grader processes exchange pickles here: paths go
 out, reports come back as plain dicts.
 
@@ -165,7 +165,7 @@ def _grade_until_done(worker: int, options: Options, lang: str, tasks: Any,
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # closes the sandbox on the way out
     set_language(lang)
     try:
-        grader = Grader(options).__enter__()   # forks the sandbox server before any loading
+        grader = Grader(options).__enter__()   # launches the sandbox server before any loading
     except Exception as error:  # reported to the parent, which grades with the other workers
         results.put(("failed", f"{type(error).__name__}: {error}"))
         return 0

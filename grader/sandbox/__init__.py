@@ -8,16 +8,24 @@ reference solutions or the expected values, forge results or reports, or leave p
 behind. The sandbox defends the grading of every honest function and of every other
 submission, and keeps the grader's own output and files its own.
 
+The grader's own process (the parent) is part of the boundary: it runs unconfined, often
+as root, and handles everything the submission controls (its files, names, the values it
+returns, the text it prints). It reads a submission only through
+``grader/submission/files.py`` (no links, devices, FIFOs; every file and the whole bounded),
+decodes every value and string from a child with bounds, and neutralises student text once
+per output kind (``grader/report/neutral.py``). A fault of the sandbox itself is never a
+student's score: it is an error row, regraded on resume.
+
 What is defended, and how
 -------------------------
-- **Student code never runs in the grader's process.** ``Sandbox.start`` forks a fork server
-  from the grader while numpy and torch are imported (so a child costs a fork, not an
-  interpreter) and *before* the grader imports ``solutions`` or computes an expected value:
-  neither the server nor any child ever holds a secret in memory. The server also drops the
-  grader's other modules, empties any ``solutions`` module that was loaded anyway, and
-  closes (points at /dev/null) every descriptor the grader had open: other servers'
-  sockets, report files. Each submission gets a child forked from the server (and a fresh
-  one after each fault).
+- **Student code never runs in the grader's process, nor sees anything of it.**
+  ``Sandbox.start`` launches the fork server as a fresh interpreter
+  (``python -m grader.sandbox.boot``, ``boot.py``) with a scrubbed environment: no frame,
+  object or variable of the grader's (classmates' names, the seed, expected values, tokens)
+  exists in the server or in any child. The server imports numpy and torch once; a child
+  costs a fork of it, not an interpreter. The server also drops grader modules it does not
+  need, and points at /dev/null every descriptor it did not ask for. Each submission gets
+  a child forked from the server (and a fresh one after each fault).
 - **A narrow channel.** Parent and child exchange frames of JSON plus ``.npy`` blobs
   (``channel.py``), never pickles, size-bounded (``Limits.result_bytes``) and decoded
   strictly. Only None, bools, ints, floats, strings, numpy scalars, numeric ndarrays of
@@ -50,12 +58,28 @@ What is defended, and how
   reaches the child as source text: its folder, classmates' folders, the repository and
   /tmp are unreadable. The child cannot import the grader's modules nor ``solutions``
   (they are removed from ``sys.modules`` and an import hook refuses them).
+- **Namespaces of its own** (root; else a warning): the server is the first process (pid 1)
+  of a PID namespace and a mount namespace of its own, with a private /proc: a child sees
+  only the server, itself and what it started (not the host's processes nor their command
+  lines), and when the server dies, killed from outside or not, the kernel kills every
+  process left in the namespace, double-forked or not. Its launcher only waits for it;
+  each dies with the other.
+- **A disk quota.** Each child's working folder is a tmpfs of ``Limits.disk_bytes`` (and
+  ``confine.WORKDIR_FILES`` files) mounted in the server's namespace: a submission can fill
+  neither its folder nor the shared /tmp (which Landlock keeps it from writing anyway).
 - **Nothing outlives grading, nor a call.** A child is the subreaper of what it starts, and
   SIGKILLs every process a call started (detached, in a new session, ignoring SIGTERM) when
   that call ends, so leftovers cannot use up the process limit of later calls. The server is
   a subreaper too: whatever a child left is SIGKILLed when the child ends, before the next
-  child starts. A child dies with its server
-  (``PR_SET_PDEATHSIG``) and the server with the grader's end of its socket.
+  child starts. A child dies with its server (``PR_SET_PDEATHSIG``) and the server with the
+  grader's end of its socket.
+- **Policy, twice.** A from-scratch function (SPEC: numpy only) that uses torch, scipy, ...
+  is caught while it runs (``profiler.py``: profile events) and in its source
+  (``policy.py``: imports, ``import_module``/``__import__``/``sys.modules``/``getattr`` with
+  constant names, aliases and the student's helpers, read with ``ast``), which catches
+  calls that raise no profile event (``map(torch.relu, rows)``: C calling C). The static
+  finding is made in the child before any of the submission's code runs, and the parent
+  keeps only that first finding, so the submission cannot change it.
 
 What is not defended
 --------------------
@@ -63,13 +87,21 @@ What is not defended
   always edit the workflow or the grader there. Only grading on the instructor's side counts.
 - Without Landlock (macOS, kernels before 5.13) a child can read any file the grader's user
   can read, the hidden solutions included, and write outside its folder; without a uid of
-  its own it can signal the grader's other processes (``Sandbox.warnings`` says so).
-- Policy checks run inside the child: the forbidden-library profiler and the in-place
-  mutation check catch honest mistakes, but a student who deliberately attacks the child's
-  own machinery (``gc``, frames, ``sys.setprofile`` is reported) can evade them; correctness
-  cannot be faked this way, since expected values never enter the child.
-- The memory of the grader at ``start()`` time is visible to children: start every Sandbox
-  before secrets exist in the process (``Grader`` does).
+  its own it can signal the grader's other processes; without namespaces (not root) it
+  sees the host's processes, a grandchild it detaches can outlive a server killed from
+  outside (not one that ends normally), and its folder has no quota but the per-file size
+  (``Sandbox.warnings`` says each).
+- The runtime profiler and the in-place mutation check run inside the child: a student who
+  deliberately attacks the child's own machinery (``gc``, frames; ``sys.setprofile`` is
+  reported) can evade the profiler, and the static check cannot decide names computed at
+  run time (``getattr(np, "".join(...))``, ``from torch import *``, ``exec`` of a string);
+  correctness cannot be faked this way, since expected values never enter the child.
+- A child can read the server's raw memory (ctypes): it holds no secret and nothing of the
+  grader's, but freed memory may still hold what the previous child printed last (which
+  the server read to report it).
+- A child sees the server's command line (``python -m grader.sandbox.boot``) and can use
+  the CPU and memory its limits allow; nothing stops a slow, legal submission but the
+  time limits.
 """
 
 from grader.sandbox.server import Sandbox

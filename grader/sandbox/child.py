@@ -24,6 +24,7 @@ from grader.sandbox import confine
 from grader.sandbox.channel import (NUMPY_SCALARS, Encoder, FrameReader, RefusedValue, decode,
                                     encode_result, pack)
 from grader.sandbox.loader import Blocker, Loader, describe
+from grader.sandbox.policy import static_uses
 from grader.sandbox.profiler import ForbiddenProfiler
 from grader.sandbox.substitute import Substitution
 from grader.sandbox.values import Limits
@@ -113,6 +114,9 @@ class Runner:
     # -- loading -------------------------------------------------------------------------
 
     def load(self, message: dict[str, Any]) -> None:
+        # Before any of the submission's code runs, so that none of it can change the finding.
+        self.send({"op": "policy", "uses": static_uses(message["units"], message["helpers"],
+                                                       message["kind"])})
         self.loader = Loader(message["units"], message["helpers"], message["kind"],
                              message["skip"], self.report, self.answering.get)
         self.loader.load()

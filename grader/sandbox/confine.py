@@ -13,7 +13,12 @@ where the system lacks it (``prepare_server`` returns what is missing, to be sai
   only in the working folder, no TCP, no signals or abstract unix sockets outside the
   sandbox;
 - a network namespace with nothing in it (root, or an unprivileged user namespace);
-- the fork server is a child subreaper, so whatever a child leaves behind is killed.
+- the fork server is a child subreaper, so whatever a child leaves behind is killed;
+- as root, the fork server is the first process of a PID namespace of its own
+  (``enter_namespaces`` in its launcher, ``private_mounts`` in the server): its death
+  kills every process below it, and a private /proc shows a child only the sandbox's
+  processes; each child's working folder is a tmpfs of ``Limits.disk_bytes`` in the
+  server's mount namespace, so a submission can fill neither its folder nor /tmp.
 """
 
 from __future__ import annotations
@@ -64,6 +69,12 @@ PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_KEEPCAPS = 1, 4, 8
 PR_CAPBSET_DROP, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 24, 36, 38
 PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 47, 4
 CLONE_NEWUSER, CLONE_NEWNET = 0x10000000, 0x40000000
+CLONE_NEWNS, CLONE_NEWPID = 0x00020000, 0x20000000
+# mount(2) flags
+MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 1 << 14, 1 << 18
+MNT_DETACH = 2
+#: Files (inodes) a child's working folder may hold.
+WORKDIR_FILES = 8192
 CAP_DAC_READ_SEARCH, CAP_SETGID, CAP_SETUID, CAP_SETPCAP = 2, 6, 7, 8
 
 # Landlock (include/uapi/linux/landlock.h); the syscall numbers are the same on every arch.
@@ -77,6 +88,14 @@ _FILE_RIGHTS = FS_EXECUTE | FS_WRITE_FILE | FS_READ_FILE | FS_TRUNCATE | FS_IOCT
 
 #: The uid and gid children drop to (set by ``prepare_server`` when it runs as root).
 _child_ids: tuple[int, int] | None = None
+#: The server's pid as the rest of the system sees it (it is 1 in its own PID namespace).
+_server_pid = os.getpid()
+#: The size of each child's tmpfs working folder (0: a plain folder, no quota).
+_disk_bytes = 0
+#: Whether the server's mounts are its own (``private_mounts``): only then may it mount.
+_own_mounts = False
+#: Whether /proc shows only the server's PID namespace.
+_own_proc = False
 
 
 class _RulesetAttr(ctypes.Structure):
@@ -101,17 +120,63 @@ class _CapData(ctypes.Structure):
 
 # --- the fork server ----------------------------------------------------------------------
 
-def prepare_server() -> list[str]:
-    """Make this process a fork server: subreaper, not dumpable, no network if possible.
+def enter_namespaces() -> bool:
+    """For the server's launcher: new PID and mount namespaces (root only), which the
+    next process it forks, the server, is the first of. Whether they were entered."""
+    return _LINUX and os.geteuid() == 0 and _unshare(CLONE_NEWPID | CLONE_NEWNS)
+
+
+def private_mounts() -> bool:
+    """For the server, first of its PID namespace: keep its mounts to itself and mount a
+    /proc of that namespace. Whether /proc is private."""
+    global _server_pid, _own_mounts, _own_proc
+    _server_pid = host_pid()
+    if _mount(None, "/", None, MS_REC | MS_PRIVATE) != 0:
+        return False
+    _own_mounts = True
+    _own_proc = _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC) == 0
+    return _own_proc
+
+
+def die_with_parent() -> None:
+    """SIGKILL this process when the one that forked it ends."""
+    if _LINUX:
+        _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def host_pid() -> int:
+    """This process's pid in the outermost PID namespace /proc knows (NSpid)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("NSpid:"):
+                    return int(line.split()[1])
+    except (OSError, IndexError, ValueError):
+        pass
+    return os.getpid()
+
+
+def prepare_server(disk_bytes: int = 0) -> list[str]:
+    """Make this process a fork server: subreaper, not dumpable, no network if possible,
+    working folders of ``disk_bytes`` each if it may mount them.
 
     Returns the degradations to tell the user, once each.
     """
-    global _child_ids
+    global _child_ids, _disk_bytes
     if not _LINUX:
         return [_("Process confinement is only available on Linux: submissions run with "
                   "your privileges and can read and write your files.")]
     _prctl(PR_SET_CHILD_SUBREAPER, 1)
     warnings = []
+    if os.getpid() != 1 or not _own_proc:
+        warnings.append(_("This system does not give the sandbox a PID namespace of its own: "
+                          "submissions can see the host's processes, and a process one "
+                          "leaves behind may outlive a grader that is killed."))
+    _disk_bytes = disk_bytes if _own_mounts and disk_bytes > 0 and _can_mount_tmpfs(disk_bytes) \
+        else 0
+    if _disk_bytes == 0:
+        warnings.append(_("This system does not allow a size-bounded working folder: a "
+                          "submission can fill the disk that holds the temporary folder."))
     if os.geteuid() == 0:
         _child_ids = _unused_ids()
         if _child_ids is None:
@@ -134,11 +199,38 @@ def prepare_server() -> list[str]:
 
 
 def make_workdir() -> Path:
-    """A fresh private folder for one child, owned by the user the child will run as."""
+    """A fresh private folder for one child, owned by the user the child will run as (a
+    tmpfs of ``_disk_bytes`` where the server may mount one)."""
     path = Path(tempfile.mkdtemp(prefix="grader-sandbox-"))
-    if _child_ids is not None:
+    if _disk_bytes:
+        uid, gid = _child_ids or (os.getuid(), os.getgid())
+        options = f"size={_disk_bytes},nr_inodes={WORKDIR_FILES},mode=0700,uid={uid},gid={gid}"
+        if _mount("tmpfs", str(path), "tmpfs", MS_NOSUID | MS_NODEV, options) != 0:
+            error = ctypes.get_errno()
+            os.rmdir(path)
+            raise OSError(error, f"mount tmpfs: {os.strerror(error)}")
+    elif _child_ids is not None:
         os.chown(path, *_child_ids)
     return path
+
+
+def _can_mount_tmpfs(size: int) -> bool:
+    """Whether this process may mount a tmpfs of ``size`` bytes (tried, then undone)."""
+    path = tempfile.mkdtemp(prefix="grader-probe-")
+    try:
+        if _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size}") != 0:
+            return False
+        _libc.umount2(path.encode(), MNT_DETACH)
+        return True
+    finally:
+        os.rmdir(path)
+
+
+def _mount(source: str | None, target: str, kind: str | None, flags: int,
+           options: str | None = None) -> int:
+    encode = (lambda text: None if text is None else text.encode())
+    return _libc.mount(encode(source), encode(target), encode(kind), ctypes.c_ulong(flags),
+                       encode(options))
 
 
 def read_output(capture: int, chars: int) -> tuple[str, bool]:
@@ -233,6 +325,8 @@ def _children() -> list[int]:
 
 def remove_workdir(path: Path) -> None:
     """Delete a child's folder, whatever the child did to it (modes, nesting)."""
+    if _disk_bytes and os.path.ismount(path):
+        _libc.umount2(str(path).encode(), MNT_DETACH)  # its tmpfs, and all in it, is gone
     try:
         shutil.rmtree(path)
     except FileNotFoundError:
@@ -509,7 +603,7 @@ def _unused_ids() -> tuple[int, int] | None:
         | (1 << CAP_SETPCAP)
     if _effective_caps() & needed != needed:
         return None
-    for candidate in (FIRST_UID + os.getpid(), 65534):
+    for candidate in (FIRST_UID + _server_pid, 65534):
         if _mapped(candidate, "uid_map") and _mapped(candidate, "gid_map"):
             return candidate, candidate
     return None

@@ -1,7 +1,9 @@
 """The pre-warmed fork server, and ``Sandbox``, the parent's handle on it.
 
-``Sandbox.start`` forks the server from the grader while numpy and torch are imported and
-before any secret exists in it. The server forks a child for a session (and a fresh one
+``Sandbox.start`` launches the server as a fresh interpreter (``boot.py``; as root, the
+first process of PID and mount namespaces of its own), which imports numpy and torch and
+never holds anything of the grader's: no frame, object, environment variable or secret.
+A child is still a fork of that warm server, not a new interpreter. The server forks a child for a session (and a fresh one
 after each fault) and passes the parent its end of a socketpair (``socket.send_fds``); the
 parent then talks to the child directly, one round trip per call. When a child ends (or
 the parent asks for it to be killed), the server reaps it and every process it left
@@ -11,19 +13,21 @@ behind, reads what it printed last, removes its folder and tells the parent how 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import linecache
 import os
 import select
 import signal
 import socket
+import subprocess
 import sys
 import time
 from collections import deque
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, Sequence
 
-from grader.i18n import _
+from grader.i18n import _, language
 from grader.sandbox.channel import FrameReader, ProtocolError, pack
 from grader.sandbox.values import Limits
 from grader.submission import Submission
@@ -38,8 +42,14 @@ KEEP_MODULES = ("grader", "grader.contract", "grader.i18n", "grader.cases",
                 "grader.cases.draw", "grader.cases.functions", "grader.sandbox")
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
                     "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
-#: Seconds the parent waits for the server to answer (it only forks and reaps).
-SERVER_SECONDS = 30.0
+#: Seconds the parent waits for the server to answer (it only forks and reaps; starting,
+#: it imports numpy and torch, slow on a loaded machine).
+SERVER_SECONDS = 120.0
+#: What the server keeps of the grader's environment (besides LC_*, GRADER_*).
+SERVER_VARIABLES = ("PATH", "LANG", "LANGUAGE", "HOME", "TMPDIR", "LD_LIBRARY_PATH",
+                    "PYTHONHOME", "PYTHONPATH")
+#: The folder that holds the ``grader`` package: the server imports it from there.
+PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 
 
 class Sandbox:
@@ -48,13 +58,15 @@ class Sandbox:
     def __init__(self, limits: Limits = Limits(), hidden_paths: Sequence[Path] = ()) -> None:
         self.limits = limits
         self.hidden_paths = tuple(Path(p) for p in hidden_paths)
-        self.warnings: list[str] = []
+        self._warnings: list[str] = []
+        self._ready = False
         self._link: ServerLink | None = None
         self._session: Session | None = None
 
     def start(self) -> None:
-        """Fork the server. Call it before this process imports solutions or computes an
-        expected value: the server, and every child, holds a copy of its memory."""
+        """Launch the server in an interpreter of its own (``boot.py``): nothing of this
+        process, its frames, objects or environment, is ever in the server or a child. The
+        server imports numpy and torch meanwhile; ``open`` or ``warnings`` waits for it."""
         if self._link is not None:
             return
         from grader.sandbox import confine
@@ -63,20 +75,31 @@ class Sandbox:
             raise RuntimeError(_("the Python installation ({path}) lies in a folder hidden "
                                  "from submissions: install the grader's environment "
                                  "elsewhere").format(path=inside))
-        single_threaded_libraries()
-        from grader.sandbox import child  # noqa: F401  (warm: imported before the fork)
-        ours, theirs = socket.socketpair()
-        pid = os.fork()
-        if pid == 0:
-            try:
-                ours.close()
-                ForkServer(theirs, self.limits, self.hidden_paths).run()
-            finally:
-                os._exit(70)
-        theirs.close()
-        self._link = ServerLink(pid, ours)
+        single_threaded_libraries()   # as in the server: the same numbers in the parent
+        global _launched
+        if _launched is not None and _launched[0] == os.getpid():
+            process, ours = _launched[1:]
+            _launched = None
+        else:
+            process, ours = _launch()
+        self._link = ServerLink(process, ours)
+        self._link.send({"op": "config", "limits": dataclasses.asdict(self.limits),
+                         "hidden": [str(p) for p in self.hidden_paths],
+                         "language": language()})
+        self._ready = False
+
+    @property
+    def warnings(self) -> list[str]:
+        """What confinement this system lacks (once the server is ready)."""
+        self._wait_ready()
+        return self._warnings
+
+    def _wait_ready(self) -> None:
+        if self._link is None or self._ready:
+            return
         try:
-            self.warnings = self._link.wait_ready()
+            self._warnings = self._link.wait_ready()
+            self._ready = True
         except ProtocolError:
             self.close()
             raise RuntimeError("the sandbox server did not start") from None
@@ -86,6 +109,7 @@ class Sandbox:
         from grader.sandbox.session import Session
         if self._link is None:
             raise RuntimeError("Sandbox.start() first")
+        self._wait_ready()
         if self._session is not None and not self._session.closed:
             raise RuntimeError("close the open session first")
         self._session = Session(self._link, submission, self.limits)
@@ -106,6 +130,46 @@ class Sandbox:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+#: A server launched ahead (``prelaunch``) by the process whose pid is first.
+_launched: tuple[int, subprocess.Popen, socket.socket] | None = None
+
+
+def prelaunch() -> None:
+    """Launch a server now, for this process's next ``Sandbox.start``: it imports numpy
+    and torch while this process does the same (a command that grades one submission calls
+    it before importing torch; not one that forks workers)."""
+    global _launched
+    if _launched is None or _launched[0] != os.getpid():
+        _launched = (os.getpid(), *_launch())
+
+
+def _launch() -> tuple[subprocess.Popen, socket.socket]:
+    """A fresh server interpreter, and this process's end of its socket."""
+    ours, theirs = socket.socketpair()
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "grader.sandbox.boot", str(theirs.fileno())],
+            pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, cwd=PACKAGE_ROOT, env=server_environment(),
+            start_new_session=True)
+    except OSError as error:
+        ours.close()
+        raise RuntimeError(f"the sandbox server did not start ({error})") from None
+    finally:
+        theirs.close()
+    return process, ours
+
+
+def server_environment() -> dict[str, str]:
+    """The server's environment: what Python, numpy and torch need, nothing the grader was
+    given (tokens, keys); the grader's package importable first."""
+    kept = {k: v for k, v in os.environ.items()
+            if k in SERVER_VARIABLES or k.startswith(("LC_", "GRADER_"))}
+    return {**kept, **{variable: "1" for variable in THREAD_VARIABLES},
+            "PYTHONPATH": os.pathsep.join([PACKAGE_ROOT, *filter(None, [os.environ.get(
+                "PYTHONPATH")])])}
 
 
 def single_threaded_libraries() -> None:
@@ -129,8 +193,9 @@ def ready(fds: Sequence[Any], event: int, timeout: float) -> list[int]:
 class ServerLink:
     """The parent's end of the control socket: spawn and kill children, hear them end."""
 
-    def __init__(self, pid: int, sock: socket.socket) -> None:
-        self.pid = pid
+    def __init__(self, process: subprocess.Popen, sock: socket.socket) -> None:
+        self.process = process
+        self.pid = process.pid
         self.sock = sock
         self.reader = FrameReader(CONTROL_LIMIT)
         self.fds: deque[int] = deque()
@@ -207,13 +272,11 @@ class ServerLink:
         for fd in self.fds:
             os.close(fd)
         self.fds.clear()
-        deadline = time.monotonic() + SERVER_SECONDS
-        while os.waitpid(self.pid, os.WNOHANG)[0] == 0:
-            if time.monotonic() > deadline:
-                os.kill(self.pid, signal.SIGKILL)
-                os.waitpid(self.pid, 0)
-                break
-            time.sleep(0.002)
+        try:
+            self.process.wait(SERVER_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.process.kill()   # the server dies with it (PR_SET_PDEATHSIG), and all below
+            self.process.wait()
 
 
 class ForkServer:
@@ -230,11 +293,12 @@ class ForkServer:
     def run(self) -> NoReturn:
         from grader.sandbox import confine
         self.confine = confine
-        os.setsid()
+        if os.getsid(0) != os.getpid():
+            os.setsid()
         null = self._detach_stdio()
         self._close_inherited(null, {0, 1, 2, null, self.sock.fileno()})
         self._forget_modules()
-        warnings = confine.prepare_server()
+        warnings = confine.prepare_server(self.limits.disk_bytes)
         self.wake, wake_write = os.pipe()
         os.set_blocking(wake_write, False)
         signal.signal(signal.SIGINT, signal.SIG_IGN)

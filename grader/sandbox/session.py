@@ -38,6 +38,8 @@ PARENT_LIMIT = 1 << 31
 #: the parent is not confined. Each dimension (a list's length is one), and what all the
 #: arrays could broadcast or multiply to; the exercises' arrays are far smaller.
 CALLEE_DIMENSION, CALLEE_ELEMENTS = 1024, 2**20
+#: Forbidden uses kept per call (the profiler's and the static check's together).
+KEEP_USES = 5
 
 
 class SandboxFailure(RuntimeError):
@@ -74,6 +76,9 @@ class Session:
         self._child: tuple[int, socket.socket, FrameReader] | None = None
         self._skip: dict[str, str] = {}  # units that crashed, hung or exited while loading
         self._loaded = False
+        #: From-scratch functions whose source reaches a forbidden library (``policy.py``):
+        #: what the first child found before running any of the submission's code.
+        self.static_uses: dict[str, tuple[str, ...]] | None = None
         self._load()
 
     def __enter__(self) -> "Session":
@@ -91,7 +96,17 @@ class Session:
 
     def call(self, function: str, args: tuple, kwargs: dict, *, scratch: bool,
              callees: Mapping[str, Callable[..., Any]] = {}) -> CallOutcome:
-        """Call the student's ``function`` in the child with copies of the arguments."""
+        """Call the student's ``function`` in the child with copies of the arguments; with
+        ``scratch``, the forbidden libraries it used (seen running, or in its source)."""
+        outcome = self._call(function, args, kwargs, scratch, callees)
+        static = (self.static_uses or {}).get(function, ()) if scratch else ()
+        extra = tuple(use for use in static if use not in outcome.forbidden)
+        if extra:
+            outcome.forbidden = (*outcome.forbidden, *extra)[:KEEP_USES]
+        return outcome
+
+    def _call(self, function: str, args: tuple, kwargs: dict, scratch: bool,
+              callees: Mapping[str, Callable[..., Any]]) -> CallOutcome:
         if self.closed:
             raise RuntimeError("the session is closed")
         encoder = Encoder(PARENT_LIMIT)
@@ -250,6 +265,9 @@ class Session:
                 idle_since = time.monotonic()
                 if message.get("error") is not None:
                     self.load_errors.setdefault(name, _load_error(message["error"], name))
+            elif message.get("op") == "policy":
+                if self.static_uses is None:   # later ones could come from the submission
+                    self.static_uses = _uses(message.get("uses"))
             elif message.get("op") == "ready":
                 available = message.get("available")
                 if type(available) is not list:
@@ -466,6 +484,14 @@ def _clip(text: Any, cut: Any) -> str:
 
 def _text(value: Any, limit: int) -> str:
     return valid(value[:limit]) if type(value) is str else ""
+
+
+def _uses(value: Any) -> dict[str, tuple[str, ...]]:
+    """The child's ``policy`` finding, checked: contract function -> forbidden uses."""
+    if type(value) is not dict:
+        return {}
+    return {name: _names(uses, KEEP_USES) for name, uses in value.items()
+            if name in FUNCTIONS and _names(uses, KEEP_USES)}
 
 
 def _names(value: Any, limit: int = 16) -> tuple[str, ...]:

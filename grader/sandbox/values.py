@@ -21,6 +21,7 @@ class Limits:
     processes: int = 32                 # processes/threads the child may create
     output_chars: int = 2000            # captured output kept per call
     result_bytes: int = 64 * 1024**2    # largest single message accepted from the child
+    disk_bytes: int = 64 * 1024**2      # what the child's working folder may hold in all
 
 
 @dataclass

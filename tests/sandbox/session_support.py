@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
@@ -20,6 +21,32 @@ HIDDEN = (Path(__file__).resolve().parents[2] / "solutions",)
 def sandbox():
     with Sandbox(LIMITS, hidden_paths=HIDDEN) as box:
         yield box
+
+
+def sandbox_processes(box: Sandbox) -> dict[int, int]:
+    """The processes of ``box``'s server and below: pid as they see it -> pid here.
+
+    Where the server has a PID namespace of its own, every process in it; else the
+    descendants of the process ``Sandbox.start`` launched.
+    """
+    launcher = box._link.pid
+    found = {}
+    for name in (n for n in os.listdir("/proc") if n.isdigit()):
+        try:
+            status = Path(f"/proc/{name}/status").read_text()
+            stat = Path(f"/proc/{name}/stat").read_bytes().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        inner = [int(p) for p in status.split("NSpid:")[1].split("\n")[0].split()]
+        found[int(name)] = (int(stat[1]), inner)
+    below, todo = {}, [launcher]
+    while todo:
+        parent = todo.pop()
+        for pid, (ppid, inner) in found.items():
+            if ppid == parent and pid not in below:
+                below[pid] = inner[-1]
+                todo.append(pid)
+    return {inner: pid for pid, inner in below.items()}
 
 
 def folder(tmp_path: Path, **modules: str) -> Submission:

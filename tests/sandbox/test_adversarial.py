@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -28,9 +31,10 @@ from typing import Any, Callable, Iterator
 import numpy as np
 import pytest
 
-from grader.contract import FUNCTIONS, MODULES, module_of
+from grader.contract import FROM_SCRATCH, FUNCTIONS, MODULES, module_of
 from grader.sandbox import CallOutcome, Limits, Refused, Sandbox, ScalarFunction
 from grader.sandbox import confine
+from grader.sandbox.session import SandboxFailure
 from grader.submission import load
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux only")
@@ -47,8 +51,8 @@ TIMEOUT_CASES = frozenset({"infinite_loop", "ignore_signals", "fork_bomb", "hang
 
 #: case -> {sabotaged function: the outcomes accepted}. Outcomes: a fault ("timeout",
 #: "memory", "crash", "exit", "protocol"), "error" (an exception), "refused" (a value that
-#: may not cross), "wrong" / "correct" (compared with EXPECTED), "unavailable" (its module
-#: could not be loaded).
+#: may not cross), "forbidden" (it used a library its module may not use), "wrong" /
+#: "correct" (compared with EXPECTED), "unavailable" (its module could not be loaded).
 CASES: dict[str, dict[str, set[str]]] = {
     "infinite_loop": {"losses.cross_entropy": {"timeout"}},
     "ignore_signals": {"activations.tanh": {"timeout"}},
@@ -67,7 +71,7 @@ CASES: dict[str, dict[str, set[str]]] = {
                       for f in ("relu_grad", "sigmoid_grad", "tanh_grad", "log_softmax")},
     "pickle_payload": {"linear_regression.loss": {"refused"},
                        "linear_regression.fit": {"refused"}},
-    "frame_inspection": {"mlp.mlp_forward": {"wrong", "error", "refused"}},
+    "frame_inspection": {"mlp.mlp_forward": {"wrong", "error", "refused", "forbidden"}},
     "conftest_sitecustomize": {"activations.tanh": {"exit"}},
     "garbage_returns": {"mlp.linear_backward": {"refused"},
                         "mlp.mlp_backward": {"refused"},
@@ -88,6 +92,12 @@ CASES: dict[str, dict[str, set[str]]] = {
     "long_keys": {"mlp.mlp_backward": {"wrong"}},
     "terminal_escapes": {"mlp.mlp_backward": {"wrong"}, "mlp.linear_backward": {"error"}},
     "forged_lines": {"losses.cross_entropy": {"error"}, "losses.mse_loss": {"correct"}},
+    # The sandbox's own blind spots (issue #10): policy, processes, memory, disk.
+    "map_torch": {"activations.sigmoid": {"forbidden"}},
+    "server_killed": {"activations.sigmoid": {"correct"}},
+    "proc_listing": {"losses.mse_loss": {"correct"}},
+    "fill_disk": {"linear_regression.loss": {"correct"}},
+    "batch_spy": {"mlp.mlp_forward": {"correct"}},
 }
 #: Never sabotaged: called after the sabotage in every case that leaves their module alone.
 HONEST = ("activations.relu", "linear_regression.predict", "mlp.linear_forward")
@@ -149,13 +159,15 @@ def build(case: str, tmp_path: Path) -> Path:
 
 
 def kind(outcome: CallOutcome, function: str) -> str:
-    """What a call came to: a fault, "refused", "error", "correct" or "wrong"."""
+    """What a call came to: a fault, "refused", "error", "forbidden", "correct" or "wrong"."""
     if outcome.fault:
         return outcome.fault
     if isinstance(outcome.value, Refused):
         return "refused"
     if outcome.error_type:
         return "error"
+    if outcome.forbidden:
+        return "forbidden"
     expected, value = EXPECTED.get(function), outcome.value
     if type(value) in (float, np.float64, np.ndarray) and expected is not None \
             and np.shape(value) == np.shape(expected) and np.allclose(value, expected):
@@ -167,7 +179,8 @@ def call(session: Any, function: str) -> tuple[str, CallOutcome]:
     if function not in session.available:
         return "unavailable", CallOutcome()
     args, kwargs = ARGS[function]
-    outcome = session.call(function, args, kwargs, scratch=False)
+    outcome = session.call(function, args, kwargs,
+                           scratch=module_of(function) in FROM_SCRATCH)
     return kind(outcome, function), outcome
 
 
@@ -180,9 +193,9 @@ def broken_modules(case: str) -> set[str]:
 
 
 def leftovers(submission: Path) -> list[str]:
-    """Processes that should be gone: anything below this process's fork servers, anything
-    running as their children's uid, anything whose command line or folder names
-    ``submission``."""
+    """Processes that should be gone: anything below this process's fork servers (those it
+    launched, and the servers these forked in a PID namespace), anything running as their
+    children's uid, anything whose command line or folder names ``submission``."""
     table = {}
     for pid in (int(name) for name in os.listdir("/proc") if name.isdigit()):
         try:
@@ -196,7 +209,9 @@ def leftovers(submission: Path) -> list[str]:
         except OSError:
             cwd = ""
         table[pid] = (int(stat[1]), uid, cmdline, cwd, stat[0].decode())
-    servers = {pid for pid, (parent, *_rest) in table.items() if parent == os.getpid()}
+    launchers = {pid for pid, (parent, *_rest) in table.items() if parent == os.getpid()}
+    servers = launchers | {pid for pid, (parent, *_rest) in table.items() if parent in launchers
+                           and "grader.sandbox.boot" in table[pid][2]}
     uids = {confine.FIRST_UID + server for server in servers}
     left = []
     for pid, (parent, uid, cmdline, cwd, state) in table.items():
@@ -249,6 +264,89 @@ def test_no_forged_results_file(sandboxes: dict[Limits, Sandbox], tmp_path: Path
         got, outcome = call(session, "losses.mse_loss")
     assert got == "wrong" and '"score": 100.0' in outcome.output  # kept as the call's output
     assert [p.stat().st_mtime if p.exists() else None for p in targets] == before
+
+
+def _namespaces_allowed() -> bool:
+    """Whether this system gives a fork server PID and mount namespaces (tried in a child)."""
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0 if getattr(confine, "enter_namespaces", lambda: True)() else 1)
+    return os.waitpid(pid, 0)[1] == 0
+
+
+needs_namespaces = pytest.mark.skipif(not _namespaces_allowed(),
+                                      reason="this system forbids PID and mount namespaces")
+
+
+def _serving(box: Sandbox) -> int:
+    """The process that serves ``box``: the launcher's child in a namespace, else itself."""
+    launcher = box._link.pid
+    children = Path(f"/proc/{launcher}/task/{launcher}/children").read_text().split()
+    return int(children[0]) if children else launcher
+
+
+@needs_namespaces
+@pytest.mark.parametrize("which", ["launched", "serving"])
+def test_a_server_killed_from_outside_leaves_nothing_behind(which: str, tmp_path: Path) -> None:
+    submission = build("server_killed", tmp_path)
+    with Sandbox(GENEROUS, hidden_paths=HIDDEN) as box, box.open(load(submission)) as session:
+        def sabotaged() -> None:
+            try:
+                call(session, "activations.sigmoid")
+            except SandboxFailure:
+                pass
+        during = threading.Thread(target=sabotaged)
+        during.start()
+        deadline = time.monotonic() + 60  # a generous wait for the grandchild to start
+        while not leftovers(submission) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert leftovers(submission), "the grandchild never started"
+        os.kill(box._link.pid if which == "launched" else _serving(box), signal.SIGKILL)
+        during.join()
+    assert_nothing_left(submission)
+
+
+@needs_namespaces
+def test_a_child_sees_only_the_sandboxs_processes(sandboxes: dict[Limits, Sandbox],
+                                                  tmp_path: Path) -> None:
+    with sandboxes[GENEROUS].open(load(build("proc_listing", tmp_path))) as session:
+        got, outcome = call(session, "losses.mse_loss")
+    assert got == "correct"
+    seen = re.search(r"PROCESSES (\d+) SELF (\d+)", outcome.output)
+    assert seen is not None, outcome.output
+    assert int(seen[1]) <= 3, outcome.output   # the server, the child (and a leftover)
+    assert "pytest" not in outcome.output
+
+
+@needs_namespaces
+def test_a_submission_cannot_fill_its_folder_nor_tmp(sandboxes: dict[Limits, Sandbox],
+                                                     tmp_path: Path) -> None:
+    with sandboxes[GENEROUS].open(load(build("fill_disk", tmp_path))) as session:
+        got, outcome = call(session, "linear_regression.loss")
+    assert got == "correct"
+    wrote = re.search(r"WROTE (\d+) MiB FILES (\d+) TMP (\d+)", outcome.output)
+    assert wrote is not None, outcome.output
+    assert int(wrote[1]) <= getattr(GENEROUS, "disk_bytes", 64 * 2**20) // 2**20, outcome.output
+    assert int(wrote[2]) <= confine.WORKDIR_FILES and int(wrote[3]) == 0, outcome.output
+
+
+def test_a_batch_child_finds_no_classmate_nor_the_seed(tmp_path: Path) -> None:
+    """In a batch worker the child used to be forked with the grader's frames: the class's
+    entries and the seed were in reach (sys._getframe().f_back, gc)."""
+    from grader.classroom.batch import run_batch
+    from grader.cli import make_options
+    klass = tmp_path / "class"
+    shutil.copytree(CASES_DIR / "_honest", klass / "a_zqclassmate")
+    shutil.move(build("batch_spy", tmp_path), klass / "b_spy")
+    shutil.copytree(CASES_DIR / "_honest", klass / "c_zqclassmate")
+    options = make_options(seed=424242, hide_inputs=False, no_solutions=False, timeout=30.0,
+                           memory=None)
+    out = tmp_path / "out"
+    run_batch(klass, out, options, jobs=1, progress=False)   # one worker grades all, in turn
+    from grader.classroom import gradebook
+    book = {row["submission"]: row for row in gradebook.read(out / "gradebook.csv")}
+    assert book["b_spy"]["status"] == "graded", book["b_spy"]["status"]
+    assert book["b_spy"]["score"] == book["a_zqclassmate"]["score"] == "100"
 
 
 def test_solutions_exist_to_be_stolen() -> None:
