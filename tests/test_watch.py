@@ -19,6 +19,7 @@ from grader.i18n import set_language
 from grader.report.model import ERROR, PASSED, UNLOADABLE, Report
 from grader.report.model import TestResult as Result
 from grader.watch import regrade_lines
+from tests.signals import interruptible
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Generous: CI machines are loaded.
@@ -31,7 +32,7 @@ class Watch:
     def __init__(self, *args: str, cwd: Path) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "grader", "watch", *args], cwd=cwd, text=True,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=interruptible,
             env={**os.environ, "GRADER_LANG": "en", "PYTHONUNBUFFERED": "1"})
         self.lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
@@ -54,7 +55,11 @@ class Watch:
 
     def stop(self) -> tuple[int, str]:
         self.process.send_signal(signal.SIGINT)
-        code = self.process.wait(timeout=WAIT)
+        try:
+            code = self.process.wait(timeout=WAIT)
+        except subprocess.TimeoutExpired:
+            self.process.kill()     # fail the test, leave nothing running
+            raise
         return code, self.process.stderr.read()
 
 

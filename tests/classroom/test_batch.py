@@ -22,6 +22,7 @@ from grader.classroom.gradebook import COLUMNS
 from grader.classroom.merge import MergeError, merge
 from grader.cli import main, make_options
 from grader.contract import MODULES
+from tests.signals import interruptible
 
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "solutions"
@@ -215,7 +216,7 @@ def test_ctrl_c_saves_what_is_done(tmp_path):
     command = [sys.executable, "-c", "from grader.cli import main; main()", "batch",
                str(klass), "-o", str(out), "--jobs", "1", "--seed", "5", *LIMITS]
     child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True)
+                             text=True, preexec_fn=interruptible)
     deadline = time.monotonic() + 120
     while not (out / ".state" / "a_fast.json").exists() and time.monotonic() < deadline:
         assert child.poll() is None, child.communicate()
