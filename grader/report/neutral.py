@@ -43,6 +43,10 @@ def _escape(char: str) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
+def _longest_backticks(text: str) -> int:
+    return max((len(run) for run in _BACKTICKS.findall(text)), default=0)
+
+
 def terminal(text: str) -> str:
     """``text`` with every character that could act on a terminal shown as an escape."""
     shown = _UNSAFE.sub(lambda m: _escape(m.group()), str(text))
@@ -58,7 +62,7 @@ def markdown(text: str) -> str:
 def code(text: str) -> str:
     """``text`` as an inline code span on one line (safe inside a table cell)."""
     shown = " ".join(terminal(text).split()).replace("|", "\\|")
-    longest = max((len(run) for run in _BACKTICKS.findall(shown)), default=0)
+    longest = _longest_backticks(shown)
     fence = "`" * (longest + 1)
     return f"{fence} {shown} {fence}" if longest else f"{fence}{shown}{fence}"
 
@@ -66,7 +70,7 @@ def code(text: str) -> str:
 def fenced(text: str, info: str = "text") -> str:
     """``text`` as a Markdown code block: a fence longer than any run of backticks inside."""
     shown = terminal(text).rstrip("\n")
-    longest = max((len(run) for run in _BACKTICKS.findall(shown)), default=0)
+    longest = _longest_backticks(shown)
     fence = "`" * max(3, longest + 1)
     return f"{fence}{info}\n{shown}\n{fence}"
 
