@@ -283,11 +283,13 @@ def watch(submission: str, selection: Selection, **grading: Any) -> int:
 def _emit(report: Any, fmt: str, output: str | None,
           visibility: tuple[tuple[str, str], ...]) -> None:
     """Write ``report`` in ``fmt`` to ``output`` (else stdout); in Actions, also the step
-    summary and the step's outputs."""
+    summary and the step's outputs (and the log shows the terminal report alone)."""
     from grader.report import github, render
 
     color = fmt == "text" and output is None and sys.stdout.isatty()
     text = render(report, fmt, color=color, visibility=visibility)
+    if fmt == "github" and output is None and os.environ.get("GITHUB_OUTPUT"):
+        text = github.log(report)   # in Actions the results go to $GITHUB_OUTPUT, not the log
     if output is None:
         click.echo(text, nl=False)
     else:

@@ -45,11 +45,11 @@ class CheckResult:
         return self.report.max_score if self.report else 0.0
 
     def __repr__(self) -> str:
-        from grader.report import render
+        from grader.report import text
 
         if self.report is None:
             return "grade: error: " + self.problem
-        return render(self.report, "text").rstrip("\n")
+        return text.render(self.report, notebook=True).rstrip("\n")
 
     def _repr_html_(self) -> str:
         from grader.report import neutral, notebook_html

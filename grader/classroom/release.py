@@ -42,22 +42,34 @@ def _build_release(out: Path, lang: str) -> None:
     (out / "README.md").write_text(student_readme(), encoding="utf-8")
     write_template(out / ".gitignore", "student_gitignore")
     write_template(out / ".github" / "workflows" / "classroom.yml", "classroom.yml",
-                   lang=lang, **workflow_runners())
+                   lang=lang, **workflow_runners(lang))
     _write_grader(out / ".grader", lang)
 
 
-def workflow_runners() -> dict[str, str]:
+def workflow_runners(lang: str = "ko") -> dict[str, str]:
     """The workflow's reporter runners (one per test weight, ``grader.report.github``): the
     ``runners`` input, and each runner's ``<NAME>_RESULTS`` variable, which falls back to a
-    0-point error result when the grading step produced none."""
+    0-point error result when the grading step produced none, in the feedback language of
+    the run (``GRADER_LANG``, the bundle's ``lang`` by default)."""
     from grader.checks import CHECKS
     from grader.report import github
 
     counts: dict[float, int] = {}
     for test in (test for check in CHECKS for test in check.tests):
         counts[test.points] = counts.get(test.points, 0) + 1
+    other = next(language for language in i18n.LANGUAGES if language != lang)
+
+    def fallback(weight: float, language: str) -> str:
+        previous = i18n._language
+        i18n.set_language(language)
+        try:
+            return github.fallback(weight, counts[weight])
+        finally:
+            i18n.set_language(previous)
+
     lines = [f"          {name.upper()}_RESULTS: \"${{{{ steps.dlgrade.outputs.{name} || "
-             f"'{github.fallback(weight, counts[weight])}' }}}}\""
+             f"(env.GRADER_LANG == '{other}' && '{fallback(weight, other)}' || "
+             f"'{fallback(weight, lang)}') }}}}\""
              for name, weight in github.runners().items()]
     return {"runners": ",".join(github.runners()), "runner_env": "\n".join(lines)}
 

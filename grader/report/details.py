@@ -93,8 +93,14 @@ def selection_line(report: Report) -> str:
         names=", ".join(report.selected))
 
 
-def seed_line(report: Report) -> str:
-    """The seed, with how to repeat the run."""
+def seed_line(report: Report, *, notebook: bool = False) -> str:
+    """The seed, with how to repeat the run (``check(..., seed=N)`` in a ``notebook``); ""
+    for a submission that could not be graded (no input was drawn)."""
+    if report.status != "graded":
+        return ""
+    if notebook:
+        return _("Seed: {seed} (repeat this check with check(..., seed={seed}))").format(
+            seed=report.seed)
     return _("Seed: {seed} (repeat this run with --seed {seed})").format(seed=report.seed)
 
 

@@ -4,10 +4,18 @@ What the reporter does with them (from its source): for each name in its ``runne
 it base64-decodes and JSON-parses the environment variable ``<NAME>_RESULTS`` (upper-cased),
 ``{"version", "status": pass|fail|error, "max_score", "tests": [{"name", "status", "score",
 "message", "test_code", "line_no"}]}`` (the fields it reads). Its console prints per
-runner "(tests with status pass / all tests) × max_score" and, for a test with status error,
-only ``Error: <message>``; what Classroom records (the notice ``Points T/M``) is the sum of the
-tests' ``score`` over the sum of the runners' ``max_score``. The job fails when a runner's
-status is fail or error.
+runner "(tests with status pass / all tests) × max_score"; per test ``✅ name`` or ``❌ name``
+(status pass or fail: the ``message`` is never printed) or ``Error: <message>`` (status
+error), then, for any test with a non-empty ``test_code``, ``Test code:`` and that text. What
+Classroom records (the notice ``Points T/M``) is the sum of the tests' ``score`` over the sum
+of the runners' ``max_score``. The job fails when a runner's status is fail or error.
+
+Where the student reads the feedback: ``test_code`` is the only text the reporter prints for
+a wrong answer, so every failing test's ``test_code`` is the command that repeats it
+(``grade run . --seed N --only module.function``) followed by its hint and smallest failing
+example (``Error:`` lines already show an error's message, so there only the command). The
+grading step's own log is the terminal report (every failure's details and what the code
+printed), and the step summary lists every failing test's details below the table.
 
 One score everywhere: every test is all-or-nothing, so the grader reports one runner per test
 weight (``RUNNERS``: ``dlgrade025`` holds the tests worth 0.25 points each, ``dlgrade150``
@@ -24,9 +32,9 @@ message; a failing test's message is its name, then its details cut to the longe
 that fits, with a visible marker. Every message starts with the test's name, so the
 reporter's ``Error:`` lines say which function and test they are about.
 
-``render`` prints the Markdown summary, then one ``NAME=VALUE`` line per runner;
-``write_outputs`` appends those lines to ``$GITHUB_OUTPUT``, ``append_step_summary`` the
-summary to ``$GITHUB_STEP_SUMMARY``.
+``render`` prints the terminal report, then one ``NAME=VALUE`` line per runner; in Actions
+``log`` (the terminal report alone) is what the step prints, ``write_outputs`` appends the
+lines to ``$GITHUB_OUTPUT``, ``append_step_summary`` the summary to ``$GITHUB_STEP_SUMMARY``.
 """
 
 from __future__ import annotations
@@ -38,15 +46,15 @@ from pathlib import Path
 from typing import Any
 
 from grader.i18n import _
-from grader.report import bound, markdown
+from grader.report import bound, markdown, neutral, text
 from grader.report.details import is_failure, test_details
-from grader.report.model import ERROR, FAILED, Report, TestResult
+from grader.report.model import ERROR, Report, TestResult
 from grader.report.ungraded import complete
 
-#: Our test statuses as the reporter spells them (passed and internal both count as passed).
-STATUS = {FAILED: "fail", ERROR: "error"}
 #: All runners' encoded results together stay under this many bytes.
 BUDGET = 32 * 1024
+#: The step summary (GitHub keeps up to 1 MiB per step) stays under this many bytes.
+SUMMARY_BUDGET = 256 * 1024
 
 
 def runner_name(weight: float) -> str:
@@ -76,7 +84,8 @@ def encoded(report: Report) -> dict[str, str]:
 
 def fallback(weight: float, count: int) -> str:
     """The encoded result of a runner whose grading step produced none (the workflow's
-    default): its tests' total as ``max_score``, 0 points, status error."""
+    default), in the language in force: its tests' total as ``max_score``, 0 points, status
+    error."""
     message = _("dlgrade: the grading step produced no result (see its log)")
     result = {"version": 1, "status": "error", "max_score": weight * count,
               "tests": [_entry(message, "error", 0.0, message)]}
@@ -89,13 +98,38 @@ def output_lines(report: Report) -> list[str]:
 
 
 def render(report: Report) -> str:
-    """The summary table, then one ``NAME=VALUE`` line per runner."""
-    return summary(report) + "\n" + "\n".join(output_lines(report)) + "\n"
+    """The terminal report, then one ``NAME=VALUE`` line per runner."""
+    return log(report) + "\n" + "\n".join(output_lines(report)) + "\n"
+
+
+def log(report: Report) -> str:
+    """What the grading step prints in Actions: the terminal report (every failing test's
+    hint, smallest failing example and printed output), without colours."""
+    return text.render(report)
 
 
 def summary(report: Report) -> str:
-    """The Markdown summary of ``report`` (every test listed, even if none could be graded)."""
-    return markdown.render(complete(bound.report(report)))
+    """The Markdown summary of ``report`` (every test listed, even if none could be graded),
+    then every failing test's details, within ``SUMMARY_BUDGET``."""
+    report = complete(bound.report(report))
+    table = markdown.render(report)
+    failing = [test for test in report.tests if is_failure(test)]
+    if report.status != "graded" or not failing:
+        return table
+    return bound.within_budget(lambda cap: table + _failures(failing, cap),
+                               lambda page: len(page.encode("utf-8")), SUMMARY_BUDGET)
+
+
+def _failures(tests: list[TestResult], cap: int | None) -> str:
+    """The details of each failing test under its name (one a function: its later failures
+    with the same details say so)."""
+    blocks, shown = ["", f"#### {_('What went wrong')}"], None
+    for test in tests:
+        details = markdown.test_details(test, output=False)
+        body = _("same as above") if details == shown else bound.cut(details, cap)
+        blocks += ["", f"**{neutral.markdown(test.name)}**", "", body]
+        shown = details
+    return "\n".join(blocks) + "\n"
 
 
 def write_outputs(report: Report) -> None:
@@ -118,9 +152,9 @@ def _results(report: Report, cap: int | None) -> dict[str, dict[str, Any]]:
     groups: dict[str, list[TestResult]] = {name: [] for name in runners()}
     for test in report.tests:
         groups.setdefault(runner_name(test.max_points), []).append(test)
-    results = {}
+    results, commanded = {}, set()
     for name, tests in groups.items():
-        entries = _entries(report, tests, cap) or [
+        entries = _entries(report, tests, cap, commanded) or [
             _entry(_("no test of this weight was run"), "pass", 0.0)]
         if report.status != "graded":
             status = "error"
@@ -132,22 +166,39 @@ def _results(report: Report, cap: int | None) -> dict[str, dict[str, Any]]:
     return results
 
 
-def _entries(report: Report, tests: list[TestResult], cap: int | None) -> list[dict[str, Any]]:
-    """One runner's tests. Only failing tests carry a message: an error's starts with the
-    test's name (the reporter prints nothing else of it); details the test above already
-    showed are not repeated; the command that repeats the run is given once."""
-    entries, shown, code = [], None, f"grade run . --seed {report.seed}"
+def _entries(report: Report, tests: list[TestResult], cap: int | None,
+             commanded: set[str]) -> list[dict[str, Any]]:
+    """One runner's tests. Only failing tests carry text: an error's message starts with the
+    test's name and holds its details (the reporter prints ``Error: <message>``); a wrong
+    answer's details go in ``test_code``, the only text the reporter prints for it. Either
+    way ``test_code`` starts with the command that repeats the function's tests (on its first
+    failing test; none for a submission that could not be graded); details the test above
+    already showed are not repeated. ``commanded``: the functions whose command was given."""
+    entries, shown = [], None
     for test in tests:
         if not is_failure(test):
             entries.append(_entry(test.name, "pass", test.points))
             continue
-        details = test_details(test)
+        details = test_details(test, output=False)
         said = bound.cut(details, cap) if details != shown else _("same as above")
-        message = f"{test.name}: {said}" if test.status == ERROR else said
-        entries.append(_entry(test.name, STATUS[test.status], test.points, message,
-                              code if shown is None else ""))
+        command = "" if test.function in commanded else _command(report, test)
+        commanded.add(test.function)
+        if test.status == ERROR:
+            entries.append(_entry(test.name, "error", test.points, f"{test.name}: {said}",
+                                  command))
+        else:
+            entries.append(_entry(test.name, "fail", test.points, "",
+                                  "\n".join(line for line in (command, said) if line)))
         shown = details
     return entries
+
+
+def _command(report: Report, test: TestResult) -> str:
+    """The command that repeats ``test``'s function in the student's repository ("" if the
+    submission was not graded)."""
+    if report.status != "graded":
+        return ""
+    return f"grade run . --seed {report.seed} --only {neutral.terminal(test.function)}"
 
 
 def _entry(name: str, status: str, score: float, message: str = "",

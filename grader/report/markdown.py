@@ -37,7 +37,7 @@ def render(report: Report) -> str:
 def summary(report: Report, *, output: bool = True) -> str:
     """Score, seed, notes and (when ``output``) what was printed while loading: a whole
     submission's output."""
-    blocks = [f"**{score_line(report)}**", seed_line(report)]
+    blocks = [f"**{score_line(report)}**"] + [line for line in [seed_line(report)] if line]
     if report.selected:
         blocks.append(neutral.markdown(selection_line(report)))
     if report.notes:

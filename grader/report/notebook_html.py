@@ -37,7 +37,7 @@ def render(report: Report) -> str:
     stubs = [r for r in grouped(report) if isinstance(r, Line) and r.kind == NOT_IMPLEMENTED]
     if stubs:   # once, what a stub's line means
         parts.append(f"<p>{e(stubs[0].tests[0].message)}</p>")
-    lines = [score_line(report), selection_line(report), seed_line(report)]
+    lines = [score_line(report), selection_line(report), seed_line(report, notebook=True)]
     parts.append("<p><b>{}</b><br>{}</p>".format(
         e(lines[0]), "<br>".join(e(line) for line in lines[1:] if line)))
     if report.notes:

@@ -28,8 +28,9 @@ from grader.report.model import ERROR, FAILED, INTERNAL, NOT_IMPLEMENTED, Report
 STYLES = {FAILED: "bold red", ERROR: "bold red", INTERNAL: "yellow"}
 
 
-def render(report: Report, *, color: bool = False) -> str:
-    """The report as text; with ANSI colours when ``color``."""
+def render(report: Report, *, color: bool = False, notebook: bool = False) -> str:
+    """The report as text; with ANSI colours when ``color``; a ``notebook``'s (``check()``)
+    says how to repeat it there."""
     width = shutil.get_terminal_size((100, 24)).columns if color else 100
     console = Console(file=io.StringIO(), force_terminal=color, force_jupyter=False,
                       no_color=not color,
@@ -42,7 +43,8 @@ def render(report: Report, *, color: bool = False) -> str:
     console.print(Text(score_line(report), style="bold"))
     if report.selected:
         console.print(Text(neutral.terminal(selection_line(report))))
-    console.print(seed_line(report))
+    if report.status == "graded":
+        console.print(seed_line(report, notebook=notebook))
     if report.notes:
         console.print(_("Notes:"))
         for note in report.notes:

@@ -5,9 +5,10 @@ Written from the rules of its source, not copied: for each name of the ``runners
 (Node's ``Buffer.from(value, "base64")``), read as UTF-8 and parsed as JSON. The console
 shows, per runner, ``passed / all × max_score`` ("Total points for X: T/M", only when
 max_score is not 0), a line per test (``✅ name`` / ``❌ name``, or ``Error: message`` for an
-error, falling back to the name when the message is empty) and ``Test code:`` when a test has
-one. Classroom records ``Points T/M`` where T sums the tests' ``score`` and M the runners'
-``max_score`` (runners with a falsy max_score left out). The job fails when a runner's status
+error, falling back to the name when the message is empty) and ``Test code:`` followed by the
+test's ``test_code`` when it is not empty, whatever the test's status. Classroom records
+``Points T/M`` where T sums the tests' ``score`` and M the runners' ``max_score`` (runners
+with a falsy max_score left out). The job fails when a runner's status
 is ``fail`` or ``error``.
 
 ``NODE_DECODER`` does the same under Node, so the decoding is checked against the real
@@ -30,6 +31,7 @@ class Reported:
     points: float = 0.0                                             # the notice's T
     max_points: float = 0.0                                         # the notice's M
     lines: list[str] = field(default_factory=list)                  # one per test
+    console: list[str] = field(default_factory=list)                # all it prints per test
     failed: bool = False
 
 
@@ -55,6 +57,9 @@ def report(runners: str, env: dict[str, str]) -> Reported:
                 out.lines.append(f"Error: {test['message'] or test['name']}")
             else:
                 out.lines.append(f"❌ {test['name']}")
+            out.console.append(out.lines[-1])
+            if test.get("test_code"):
+                out.console.append(f"Test code:\n{test['test_code']}\n")
         if results.get("max_score"):
             out.max_points += results["max_score"]
             out.points += sum(test["score"] for test in tests)
@@ -66,7 +71,7 @@ def report(runners: str, env: dict[str, str]) -> Reported:
 #: from its environment, prints the ``Reported`` fields as JSON.
 NODE_DECODER = r"""
 const out = {runner_totals: {}, console_total: 0, points: 0, max_points: 0, lines: [],
-             failed: false};
+             console: [], failed: false};
 for (const runner of process.env.RUNNERS.split(",")) {
   const encoded = process.env[`${runner.trim().toUpperCase()}_RESULTS`];
   const results = JSON.parse(Buffer.from(encoded, "base64").toString("utf-8"));
@@ -79,6 +84,8 @@ for (const runner of process.env.RUNNERS.split(",")) {
     if (t.status === "pass") out.lines.push(`✅ ${t.name}`);
     else if (t.status === "error") out.lines.push(`Error: ${t.message || t.name}`);
     else out.lines.push(`❌ ${t.name}`);
+    out.console.push(out.lines[out.lines.length - 1]);
+    if (t.test_code) out.console.push(`Test code:\n${t.test_code}\n`);
   }
   if (results.max_score) {
     out.max_points += results.max_score;

@@ -30,8 +30,11 @@ from tests.classroom.classroom_reporter import NODE_DECODER, Reported, report
 
 SOLUTIONS = Path(solutions.__file__).parent
 BIN = Path(sys.executable).parent
-#: ``A || 'literal'``: the only expressions the workflow's values use.
+#: ``A || 'literal'`` and ``A || (B == 'value' && 'literal' || 'literal')``: the only
+#: expressions the workflow's values use.
 EXPRESSION = re.compile(r"^\$\{\{\s*([\w.-]+)\s*\|\|\s*'([^']*)'\s*\}\}$")
+CHOICE = re.compile(r"^\$\{\{\s*([\w.-]+)\s*\|\|\s*\(\s*([\w.-]+)\s*==\s*'([^']*)'\s*&&\s*"
+                    r"'([^']*)'\s*\|\|\s*'([^']*)'\s*\)\s*\}\}$")
 SCORE = re.compile(r"(?:Score|점수): ([\d.]+) / ([\d.]+)")
 SEED = re.compile(r"--seed (\d+)")
 #: Every line the reporter prints for a test names it: "module.function: label".
@@ -93,7 +96,12 @@ def submission(release: Path, tmp_path: Path, kind: str) -> Path:
 
 
 def evaluate(value: str, context: dict[str, str]) -> str:
-    """A workflow value: ``${{ A || 'literal' }}`` with A looked up in ``context``."""
+    """A workflow value: ``${{ A || 'literal' }}`` or ``${{ A || (B == 'v' && 'x' || 'y')
+    }}`` with A and B looked up in ``context``."""
+    choice = CHOICE.match(value.strip())
+    if choice:
+        first, name, wanted, then, otherwise = choice.groups()
+        return context.get(first) or (then if context.get(name) == wanted else otherwise)
     match = EXPRESSION.match(value.strip())
     if not match:
         assert "${{" not in value, value
@@ -108,6 +116,7 @@ def run_workflow(workflow: dict, repo: Path, tmp_path: Path,
     (job,) = workflow["jobs"].values()
     context = {f"vars.{name}": value for name, value in variables.items()}
     env = {name: evaluate(str(value), context) for name, value in job["env"].items()}
+    context.update({f"env.{name}": value for name, value in env.items()})
     outputs, summary = tmp_path / "github_output", tmp_path / "step_summary"
     base = {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "HOME": str(tmp_path),
             "CI": "true", "GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": str(repo),
@@ -196,12 +205,59 @@ def test_the_feedback_language_comes_from_a_repository_variable(release, workflo
         assert code == 0 and heading in summary
 
 
-def test_a_missing_result_falls_back_to_an_error_worth_nothing(workflow, tmp_path):
+@pytest.mark.parametrize("variables, words", [({}, "채점 단계"),
+                                              ({"GRADER_LANG": "en"}, "grading step"),
+                                              ({"GRADER_LANG": "ko"}, "채점 단계")])
+def test_a_missing_result_falls_back_to_an_error_worth_nothing(workflow, variables, words):
+    """In the run's feedback language (the repository variable, else the bundle's)."""
     (job,) = workflow["jobs"].values()
+    context = {f"vars.{name}": value for name, value in variables.items()}
+    context.update({f"env.{name}": evaluate(str(value), context)
+                    for name, value in job["env"].items()})
     (reporter,) = [step for step in job["steps"] if "reporter" in step.get("uses", "")]
-    env = {name: evaluate(value, {}) for name, value in reporter["env"].items()}
+    env = {name: evaluate(value, context) for name, value in reporter["env"].items()}
     reported = report(reporter["with"]["runners"], env)
     assert (reported.points, reported.max_points, reported.failed) == (0, 100, True)
+    assert all(words in line for line in reported.lines if line.startswith("Error:"))
+
+
+def messages_of(repo: Path, seed: str, lang: str) -> dict[str, list[str]]:
+    """``grade run --format json``'s failing tests: name -> the lines of its message."""
+    done = subprocess.run([str(BIN / "grade"), "run", ".", "--seed", seed, "--format", "json",
+                           "--lang", lang], cwd=repo, capture_output=True, text=True,
+                          timeout=600)
+    tests = json.loads(done.stdout)["tests"]
+    return {t["name"]: t["message"].splitlines() for t in tests if t["status"] == "failed"}
+
+
+@pytest.mark.parametrize("lang, example", [("en", "Smallest failing example:"),
+                                           ("ko", "실패하는 가장 작은 예:")])
+def test_every_failing_tests_hint_and_example_reach_the_student(lang, example, release,
+                                                                 workflow, tmp_path):
+    """The reporter prints nothing of a wrong answer but its name and its test code: there
+    are its hint, its smallest failing example and the command that repeats it. The grading
+    step's log and the step summary hold them too."""
+    repo = submission(release, tmp_path, "partial")
+    env, runners, log, summary, code = run_workflow(workflow, repo, tmp_path,
+                                                    {"GRADER_LANG": lang})
+    assert code == 0
+    seed = SEED.search(summary).group(1)
+    wrong = messages_of(repo, seed, lang)
+    assert wrong and all(name.startswith("activations.relu: ") for name in wrong)
+    console = report(runners, env).console
+    node = under_node(runners, env)
+    if node is not None:
+        assert node.console == console
+    command = f"grade run . --seed {seed} --only activations.relu\n"
+    assert sum(command in line for line in console) == 1
+    for name, message in wrong.items():
+        index = console.index(f"❌ {name}")
+        shown = console[index + 1]
+        assert shown.startswith("Test code:\n"), shown
+        assert (message[0] in shown and example in shown) or shown.endswith(
+            ("same as above\n", "위와 같음\n"))
+        assert message[0] in log and message[0] in summary
+    assert not re.search(r"^dlgrade\d+=", log, re.MULTILINE)
 
 
 def test_workflow_is_valid_for_actionlint_and_the_schema(release):

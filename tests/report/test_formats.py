@@ -66,6 +66,12 @@ def github_results(text: str) -> dict[str, dict]:
     return {name: json.loads(base64.b64decode(value)) for name, value in pairs}
 
 
+def shown(test: dict) -> str:
+    """What Classroom's reporter prints of a test: an error's message, any test's code."""
+    return "\n".join(text for text in (test["message"] if test["status"] == "error" else "",
+                                        test["test_code"]) if text)
+
+
 def test_github_lines_are_the_runner_results(report):
     results = github_results(render(report, "github"))
     assert list(results) == list(github.runners())
@@ -77,6 +83,15 @@ def test_github_lines_are_the_runner_results(report):
     keys = {"name", "status", "score", "message", "test_code", "line_no"}
     assert all(set(t) == keys for r in results.values() for t in r["tests"])
     assert all(r["version"] == 1 for r in results.values())
+    (wrong,) = [t for r in results.values() for t in r["tests"] if t["status"] == "fail"]
+    assert wrong["test_code"].splitlines()[:2] == [
+        "grade run . --seed 1234 --only activations.relu", "wrong where x == 0 [bold]markup[/bold] | pipe"]
+    assert "Smallest failing example:" in wrong["test_code"]
+
+
+def test_github_log_is_the_terminal_report(report):
+    log = render(report, "github").split("\ndlgrade")[0]
+    assert log.rstrip("\n") == render(report, "text").rstrip("\n")
 
 
 def test_github_step_summary_is_appended(report, tmp_path, monkeypatch):
@@ -86,6 +101,9 @@ def test_github_step_summary_is_appended(report, tmp_path, monkeypatch):
     github.append_step_summary(report)
     text = summary.read_text()
     assert text.startswith("before\n") and "| `losses.mse` | 0/3 |" in text
+    failures = text.split("What went wrong")[1]
+    assert "activations.relu: zeros" in failures and "Smallest failing example" in failures
+    assert "NotImplementedError: not implemented" in failures
 
 
 def test_markdown_table(report):
@@ -147,7 +165,7 @@ def test_every_format_survives_hostile_text(fmt):
     text = render(hostile_report(), fmt)
     assert len(text.encode("utf-8")) < 100_000
     if fmt == "github":
-        text = "\n".join(t["message"] for r in github_results(text).values() for t in r["tests"])
+        text = "\n".join(shown(t) for r in github_results(text).values() for t in r["tests"])
     if fmt != "json":   # the full record keeps the (escaped) text as data
         assert "\x1b" not in text and "\u202e" not in text and "\r" not in text
     assert "cut]" in text or fmt == "markdown"
@@ -183,7 +201,7 @@ def test_ci_formats_stay_within_their_budgets():
     encoded = sum(map(len, github.encoded(report).values()))
     assert encoded <= github.BUDGET
     results = github_results(render(report, "github"))
-    messages = [t["message"] for r in results.values() for t in r["tests"]]
-    assert all("cut]" in m or m.endswith("same as above") for m in messages)
+    messages = [shown(t) for r in results.values() for t in r["tests"]]
+    assert all("cut]" in m or "same as above" in m for m in messages)
     assert len(render(report, "gradescope").encode()) <= gradescope.BUDGET
     assert len(render(report, "junit").encode()) <= junit.BUDGET
