@@ -214,13 +214,21 @@ def visibility_option(command: Callable[..., Any]) -> Callable[..., Any]:
               help=N_("Write the report to this file instead of standard output."))
 @click.option("--fail-under", type=float,
               help=N_("Exit with status 1 when the score is below this."))
+@click.option("--seed-from", type=click.Path(dir_okay=False), metavar="METADATA.json",
+              help=N_("Derive the seed from the id in this Gradescope "
+                      "submission_metadata.json (from the submission's content when it has "
+                      "none), so a regrade draws the same inputs."))
 @only_option
 @visibility_option
 @grading_options
 def run(submission: str, fmt: str, output: str | None, fail_under: float | None,
-        selection: Selection, visibility: tuple[tuple[str, str], ...], **grading: Any) -> int:
+        seed_from: str | None, selection: Selection, visibility: tuple[tuple[str, str], ...],
+        **grading: Any) -> int:
     """grade run: grade one submission and print its report."""
     from grader.submission import load
+
+    if seed_from is not None and grading.get("seed") is not None:
+        raise click.UsageError(_("give --seed or --seed-from, not both"))
 
     def emit(report: Any) -> None:
         _emit(report, fmt, output, visibility)
@@ -231,6 +239,9 @@ def run(submission: str, fmt: str, output: str | None, fail_under: float | None,
         if fmt in MACHINE_FORMATS:  # CI still gets a result: 0 points, and why
             emit(_ungradable(submission, grading.get("seed"), str(error)))
         raise
+    if seed_from is not None:
+        from grader.classroom.regrade import seed_of
+        grading["seed"] = seed_of(Path(seed_from), loaded)
     if output is not None:
         _prepare_output(Path(output))
     from grader.sandbox.server import prelaunch
@@ -423,13 +434,17 @@ def release(out: str, lang: str) -> int:
 @cli.command(help=N_("Write the Gradescope autograder bundle (setup.sh, run_autograder, "
                     "grader) to OUT.zip."))
 @click.argument("out_zip", metavar="OUT.zip", type=click.Path(dir_okay=False))
+@click.option("--lang", type=click.Choice(LANGUAGES), default="ko", show_default=True,
+              help=N_("Language of the students' feedback on Gradescope (and of this "
+                      "command's messages)."))
 @instructor_only
 @visibility_option
-def gradescope(out_zip: str, visibility: tuple[tuple[str, str], ...]) -> int:
+def gradescope(out_zip: str, lang: str, visibility: tuple[tuple[str, str], ...]) -> int:
     """grade gradescope: the Gradescope autograder bundle."""
     from grader.classroom.gradescope import build_bundle
 
-    _build(lambda target: build_bundle(target, visibility), Path(out_zip))
+    set_language(lang)
+    _build(lambda target: build_bundle(target, visibility, lang), Path(out_zip))
     return EXIT_OK
 
 

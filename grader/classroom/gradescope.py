@@ -5,7 +5,10 @@ At the zip's root: ``setup.sh`` (a venv with CPU PyTorch and ``requirements.txt`
 the ``grader`` and ``solutions`` packages, so Gradescope grades against both oracles. The
 packages are run from the source folder, never installed into the venv, so the sandbox's
 hiding of those folders from student code covers every copy. ``visibility`` rules
-(``PATTERN=LEVEL``, see ``grader.report.gradescope``) are baked into ``run_autograder``.
+(``PATTERN=LEVEL``, see ``grader.report.gradescope``) and the feedback language are baked into
+``run_autograder``, which derives each submission's seed from Gradescope's
+``submission_metadata.json`` (``grader.classroom.regrade``), so a regrade gives the same
+score.
 """
 
 from __future__ import annotations
@@ -19,9 +22,10 @@ from pathlib import Path
 from grader.classroom.bundle import copy_package, dependencies, write_template
 
 
-def build_bundle(out_zip: Path, visibility: Sequence[tuple[str, str]] = ()) -> None:
+def build_bundle(out_zip: Path, visibility: Sequence[tuple[str, str]] = (),
+                 lang: str = "ko") -> None:
     """Write the Gradescope autograder zip to ``out_zip``; tests matching a ``visibility``
-    rule's glob get its level."""
+    rule's glob get its level; the feedback is in ``lang`` (``ko``, the course's, or ``en``)."""
     out_zip = Path(out_zip)
     options = " ".join(f"--visibility {shlex.quote(f'{pattern}={level}')}"
                        for pattern, level in visibility)
@@ -29,7 +33,7 @@ def build_bundle(out_zip: Path, visibility: Sequence[tuple[str, str]] = ()) -> N
         root = Path(tmp)
         write_template(root / "setup.sh", "setup.sh", executable=True)
         write_template(root / "run_autograder", "run_autograder", executable=True,
-                       visibility=options)
+                       visibility=options, lang=lang)
         (root / "requirements.txt").write_text("\n".join(dependencies()) + "\n")
         copy_package("grader", root / "grader")
         copy_package("solutions", root / "solutions")

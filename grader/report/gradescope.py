@@ -5,8 +5,9 @@ Written to Gradescope's autograder specification: ``output_format`` and each tes
 or inside a code block), ``stdout_visibility`` is ``hidden`` (the grader's log is for
 instructors), and each test's ``visibility`` follows the instructor's rules (``VISIBILITY``
 levels; ``grade gradescope --visibility 'PATTERN=LEVEL'``, the last matching rule wins,
-default ``visible``). A submission that cannot be graded gets every test at 0 points with
-the reason (``ungraded.complete``), so it reads "0 / 100".
+default ``visible``). A submission that cannot be graded gets every test at 0 points
+(``ungraded.complete``), so it reads "0 / 100", and the reason once, in the document's
+``output`` (no seed: nothing was drawn).
 
 Size: the document stays under ``BUDGET`` bytes: passed tests carry no output; a failing
 test's details are cut to the longest length that fits, with a visible marker.
@@ -80,15 +81,17 @@ def _document(report: Report, visibility: Sequence[Rule], cap: int | None) -> di
         "stdout_visibility": "hidden",
         "extra_data": {"seed": report.seed, "oracle": report.oracle, "status": report.status,
                        "max_score": report.max_score, "selected": report.selected},
-        "tests": [_test(test, english, visibility, cap)
+        "tests": [_test(test, english, visibility, cap, report.status == "graded")
                   for test, english in zip(report.tests, english_names(report))],
     }
 
 
-def _test(test: TestResult, english: str, visibility: Sequence[Rule],
-          cap: int | None) -> dict[str, Any]:
+def _test(test: TestResult, english: str, visibility: Sequence[Rule], cap: int | None,
+          graded: bool) -> dict[str, Any]:
+    """One test; of a submission that could not be graded, without output (the reason is
+    the document's ``output``, said once)."""
     failed = is_failure(test)
-    output = bound.cut(markdown.test_details(test), cap) if failed else ""
+    output = bound.cut(markdown.test_details(test), cap) if failed and graded else ""
     return {"name": test.name, "score": test.points, "max_score": test.max_points,
             "status": "failed" if failed else "passed", "output": output,
             "output_format": "md",

@@ -42,7 +42,7 @@ def load_zip(parent: Folder, entry: str, path: Path) -> Submission:
     try:
         with parent.open(entry, MAX_SUBMISSION_BYTES) as handle:
             _unpack(handle, folder, path)
-        submission = load(_content(folder, path))
+        submission = load(_content(folder, path), unpacked=True)
     except BaseException:
         _remove(folder)
         raise

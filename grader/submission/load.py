@@ -10,7 +10,7 @@ readable left is refused as a whole, with the line that names the first refused 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from grader.contract import MODULES
@@ -42,6 +42,10 @@ class Unit:
 
 #: Helper modules of a folder submission (its other top-level .py files) kept at the most.
 MAX_HELPERS = 32
+#: Folders descended into, at the most, looking for a submission's modules.
+MAX_DEPTH = 3
+#: Entries that systems and tools add and nobody means to submit.
+IGNORED = frozenset({"__MACOSX", "__pycache__", ".DS_Store", "Thumbs.db", "desktop.ini"})
 
 
 @dataclass(frozen=True)
@@ -62,8 +66,9 @@ class Submission:
     notes: tuple[str, ...] = ()
 
 
-def load(path: str | Path) -> Submission:
-    """Read ``path`` (folder, ``.py``, ``.ipynb`` or ``.zip``) as a submission."""
+def load(path: str | Path, *, unpacked: bool = False) -> Submission:
+    """Read ``path`` (folder, ``.py``, ``.ipynb`` or ``.zip``) as a submission; ``unpacked``:
+    ``path`` is an archive's content (an archive inside it is not unpacked)."""
     path = Path(path)
     where, name = parent_and_name(path)
     try:
@@ -85,7 +90,7 @@ def load(path: str | Path) -> Submission:
         if kind == "folder":
             with parent.folder(name) if name != "." else Folder.at(full) as folder:
                 folder.label = str(path)
-                return _load_folder(folder, full, full.name)
+                return _load_folder(folder, full, full.name, in_archive=unpacked)
         if kind != "file":
             raise refusal(str(path), kind)
         parent.label = str(path.parent)
@@ -101,33 +106,14 @@ def load(path: str | Path) -> Submission:
                       "give the folder that holds your modules").format(path=path))
 
 
-def _load_folder(folder: Folder, path: Path, name: str) -> Submission:
+def _load_folder(folder: Folder, path: Path, name: str, depth: int = 0,
+                 in_archive: bool = False) -> Submission:
+    """A folder: its modules, else wherever a student could reasonably have put them
+    (``_elsewhere``)."""
     kinds = {entry: folder.kind(entry) for entry in folder.names()}
     modules = [m for m in MODULES if f"{m}.py" in kinds]
     if not modules:
-        inner = kinds.get("exercises")
-        if inner is not None and inner != "folder":
-            raise refusal(folder.entry("exercises"), inner)
-        if inner == "folder":
-            with folder.folder("exercises") as exercises:
-                if any(f"{m}.py" in exercises.names() for m in MODULES):
-                    submission = _load_folder(exercises, path / "exercises", name)
-                    if kinds.get("notebooks") != "folder":
-                        return submission
-                    from grader.submission.combine import with_notebooks
-                    with folder.folder("notebooks") as notebooks:
-                        return with_notebooks(submission, notebooks,
-                                              _shown(path / "notebooks"))
-        singles = [entry for entry in kinds
-                   if entry.endswith((".py", ".ipynb")) and not entry.startswith(".")]
-        notebooks = _in_contract_order([e for e in singles if e.endswith(".ipynb")])
-        if notebooks:
-            return _load_notebooks(folder, notebooks, path, name)
-        if len(singles) == 1:
-            return _load_file(folder, singles[0], path / singles[0], name)
-        raise LoadError(_("{path}: no exercise modules found (expected files such as "
-                          "activations.py or losses.py, or one notebook)").format(
-            path=folder.label))
+        return _elsewhere(folder, path, name, kinds, depth, in_archive)
     units, refusals = [], []
     for module in modules:
         try:
@@ -141,6 +127,54 @@ def _load_folder(folder: Folder, path: Path, name: str) -> Submission:
     refused = [(f"{r.entry.rsplit('/', 1)[-1]}", str(r)) for r in refusals]
     helpers = _helpers(folder, path, kinds, refused)
     return Submission(path, name, "folder", path, tuple(units), helpers, tuple(refused))
+
+
+def _elsewhere(folder: Folder, path: Path, name: str, kinds: dict[str, str | None],
+               depth: int, in_archive: bool) -> Submission:
+    """A folder without contract modules at its top, searched in this order: ``exercises/``
+    (with the notebooks of ``notebooks/`` beside it), notebooks, ``notebooks/``, a single
+    ``.py``, then, when nothing else is there, a single ``.zip`` (not inside an archive) or a
+    single folder (a repository or a zipped folder one level down, ``MAX_DEPTH`` levels at
+    the most). Every file is read through ``files`` with the same bounds."""
+    inner = kinds.get("exercises")
+    if inner is not None and inner != "folder":
+        raise refusal(folder.entry("exercises"), inner)
+    if inner == "folder":
+        with folder.folder("exercises") as exercises:
+            if any(f"{m}.py" in exercises.names() for m in MODULES):
+                submission = _load_folder(exercises, path / "exercises", name, MAX_DEPTH)
+                if kinds.get("notebooks") != "folder":
+                    return submission
+                from grader.submission.combine import with_notebooks
+                with folder.folder("notebooks") as notebooks:
+                    return with_notebooks(submission, notebooks, _shown(path / "notebooks"))
+    visible = [entry for entry in kinds if not entry.startswith(".") and entry not in IGNORED]
+    singles = [entry for entry in visible if entry.endswith((".py", ".ipynb"))]
+    notebooks = _in_contract_order([e for e in singles if e.endswith(".ipynb")])
+    if notebooks:
+        return _load_notebooks(folder, notebooks, path, name)
+    if kinds.get("notebooks") == "folder" and depth < MAX_DEPTH:
+        with folder.folder("notebooks") as inside:
+            found = _in_contract_order([e for e in inside.names() if e.endswith(".ipynb")
+                                        and not e.startswith(".")])
+            if found:
+                return _load_notebooks(inside, found, path / "notebooks", name)
+    if len(singles) == 1:
+        return _load_file(folder, singles[0], path / singles[0], name)
+    archives = [e for e in visible if e.lower().endswith(".zip") and kinds[e] == "file"]
+    folders = [e for e in visible if kinds[e] == "folder"]
+    if len(archives) == 1 and not folders and not singles:
+        if in_archive:
+            raise LoadError(_("{entry}: a .zip inside a .zip is not unpacked; submit the "
+                              "files themselves").format(entry=folder.entry(archives[0])))
+        from grader.submission.archive import load_zip
+        return replace(load_zip(folder, archives[0], path / archives[0]), name=name)
+    if len(folders) == 1 and not archives and not singles and depth < MAX_DEPTH:
+        with folder.folder(folders[0]) as inside:
+            return _load_folder(inside, path / folders[0], name, depth + 1, in_archive)
+    raise LoadError(_("{path}: no exercise modules found (expected files such as "
+                      "activations.py or losses.py, or one notebook)").format(
+        path=folder.label))
 
 
 def _load_file(folder: Folder, entry: str, path: Path, name: str) -> Submission:
