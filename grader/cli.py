@@ -25,7 +25,8 @@ import click
 from grader import __version__
 from grader.classroom.merge import MergeError
 from grader.classroom.store import BatchError
-from grader.i18n import LANGUAGES, N_, _, set_language, translate_click
+from grader.edition import student_bundle
+from grader.i18n import LANGUAGES, N_, _, bundle_default, set_language, translate_click
 from grader.report import FORMATS
 from grader.report.details import points
 from grader.submission import LoadError
@@ -45,6 +46,11 @@ def _set_language(_ctx: click.Context, _param: click.Parameter, value: str | Non
     return value
 
 
+#: ``--lang``'s help, by the default language (a student bundle's is its own).
+LANG_HELP = {"en": N_("Language of messages and headers (default: $GRADER_LANG, else en)."),
+             "ko": N_("Language of messages and headers (default: $GRADER_LANG, else ko).")}
+
+
 def grading_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options that decide how submissions are graded (shared by run and batch)."""
     decorators = [
@@ -53,11 +59,10 @@ def grading_options(command: Callable[..., Any]) -> Callable[..., Any]:
                             "can be repeated exactly. Default: a fresh one.")),
         click.option("--lang", type=click.Choice(LANGUAGES), envvar="GRADER_LANG",
                      callback=_set_language, expose_value=False, is_eager=True,
-                     help=N_("Language of messages and headers (default: $GRADER_LANG, "
-                            "else en).")),
+                     help=LANG_HELP[bundle_default()]),
         click.option("--hide-inputs", is_flag=True,
                      help=N_("Do not show the inputs of failing cases.")),
-        click.option("--no-solutions", is_flag=True,
+        click.option("--no-solutions", is_flag=True, hidden=student_bundle(),
                      help=N_("Grade against PyTorch alone, without the reference solutions.")),
         click.option("--timeout", type=click.FloatRange(min=0, min_open=True),
                      help=N_("Seconds one call of a function may take.")),
@@ -166,8 +171,10 @@ def warn(message: str) -> None:
 
 
 @click.group(cls=TranslatedGroup, context_settings={"help_option_names": ["-h", "--help"]},
-             help=N_("Grade Deep Learning Basics submissions against the reference solutions "
-                    "and PyTorch."))
+             help=N_("Check your Deep Learning Basics exercises against PyTorch.")
+             if student_bundle() else
+             N_("Grade Deep Learning Basics submissions against the reference solutions "
+                "and PyTorch."))
 @click.version_option(__version__, prog_name="grade")
 def cli() -> None:
     """The command group."""
@@ -239,6 +246,7 @@ def run(submission: str, fmt: str, output: str | None, fail_under: float | None,
         if fmt in MACHINE_FORMATS:  # CI still gets a result: 0 points, and why
             emit(_ungradable(submission, grading.get("seed"), str(error)))
         raise
+    selection = _scoped(selection, loaded)
     if seed_from is not None:
         from grader.classroom.regrade import seed_of
         grading["seed"] = seed_of(Path(seed_from), loaded)
@@ -268,6 +276,16 @@ def run(submission: str, fmt: str, output: str | None, fail_under: float | None,
     return EXIT_OK
 
 
+def _scoped(selection: Selection, submission: Any) -> Selection:
+    """``selection``, or, when nothing was selected and the submission is for some modules
+    only (a notebook named after its module), those modules, as its ``check()`` cell does."""
+    from grader.selection import select
+
+    if selection.names or not submission.scope:
+        return selection
+    return select(",".join(submission.scope))
+
+
 @cli.command(help=N_("Grade SUBMISSION, then again on every save, showing what changed "
                     "(Ctrl-C stops)."))
 @click.argument("submission")
@@ -277,7 +295,7 @@ def watch(submission: str, selection: Selection, **grading: Any) -> int:
     """grade watch: regrade on every save in one warm sandbox."""
     from grader.submission import load
 
-    load(submission)   # a bad path fails here, in one line
+    selection = _scoped(selection, load(submission))   # a bad path fails here, in one line
     from grader.sandbox.server import prelaunch
     prelaunch()   # the sandbox server imports torch while this process does
     from grader.watch import watch as watch_submission
@@ -446,6 +464,13 @@ def gradescope(out_zip: str, lang: str, visibility: tuple[tuple[str, str], ...])
     set_language(lang)
     _build(lambda target: build_bundle(target, visibility, lang), Path(out_zip))
     return EXIT_OK
+
+
+#: The instructors' commands: a student bundle's ``--help`` does not list them (they say
+#: what they need when called there).
+INSTRUCTOR_COMMANDS = (batch, merge, release, gradescope)
+for _command in INSTRUCTOR_COMMANDS:
+    _command.hidden = student_bundle()
 
 
 def _build(builder: Callable[[Path], None], target: Path) -> None:

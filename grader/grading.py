@@ -26,6 +26,7 @@ from grader.compare.expect import Expected, expect, solution_for
 from grader.compare.shrink import render_example, shrink_candidates
 from grader.compare.verdict import Raises, Verdict, compare
 from grader.contract import FROM_SCRATCH, module_of
+from grader.edition import student_bundle
 from grader.i18n import _, language
 from grader.report import bound
 from grader.report.model import (ERROR, FAILED, INTERNAL, Example, Report,
@@ -134,7 +135,7 @@ class Grader:
             installed = solution_for(CHECKS[0].function) is not None
             use_solutions = self.options.use_solutions and installed
             self.oracle = "solutions+torch" if use_solutions else "torch"
-            if self.options.use_solutions and not installed:
+            if self.options.use_solutions and not installed and not student_bundle():
                 self.warnings.append(_("graded against PyTorch alone: the reference "
                                        "solutions are not installed here"))
             self.plan = Plan(self.options.seed, use_solutions)
@@ -171,7 +172,7 @@ class Grader:
         started = time.monotonic()
         report = Report(submission=submission.name, seed=self.options.seed,
                         oracle=self.oracle, lang=language(), selected=list(selection.names))
-        if self.oracle == "torch":
+        if self.oracle == "torch" and not student_bundle():   # normal in a bundle
             report.notes.append(_("Graded against PyTorch alone (no reference solutions here)."))
         report.notes.extend(why for _entry, why in submission.refused)
         report.notes.extend(submission.notes)

@@ -64,6 +64,10 @@ class Submission:
     #: What the report should say about how the submission was read (the notebooks'
     #: functions graded in place of ``exercises/`` stubs).
     notes: tuple[str, ...] = ()
+    #: The modules the submission is for, when it says so by itself (a notebook named after
+    #: a module, as the bundle's ``notebooks/losses.ipynb``): ``grade run`` grades only them
+    #: unless told otherwise. Empty: every module.
+    scope: tuple[str, ...] = ()
 
 
 def load(path: str | Path, *, unpacked: bool = False) -> Submission:
@@ -98,7 +102,8 @@ def load(path: str | Path, *, unpacked: bool = False) -> Submission:
         if suffix == ".py":
             return _load_file(parent, name, full, full.stem)
         if suffix == ".ipynb":
-            return _load_notebooks(parent, [name], full.parent, full.stem)
+            notebook = _load_notebooks(parent, [name], full.parent, full.stem)
+            return replace(notebook, scope=(full.stem,)) if full.stem in MODULES else notebook
         if suffix == ".zip":
             from grader.submission.archive import load_zip
             return load_zip(parent, name, full)

@@ -1,8 +1,9 @@
-"""Code cells of a Jupyter notebook, without IPython magics, shell lines and the cell that
-grades the notebook."""
+"""Code cells of a Jupyter notebook, without IPython magics, shell lines, the cell that
+grades the notebook and the student's own ``check(...)`` calls."""
 
 from __future__ import annotations
 
+import ast
 import re
 import warnings
 
@@ -32,7 +33,7 @@ def notebook_cells(text: str, path: str) -> list[tuple[int, str]]:
     cells = []
     for number, cell in enumerate(notebook.cells, start=1):
         if cell.cell_type == "code" and not GRADER_IMPORT.search(cell.source):
-            source = strip_magics(cell.source)
+            source = without_checks(strip_magics(cell.source))
             if source.strip():
                 cells.append((number, source))
     if not cells:
@@ -73,6 +74,41 @@ def strip_magics(source: str) -> str:
             return ""
         lines[0] = ""
     return "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in lines)
+
+
+def without_checks(source: str) -> str:
+    """``source`` with its top-level ``check(...)`` calls (the notebook's own grading, which
+    a submission does not need) blanked, line numbers kept; unchanged if it does not parse
+    or a call shares a line with other code."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return source
+    lines = source.splitlines()
+    calls = [node for node in tree.body if _is_check_call(node)]
+    others = {line for node in tree.body if node not in calls
+              for line in range(node.lineno, (node.end_lineno or node.lineno) + 1)}
+    for node in calls:
+        span = range(node.lineno, (node.end_lineno or node.lineno) + 1)
+        if others.intersection(span):
+            return source
+        for line in span:
+            lines[line - 1] = ""
+    return "\n".join(lines)
+
+
+def _is_check_call(node: ast.stmt) -> bool:
+    """``check(...)`` or ``check(...).something``, alone or assigned to a plain name."""
+    if isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) for t in node.targets):
+        value = node.value
+    elif isinstance(node, ast.Expr):
+        value = node.value
+    else:
+        return False
+    while isinstance(value, (ast.Attribute, ast.Subscript)):
+        value = value.value
+    return isinstance(value, ast.Call) and isinstance(value.func, ast.Name) \
+        and value.func.id == "check"
 
 
 def _first_line(error: Exception) -> str:
