@@ -15,9 +15,14 @@ $(STAMP): pyproject.toml
 	@if $(PY) -m pip list 2>/dev/null | grep -qi '^nvidia-'; then echo "error: nvidia-* packages in $(VENV); remove them (pip uninstall) and rerun"; exit 1; fi
 	touch $(STAMP)
 
+# Two reports, then one line saying what they showed.
 demo: $(STAMP)
-	$(VENV)/bin/grade run examples/buggy_submission --seed 1
-	$(VENV)/bin/grade run solutions --seed 1
+	@mkdir -p out/demo
+	$(VENV)/bin/grade run examples/buggy_submission --seed 1 -o out/demo/buggy.txt
+	@cat out/demo/buggy.txt
+	$(VENV)/bin/grade run solutions --seed 1 -o out/demo/solutions.txt
+	@cat out/demo/solutions.txt
+	@$(PY) examples/demo_summary.py out/demo/buggy.txt out/demo/solutions.txt
 
 test: $(STAMP)
 	$(PY) -m pytest -n 2
@@ -30,9 +35,10 @@ test-load: $(STAMP)
 	trap 'kill $$burners 2>/dev/null' EXIT INT TERM; \
 	$(PY) -m pytest -n 2
 
+# Both benchmarks run; a missed target is marked MISSED on its line and fails the target.
 bench: $(STAMP)
-	$(PY) benchmarks/bench.py
-	$(PY) benchmarks/loop.py
+	@status=0; $(PY) -m benchmarks.bench || status=1; $(PY) -m benchmarks.loop || status=1; \
+	exit $$status
 
 # Mutation benchmark (not part of make test): every single-point bug of solutions/ must lose
 # points on seeds 1, 2 and 3. One module while developing: make mutants MODULES=losses

@@ -22,6 +22,8 @@ import threading
 import time
 from pathlib import Path
 
+from benchmarks.targets import finish, target
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 GRADE = str(BIN / "grade")
@@ -123,15 +125,17 @@ def main() -> None:
         shutil.copytree(ROOT / "solutions", one, ignore=shutil.ignore_patterns("__pycache__"))
         run = median_time([GRADE, "run", str(one), "--seed", "1"], args.runs)
         print(f"grade run  one submission                  {run:6.2f} s   "
-              f"({run / baseline:.2f}x, target <= 1.5x)")
+              f"({run / baseline:.2f}x, {target('grade run', run / baseline, 1.5)})")
         for size in args.sizes:
             folder = Path(tmp) / f"class{size}"
             make_class(folder, size)
             elapsed, peak = batch(folder, Path(tmp) / f"out{size}")
             per = elapsed / size
             print(f"grade batch --jobs 2, {size:4d} submissions   {elapsed:6.2f} s   "
-                  f"{per:.3f} s each ({per / baseline:.3f}x, target <= 0.25x)   "
+                  f"{per:.3f} s each ({per / baseline:.3f}x, "
+                  f"{target(f'grade batch, {size}', per / baseline, 0.25)})   "
                   f"peak {peak / 2**20:.0f} MiB")
+    finish()
 
 
 if __name__ == "__main__":

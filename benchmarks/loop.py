@@ -27,6 +27,8 @@ import threading
 import time
 from pathlib import Path
 
+from benchmarks.targets import finish, target
+
 ROOT = Path(__file__).resolve().parent.parent
 GRADE = str(Path(sys.executable).parent / "grade")
 BASELINE = [sys.executable, "-c", "import numpy, torch"]
@@ -136,14 +138,16 @@ def main() -> None:
         baseline, only = run_only(stubs(Path(tmp) / "run"), args.runs)
         print(f"baseline  python -c 'import numpy, torch'          {baseline:6.2f} s   (1.00x)")
         print(f"grade run exercises --only activations            {only:6.2f} s   "
-              f"({only / baseline:.2f}x, target <= 1.1x)")
+              f"({only / baseline:.2f}x, {target('grade run --only', only / baseline, 1.1)})")
         latencies = watch_latency(stubs(Path(tmp) / "watch"), args.saves)
         median = statistics.median(latencies)
         print(f"grade watch --only activations, save -> result    {median:6.2f} s   "
-              f"(median of {len(latencies)}, max {max(latencies):.2f} s, target <= 0.3 s)")
+              f"(median of {len(latencies)}, max {max(latencies):.2f} s, "
+              f"{target('grade watch', median, 0.3, 's')})")
         first, again = check_repeat(args.saves)
         print(f"check('activations') in a kernel, called again    {again:6.2f} s   "
               f"(median of {args.saves}; the first call, starting the sandbox: {first:.2f} s)")
+    finish()
 
 
 if __name__ == "__main__":

@@ -276,3 +276,17 @@ def test_workflow_triggers_like_classroom_and_installs_cpu_torch(workflow):
     install = "\n".join(step.get("run", "") for step in job["steps"])
     assert "--index-url https://download.pytorch.org/whl/cpu" in install
     assert "grade run . --format github" in install
+
+
+def test_the_workflow_spends_minutes_sparingly(release, workflow):
+    """pip's cache keyed on the bundled grader's requirements (a file the release holds), and
+    a newer push to the same branch cancels the superseded run (whose reporter then does not
+    run, so only the newest push reports)."""
+    assert workflow["concurrency"]["cancel-in-progress"] is True
+    assert "github.ref" in workflow["concurrency"]["group"]
+    (job,) = workflow["jobs"].values()
+    (setup,) = [step for step in job["steps"] if "setup-python" in step.get("uses", "")]
+    assert setup["with"]["cache"] == "pip"
+    assert (release / setup["with"]["cache-dependency-path"]).is_file()
+    install = "\n".join(step.get("run", "") for step in job["steps"])
+    assert "--upgrade pip" not in install
