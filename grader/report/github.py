@@ -70,11 +70,25 @@ def runners() -> dict[str, float]:
 
 
 def runner_results(report: Report) -> dict[str, dict[str, Any]]:
-    """The result of every runner (``runners()``), within ``BUDGET`` once encoded."""
+    """The result of every runner (``runners()``), within ``BUDGET`` once encoded: each
+    failing test's details as long as they all fit (the longest cut that does, found by
+    bisection, so the student sees as much of every hint and example as the budget allows)."""
     report = complete(bound.report(report))
-    return bound.within_budget(lambda cap: _results(report, cap),
-                               lambda results: sum(map(len, _encode_all(results).values())),
-                               BUDGET)
+
+    def size(results: dict[str, dict[str, Any]]) -> int:
+        return sum(map(len, _encode_all(results).values()))
+
+    results = _results(report, None)
+    if size(results) <= BUDGET:
+        return results
+    fits, too_long = 0, bound.MESSAGE_CHARS + 4 * bound.VALUE_CHARS
+    while too_long - fits > 1:
+        cap = (fits + too_long) // 2
+        if size(_results(report, cap)) <= BUDGET:
+            fits = cap
+        else:
+            too_long = cap
+    return _results(report, fits)
 
 
 def encoded(report: Report) -> dict[str, str]:
