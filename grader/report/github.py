@@ -28,9 +28,10 @@ error, 0 points and the reason (``ungraded.complete``): 0 out of 100.
 
 Size: all runners' encoded results together stay under ``BUDGET`` bytes (Linux caps one
 environment variable at 128 KiB, and the reporter gets them all): passed tests carry no
-message; a failing test's message is its name, then its details cut to the longest length
-that fits, with a visible marker. Every message starts with the test's name, so the
-reporter's ``Error:`` lines say which function and test they are about.
+text; every failing test's details (without what the code printed, which the log shows) are
+cut to the longest length at which they all fit, with a visible marker. An error's message
+starts with the test's name, so the reporter's ``Error:`` lines say which function and test
+they are about.
 
 ``render`` prints the terminal report, then one ``NAME=VALUE`` line per runner; in Actions
 ``log`` (the terminal report alone) is what the step prints, ``write_outputs`` appends the
@@ -135,8 +136,8 @@ def summary(report: Report) -> str:
 
 
 def _failures(tests: list[TestResult], cap: int | None) -> str:
-    """The details of each failing test under its name (one a function: its later failures
-    with the same details say so)."""
+    """The details of each failing test under its name (a test with the same details as the
+    one above says so)."""
     blocks, shown = ["", f"#### {_('What went wrong')}"], None
     for test in tests:
         details = markdown.test_details(test, output=False)
