@@ -76,5 +76,9 @@ def student_readme() -> str:
           "the notebook's version is graded when exercises/ still holds the stub; when both "
           "are written, exercises/ wins. Every run draws fresh inputs, so hard-coded answers "
           "cannot pass."),
+        _("In the Actions log, the step \"Report to GitHub Classroom\" lists every test; "
+          "under a failing test's \"Test code:\" are the command that repeats it on your "
+          "machine and what is wrong, with the smallest failing example. The step \"Grade "
+          "the exercises and notebooks\" shows the whole report."),
     ]
     return "\n\n".join(parts) + "\n"
