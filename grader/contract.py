@@ -1,4 +1,4 @@
-"""The 26 functions of the assignment contract (shared/SPEC.md), in grading order.
+"""The 26 functions of the assignment contract (SPEC.md), in grading order.
 
 Grading order matters: a module's callees are graded before its callers, so reference
 callees are only ever handed to a child after the student's own versions were graded.
