@@ -39,3 +39,16 @@ def test_a_broken_metadata_file_means_the_content(tmp_path):
         assert submission_id(metadata) is None
         assert seed_of(metadata, submission(tmp_path)) == seed_of(tmp_path / "no", submission(
             tmp_path))
+
+
+def test_seed_and_seed_from_together_are_refused_in_one_line(tmp_path, capsys):
+    import pytest
+
+    from grader.cli import main
+
+    submission(tmp_path)
+    with pytest.raises(SystemExit) as done:
+        main(["run", str(tmp_path / "submission"), "--seed", "1", "--seed-from",
+              str(tmp_path / "submission_metadata.json")])
+    err = capsys.readouterr().err
+    assert done.value.code == 2 and "--seed-from" in err and len(err.splitlines()) == 1
