@@ -44,7 +44,8 @@ class Unit:
 MAX_HELPERS = 32
 #: Folders descended into, at the most, looking for a submission's modules.
 MAX_DEPTH = 3
-#: Entries that systems and tools add and nobody means to submit.
+#: Entries that systems and tools add and nobody means to submit (a package's empty
+#: ``__init__.py`` is not a submission either).
 IGNORED = frozenset({"__MACOSX", "__pycache__", ".DS_Store", "Thumbs.db", "desktop.ini"})
 
 
@@ -153,7 +154,8 @@ def _elsewhere(folder: Folder, path: Path, name: str, kinds: dict[str, str | Non
                 from grader.submission.combine import with_notebooks
                 with folder.folder("notebooks") as notebooks:
                     return with_notebooks(submission, notebooks, _shown(path / "notebooks"))
-    visible = [entry for entry in kinds if not entry.startswith(".") and entry not in IGNORED]
+    visible = [entry for entry in kinds if not entry.startswith(".") and entry not in IGNORED
+               and entry != "__init__.py"]
     singles = [entry for entry in visible if entry.endswith((".py", ".ipynb"))]
     notebooks = _in_contract_order([e for e in singles if e.endswith(".ipynb")])
     if notebooks:

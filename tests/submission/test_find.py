@@ -126,3 +126,11 @@ def test_a_large_file_in_the_found_folder_is_refused_as_anywhere(tmp_path):
     write(tmp_path / "sub" / "heidi" / "activations.py", "#" * (2 << 20))
     with pytest.raises(Refused, match="larger than"):
         load(tmp_path / "sub")
+
+
+def test_a_package_marker_alone_is_not_a_submission(tmp_path):
+    """A repository whose exercises/ holds only __init__.py (the student deleted the stubs)."""
+    write(tmp_path / "repo" / "exercises" / "__init__.py", "")
+    write(tmp_path / "repo" / "README.md", "# hw1")
+    with pytest.raises(LoadError, match="no exercise modules"):
+        load(tmp_path / "repo")
