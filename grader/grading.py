@@ -227,10 +227,10 @@ class Grader:
                         continue
                     _fail(result, judgement.message, ERROR if judgement.error else FAILED)
                     result.diagnosis = judgement.diagnosis
-                    if judgement.error:
+                    if outcome.fault:
                         break
                     failed.append((case, judgement))
-                    if judgement.verdict is None:
+                    if judgement.verdict is None and not _raised(judgement):
                         break    # not a wrong value (modified in place, by hand): as it is
             if failed:
                 result.example, result.message, result.diagnosis = self._example(
@@ -310,15 +310,17 @@ class Grader:
         the smallest case that fails the same way and keeps a hint that names a cause, else
         the first failing case when only it does, else the smallest case that fails the same
         way (else the first failing case) with what holds there."""
-        first_case, first = failed[0]
+        # the first wrong value is shown (a case that raised only when none returned one)
+        at = next((i for i, (_c, j) in enumerate(failed) if j.verdict is not None), 0)
+        first_case, first = failed[at]
         failures = [_failure(case, judgement) for case, judgement in failed]
         names = argument_names(check)
         show_inputs = not self.options.hide_inputs
-        if first.verdict is None:
-            shown, explanation = (first_case, first), Explanation(id=first.diagnosis)
+        shown = (first_case, first)
+        if first.verdict is None:    # no case returned a wrong value: what happened, as it is
+            explanation = Explanation(id=first.diagnosis)
         else:
-            shown = (first_case, first)
-            explanation = explain(check, failures, failures[0], names, show_inputs)
+            explanation = explain(check, failures, failures[at], names, show_inputs)
         smallest = None
         test = check.tests[index]
         for smaller in self.plan.shrunk(check, index, first_case.call) if test.shrink else []:
@@ -401,7 +403,13 @@ def _same_form(attempt: Judgement, first: Judgement) -> bool:
 def _failure(case: Case, judgement: Judgement) -> Failure:
     """A failing case as the claims see it (an error's verdict: its exception, not a value)."""
     verdict = judgement.verdict or compare(judgement.got, case.expected.value, Tolerance())
-    return Failure(case.call, judgement.got, case.expected.value, verdict)
+    return Failure(case.call, judgement.got, case.expected.value, verdict,
+                   judgement.message if _raised(judgement) else "")
+
+
+def _raised(judgement: Judgement) -> bool:
+    """Whether the case raised an exception of the student's own (not a fault)."""
+    return judgement.error and isinstance(judgement.got, Raises)
 
 
 def _fail(result: TestResult, message: str, status: str) -> None:

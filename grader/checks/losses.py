@@ -115,6 +115,18 @@ def zero_probabilities(d: Draw) -> Call:
     return d.call(y, y_hat / y_hat.sum(axis=1, keepdims=True))
 
 
+def tiny_probabilities(d: Draw) -> Call:
+    """One-hot targets; the predicted probability of the target class as small as 1e-9 to
+    1e-12 in some rows (where a guard log(ŷ + ε) changes the result)."""
+    y, y_hat = d.onehot(d.N, d.C), d.probs(d.N, d.C)
+    rows = np.unique(np.r_[0, d.rng.integers(0, d.N, size=d.N // 2)])
+    y_hat[rows, np.argmax(y[rows], axis=1)] = 10.0 ** -d.rng.integers(9, 13, size=rows.size)
+    return d.call(y, y_hat / y_hat.sum(axis=1, keepdims=True))
+
+
+TINY = edge("ŷ below 1e-8 where y > 0", lambda call: np.min(call.args[1][call.args[0] > 0]) < 1e-8)
+
+
 def class_indices(d: Draw) -> Call:
     return d.call(d.normal(d.N, d.C, scale=3.0), d.labels(d.N, d.C))
 
@@ -195,14 +207,16 @@ def residuals(d: Draw, shape: tuple[int, ...], var: float | np.ndarray) -> np.nd
 
 def gaussian(var: str) -> Callable[[Draw], Call]:
     """Cases ``(y, y_hat)`` of shape (N, D) or (N,) (the "shape" kind), residuals of the
-    "residual" kind; ``var`` is "default" (not given), "positional" or "keyword"."""
+    "residual" kind (if the test has one); ``var`` is "default" (not given), "positional",
+    "keyword" or "tiny" (in third place, 1e-6 to 1e-5)."""
     def make(d: Draw) -> Call:
         y_hat = d.normal(*(d.N, d.D)[:d.kind("shape")])
-        v = 1.0 if var == "default" else var_float(d)
-        y = y_hat + residuals(d, y_hat.shape, v)
+        v = {"default": 1.0, "tiny": float(d.uniform(low=1e-6, high=1e-5))}.get(var) or var_float(d)
+        y = y_hat + (residuals(d, y_hat.shape, v) if "residual" in d.kinds
+                     else d.normal(*y_hat.shape) * math.sqrt(v))
         if var == "default":
             return d.call(y, y_hat)
-        return d.call(y, y_hat, v) if var == "positional" else d.call(y, y_hat, var=v)
+        return d.call(y, y_hat, var=v) if var == "keyword" else d.call(y, y_hat, v)
     return make
 
 
@@ -271,14 +285,36 @@ VARS = Axis("var", (
              lambda s, v: len(s) == 3 and np.shape(v) == s[:-1]),
 ))
 
-#: Variances PyTorch rejects with ValueError. Wrongly shaped ones are left out: SPEC.md lists
-#: the shapes var takes, not that others must raise, and numpy code may broadcast them.
+#: Variances PyTorch rejects with ValueError for their values.
 INVALID_VARS = Axis("var", (
     var_kind("a negative float", lambda d: ((d.N, d.D), -var_float(d)),
              lambda s, v: isinstance(v, float) and v < 0),
     var_kind("a negative entry", lambda d: ((d.N, d.D), _one_negative(d, var_per_element(d))),
              lambda s, v: np.shape(v) == s and np.sum(np.asarray(v) < 0) == 1),
 ))
+
+
+#: Variances of a shape SPEC.md does not list (numpy would broadcast them; PyTorch raises).
+UNLISTED_VARS = Axis("var", (
+    var_kind("one per column (D,)", lambda d: ((d.N, d.D), d.positive(d.D)),
+             lambda s, v: np.shape(v) == s[-1:]),
+    var_kind("an extra axis (N, D, 1)", lambda d: ((d.N, d.D), d.positive(d.N, d.D, 1)),
+             lambda s, v: np.shape(v) == s + (1,)),
+))
+
+
+def near_eps(d: Draw) -> Call:
+    """(N, D) input, variances per element from 2·eps to 10·eps with eps=1e-5 (where var + eps
+    and max(var, eps) differ)."""
+    var = d.uniform(d.N, d.D, low=2e-5, high=1e-4)
+    input = d.normal(d.N, d.D)
+    return d.call(input, input + d.normal(d.N, d.D) * np.sqrt(var), var, eps=1e-5)
+
+
+def _plus_eps(call: Call) -> float | np.ndarray:
+    given = arguments(gaussian_nll_loss, call)
+    var = given["var"]
+    return var + given["eps"] if np.ndim(var) == 0 else np.asarray(var) + given["eps"]
 
 
 def _one_negative(d: Draw, var: np.ndarray) -> np.ndarray:
@@ -327,7 +363,9 @@ CHECKS = (
     Check(
         "losses.cross_entropy", torch=cross_entropy,
         tests=(
-            Test(N_("one-hot targets"), 1.5, one_hot_targets),
+            Test(N_("one-hot targets"), 1, one_hot_targets),
+            Test(N_("tiny predicted probabilities where the target is 1"), 0.5, tiny_probabilities,
+                 kinds=(TINY,)),
             Test(N_("probability targets"), 1, probability_targets),
             Test(N_("predicted probability 0 where the target is 0"), 1.5, zero_probabilities,
                  kinds=(edge("ŷ = 0 where y = 0", lambda call: np.any((call.args[0] == 0) & (call.args[1] == 0))),)),
@@ -386,7 +424,9 @@ CHECKS = (
         ),
         tests=(
             Test(N_("var = 1, the default"), 1, gaussian("default"), kinds=GAUSSIAN),
-            Test(N_("given var"), 1.5, gaussian("positional"), kinds=GAUSSIAN),
+            Test(N_("given var"), 1, gaussian("positional"), kinds=GAUSSIAN),
+            Test(N_("a tiny variance (1e-6 to 1e-5)"), 0.5, gaussian("tiny"), cases=2,
+                 kinds=(MATRIX_OR_VECTOR, edge("var below 1e-5", lambda call: call.args[2] <= 1e-5))),
             Test(N_("var as a keyword"), 0.5, gaussian("keyword"), cases=2, kinds=GAUSSIAN),
         ),
         mistakes=(
@@ -417,13 +457,17 @@ CHECKS = (
             Test(N_("zero variances among one per row (N,), eps=1e-3"), 0.75, nll(zero_per_row, eps=1e-3),
                  kinds=(edge("a zero among positive variances (N,)", lambda call: np.shape(call.args[2]) == np.shape(call.args[0])[:1]
                              and np.any(call.args[2] == 0) and np.any(call.args[2] > 0)),)),
-            Test(N_("full=True"), 1, nll(full=True, reduction=KIND),
+            Test(N_("variances near eps=1e-5"), 0.25, near_eps, cases=2,
+                 kinds=(edge("var within 10·eps", lambda call: np.all(call.args[2] <= 1e-4)),)),
+            Test(N_("full=True"), 0.5, nll(full=True, reduction=KIND),
                  kinds=(VARS, keyword("reduction", "reduction", REDUCTIONS), RESIDUALS)),
             Test(N_("reduction='sum'"), 0.25, nll(reduction="sum"), cases=2, kinds=(VARS,)),
             Test(N_("reduction='none'"), 0.25, nll(reduction="none"), cases=2, kinds=(VARS,)),
             Test(invalid_reduction, 0.25, nll(var_float, reduction=KIND), cases=1, kinds=(INVALID,)),
             Test(N_("a negative var raises ValueError"), 0.25, nll(), cases=1,
                  kinds=(INVALID_VARS,)),
+            Test(N_("a var of a shape not listed raises ValueError"), 0.25, nll(), cases=1,
+                 kinds=(UNLISTED_VARS,)),
         ),
         nonfinite_hint=(
             Hint(N_("var = 0 gives log 0 and a division by 0: clamp the variance to at least eps "
@@ -444,6 +488,10 @@ CHECKS = (
                     applies=lambda call: np.any(np.asarray(arguments(gaussian_nll_loss, call)["var"]) != 1)),
             Mistake(N_("var is the variance σ², but it was used as the standard deviation σ."),
                     transformed(gaussian_nll_loss, "var", lambda var: var**2)),
+            Mistake(N_("eps was added to var: F.gaussian_nll_loss clamps the variance instead, "
+                       "max(var, eps)."),
+                    lambda call: gaussian_nll_loss(**{**arguments(gaussian_nll_loss, call), "eps": 0.0,
+                                                      "var": _plus_eps(call)})),
             Mistake(N_("eps was ignored: the variance is clamped to at least the given eps."),
                     changed(gaussian_nll_loss, eps=1e-6), applies=given(gaussian_nll_loss, "eps", 1e-6)),
         ),

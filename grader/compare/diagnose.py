@@ -14,14 +14,17 @@ from __future__ import annotations
 
 import copy
 import inspect
+import itertools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from grader.cases import Call
 from grader.checks.spec import Check, Mistake
-from grader.compare.claims import (_NOTHING, NONFINITE_HINT, Claim, Failure, _mistake_holds,
-                                   argument_name, as_floats, describe, text_of, value_claims)
+from grader.compare.claims import (_NOTHING, NONFINITE_HINT, SWAPPED_RESULTS, Claim, Failure,
+                                   _mistake_holds, argument_name, as_floats, describe,
+                                   swapped_results_hold, text_of, value_claims)
+from grader.compare.groups import RAISED, compound, form_of, grouped, raised_text, scope
 from grader.compare.verdict import Raises, Verdict, raised_names
 from grader.i18n import N_, _
 from grader.sandbox import CallOutcome, Refused
@@ -84,19 +87,46 @@ def diagnose(check: Check, call: Call, got: Any, expected: Any, verdict: Verdict
 
 def explain(check: Check, failures: Sequence[Failure], shown: Failure,
             arg_names: Sequence[str] = (), show_inputs: bool = True) -> Explanation:
-    """The first claim that holds on every one of ``failures`` (``shown``, the example shown
-    with the hint, among them), else a neutral description of ``shown``.
+    """What went wrong on ``failures`` (``shown``, the example shown with the hint, among
+    them), group by group (``grader.compare.groups``): for each form of failure, the first
+    claim that holds on every case of that form, else a neutral description of it; with
+    more than one group, each part says which cases it speaks of.
 
     ``arg_names`` name the inputs in hints; by default, the parameters of ``check.torch``.
     Without ``show_inputs`` (hidden tests), no hint quotes an input value.
     """
     arg_names = arg_names or argument_names(check)
     everything = list(failures) if any(f is shown for f in failures) else [*failures, shown]
-    for claim in _claims(check, everything, shown, arg_names, show_inputs):
-        if all(_holds(claim, f) for f in everything):
+    groups = grouped(everything, shown)
+    if len(groups) == 1:
+        return _explain_group(check, everything, shown, arg_names, show_inputs)
+    texts, parts, causes = [], [], []
+    for form, members in groups:
+        others = [f for f in everything if all(f is not m for m in members)]
+        first = shown if form == form_of(shown) else members[0]
+        if form == RAISED:
+            told = Explanation(raised_text(first), f"outcome:raised:{raised_names(first.got)[0]}", True)
+        else:
+            told = _explain_group(check, members, first, arg_names, show_inputs)
+        texts.append(_join_lines(scope(members, others), told.message))
+        parts.append((form, told.id or "differ"))
+        causes.append(told.cause)
+    return Explanation("\n".join(texts), compound(parts), causes[0])
+
+
+def _explain_group(check: Check, failures: list[Failure], shown: Failure,
+                   arg_names: Sequence[str], show_inputs: bool) -> Explanation:
+    """The first claim that holds on every one of ``failures`` (cases of one form), else a
+    neutral description of them."""
+    for claim in _claims(check, failures, shown, arg_names, show_inputs):
+        if all(_holds(claim, f) for f in failures):
             return Explanation(text_of(claim), claim.id, claim.cause)
-    described = describe(check, everything, shown)
+    described = describe(check, failures, shown)
     return Explanation(described, "differ" if described else "", False)
+
+
+def _join_lines(scope_text: str, message: str) -> str:
+    return f"{scope_text} {message}" if message else scope_text
 
 
 def _holds(claim: Claim, failure: Failure) -> bool:
@@ -116,6 +146,13 @@ def _claims(check: Check, failures: Sequence[Failure], shown: Failure,
             yield Claim(f"mistake:{check.function}:{index}",
                         lambda mistake=mistake: _(mistake.message).format(**fields),
                         lambda f, index=index: _mistake_holds(check, index, f))
+    if check.rule is not None:
+        yield Claim(f"rule:{check.function}", lambda: check.rule(shown.call), lambda f: True)
+    if isinstance(shown.expected, tuple):
+        for first, second in itertools.combinations(range(len(shown.expected)), 2):
+            yield Claim(f"swapped-results:{first},{second}@",
+                        _(SWAPPED_RESULTS).format(first=first + 1, second=second + 1),
+                        lambda f, i=first, j=second: swapped_results_hold(check, f, i, j))
     kind, message = structure(shown.verdict)
     if kind:
         yield Claim(kind, message, lambda f: structure(f.verdict)[0] == kind)
