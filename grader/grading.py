@@ -21,7 +21,7 @@ from grader.checks import CHECK, CHECKS
 from grader.checks.spec import Check, Test, Tolerance
 from grader.compare.claims import Failure
 from grader.compare.diagnose import (Explanation, argument_names, diagnose_outcome, explain,
-                                     outcome_kind, structure)
+                                     outcome_kind, required_count, structure)
 from grader.compare.expect import Expected, expect, solution_for
 from grader.compare.shrink import render_example, shrink_candidates
 from grader.compare.verdict import Raises, Verdict, compare
@@ -343,7 +343,8 @@ class Grader:
         if smallest is not None and (smallest[1].cause or not explanation.cause):
             shown, explanation = smallest
         (case, judgement) = shown
-        example = render_example(case.call, case.expected.value, judgement.got, names)
+        example = render_example(case.call, case.expected.value, judgement.got, names,
+                                 required_count(check))
         if self.options.hide_inputs:
             example.inputs = {}
         return example, _join(judgement.message, explanation.message), explanation.id

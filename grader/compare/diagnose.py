@@ -304,6 +304,16 @@ def argument_names(check: Check) -> tuple[str, ...]:
     return tuple(p.name for p in parameters if p.kind in positional)
 
 
+def required_count(check: Check) -> int | None:
+    """How many leading parameters of the contract's signature have no default."""
+    try:
+        parameters = inspect.signature(check.torch).parameters.values()
+    except (TypeError, ValueError):
+        return None
+    return sum(1 for p in parameters if p.default is inspect.Parameter.empty
+               and p.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD))
+
+
 def _shape_of(value: Any) -> tuple[int, ...] | None:
     """The shape of a numeric value (``()`` for a scalar), None for anything else."""
     array = as_floats(value)
