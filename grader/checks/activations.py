@@ -259,13 +259,14 @@ CHECKS = (
         mistakes=(
             Mistake(N_("The softmax was taken along the last axis: use the axis argument."),
                     changed(softmax, axis=-1), applies=not_last_axis(softmax)),
+            Mistake(N_("The whole array sums to 1: normalise along the axis (np.sum(..., axis=axis, "
+                       "keepdims=True))."),
+                    wrong(lambda x, axis=-1: np.exp(x - np.max(x)) / np.sum(np.exp(x - np.max(x)))),
+                    applies=lambda call: not axis_not_given(call)),
             Mistake(N_("With the default axis, the whole array was normalised (like scipy's "
                        "axis=None): the default is axis=-1, the last axis."),
                     wrong(lambda x, axis=-1: np.exp(x - np.max(x)) / np.sum(np.exp(x - np.max(x)))),
                     applies=lambda call: axis_not_given(call) and np.ndim(call.args[0]) > 1),
-            Mistake(N_("The whole array sums to 1: normalise along the axis (np.sum(..., axis=axis, "
-                       "keepdims=True))."),
-                    wrong(lambda x, axis=-1: np.exp(x - np.max(x)) / np.sum(np.exp(x - np.max(x))))),
         ),
     ),
     Check(
@@ -282,15 +283,15 @@ CHECKS = (
                           "maximum (along the axis), so every sum is at least 1."),
         callees=("activations.softmax",),
         mistakes=(
-            Mistake(N_("With the default axis, the log-softmax was taken over the whole array (like "
-                       "scipy's axis=None): the default is axis=-1, the last axis."),
-                    wrong(lambda x, axis=-1: x - np.max(x) - np.log(np.sum(np.exp(x - np.max(x))))),
-                    applies=lambda call: axis_not_given(call) and np.ndim(call.args[0]) > 1),
             Mistake(N_("The log-softmax was taken along the last axis: use the axis argument."),
                     changed(log_softmax, axis=-1), applies=not_last_axis(log_softmax)),
             Mistake(N_("Only the maximum was subtracted: log_softmax(x) = z - log Σ e^z "
                        "with z = x - max(x)."),
                     wrong(lambda x, axis=-1: x - np.max(x, axis=axis, keepdims=True))),
+            Mistake(N_("With the default axis, the log-softmax was taken over the whole array (like "
+                       "scipy's axis=None): the default is axis=-1, the last axis."),
+                    wrong(lambda x, axis=-1: x - np.max(x) - np.log(np.sum(np.exp(x - np.max(x))))),
+                    applies=lambda call: axis_not_given(call) and np.ndim(call.args[0]) > 1),
         ),
     ),
 )

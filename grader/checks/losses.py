@@ -488,12 +488,12 @@ CHECKS = (
                     applies=lambda call: np.any(np.asarray(arguments(gaussian_nll_loss, call)["var"]) != 1)),
             Mistake(N_("var is the variance σ², but it was used as the standard deviation σ."),
                     transformed(gaussian_nll_loss, "var", lambda var: var**2)),
+            Mistake(N_("eps was ignored: the variance is clamped to at least the given eps."),
+                    changed(gaussian_nll_loss, eps=1e-6), applies=given(gaussian_nll_loss, "eps", 1e-6)),
             Mistake(N_("eps was added to var: F.gaussian_nll_loss clamps the variance instead, "
                        "max(var, eps)."),
                     lambda call: gaussian_nll_loss(**{**arguments(gaussian_nll_loss, call), "eps": 0.0,
                                                       "var": _plus_eps(call)})),
-            Mistake(N_("eps was ignored: the variance is clamped to at least the given eps."),
-                    changed(gaussian_nll_loss, eps=1e-6), applies=given(gaussian_nll_loss, "eps", 1e-6)),
         ),
     ),
 )

@@ -247,14 +247,14 @@ CHECKS = (
         ),
         tolerance=Tolerance(rtol=1e-7, atol=1e-8),
         mistakes=(
-            Mistake(N_("x is float32, and x + h was rounded to float32, so the step taken is not h: "
-                       "nudge a float64 copy of x (x = x.astype(np.float64))."),
-                    wrong(nudged_in_place), applies=float32_point),
             Mistake(N_("This is the forward difference (f(x + h) - f(x)) / h, accurate to about h only: "
                        "use the centred difference (f(x + h) - f(x - h)) / 2h."),
                     wrong(forward_difference)),
             Mistake(N_("The step h was ignored (1e-5 was used): use the h argument."),
                     changed(numerical_gradient, h=1e-5), applies=given(numerical_gradient, "h", 1e-5)),
+            Mistake(N_("x is float32, and x + h was rounded to float32, so the step taken is not h: "
+                       "nudge a float64 copy of x (x = x.astype(np.float64))."),
+                    wrong(nudged_in_place), applies=float32_point),
         ),
     ),
 )

@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from grader.cases import Call
 from grader.checks.spec import Check, Mistake
 from grader.compare.claims import (_NOTHING, NONFINITE_HINT, SWAPPED_RESULTS, Claim, Failure,
@@ -31,6 +33,12 @@ from grader.sandbox import CallOutcome, Refused
 
 SHAPE_TRANSPOSED = N_("The result has shape {got} but should have {expected}: the same "
                       "dimensions in reverse order. Is a matrix transposed (x @ W, not W @ x)?")
+SHAPE_REVERSED = N_("The result has shape {got} but should have {expected}: the same "
+                    "dimensions in reverse order (its transpose is not the right result either).")
+SHAPE_ONES = N_("The result has shape {got} but should have {expected}: they differ only in "
+                "axes of length 1 (reshaped, it is not the right result either).")
+SCALAR_EXPECTED_OTHER = N_("The result is an array of shape {got} where a single number is "
+                           "expected (neither its sum nor its mean is the expected number).")
 SHAPE_KEEPDIMS = N_("The result has shape {got} but should have {expected}: a column (N, 1) "
                     "and a vector (N,) are different shapes. Check keepdims, or use reshape.")
 SHAPE_LOST_AXIS = N_("The result has shape {got} but should have {expected}: an axis is "
@@ -278,20 +286,37 @@ def _shape(got: Any, expected: Any) -> tuple[str, str]:
         return "", ""
     fields = {"got": got_shape, "expected": want}
     if not want:
-        return "scalar-expected", _(SCALAR_EXPECTED).format(**fields)
+        if _same_values(np.sum(as_floats(got)), expected) or _same_values(np.mean(as_floats(got)), expected):
+            return "scalar-expected", _(SCALAR_EXPECTED).format(**fields)
+        return "scalar-expected-other", _(SCALAR_EXPECTED_OTHER).format(**fields)
     if not got_shape:
         if len(want) == 1:
             return "lost-axis", _(SHAPE_LOST_AXIS).format(**fields)
         return "array-expected", _(ARRAY_EXPECTED).format(**fields)
     if len(got_shape) > 1 and got_shape == want[::-1]:
-        return "transposed", _(SHAPE_TRANSPOSED).format(**fields)
+        if _same_values(as_floats(got).T, expected):
+            return "transposed", _(SHAPE_TRANSPOSED).format(**fields)
+        return "reversed", _(SHAPE_REVERSED).format(**fields)
     if _without_ones(got_shape) == _without_ones(want):
-        return "keepdims", _(SHAPE_KEEPDIMS).format(**fields)
+        if _same_values(as_floats(got).reshape(want), expected):
+            return "keepdims", _(SHAPE_KEEPDIMS).format(**fields)
+        return "ones", _(SHAPE_ONES).format(**fields)
     if got_shape in _without_one_axis(want):
         return "lost-axis", _(SHAPE_LOST_AXIS).format(**fields)
     if want in _without_one_axis(got_shape):
         return "extra-axis", _(SHAPE_EXTRA_AXIS).format(**fields)
     return "other", _(SHAPE_OTHER).format(**fields)
+
+
+def _same_values(got: Any, expected: Any) -> bool:
+    """Whether ``got`` (rearranged as a hint's advice says) has the expected values: the
+    advice is shown only where following it gives the right result."""
+    want = as_floats(expected)
+    have = as_floats(got)
+    if want is None or have is None or have.shape != want.shape:
+        return False
+    with np.errstate(all="ignore"):
+        return bool(np.all(np.isclose(have, want, rtol=1e-4, atol=1e-6)))
 
 
 def argument_names(check: Check) -> tuple[str, ...]:

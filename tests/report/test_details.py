@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from grader.report import markdown, text
 from grader.report import details
-from grader.report.model import FAILED, PASSED, Report, TestResult
+from grader.report.model import FAILED, PASSED, Report
+from grader.report.model import TestResult as Result
 
 
 def report_of(status: str) -> Report:
-    test = TestResult("losses.mse", "(N, D) arrays", 1.5, points=1.5 if status == PASSED else 0,
+    test = Result("losses.mse", "(N, D) arrays", 1.5, points=1.5 if status == PASSED else 0,
                       status=status, output="warning: shapes differ\n",
                       message="" if status == PASSED else "expected 1, got 2")
     return Report("student", seed=1, tests=[test])
