@@ -300,6 +300,8 @@ UNLISTED_VARS = Axis("var", (
              lambda s, v: np.shape(v) == s[-1:]),
     var_kind("an extra axis (N, D, 1)", lambda d: ((d.N, d.D), d.positive(d.N, d.D, 1)),
              lambda s, v: np.shape(v) == s + (1,)),
+    var_kind("a single entry (1, 1)", lambda d: ((d.N, d.D), d.positive(1, 1)),
+             lambda s, v: np.shape(v) == (1, 1) and s[0] > 1),
 ))
 
 
