@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 
 from grader.cases import Axis, Call, Draw, Kind
-from grader.cases.kinds import dtypes, edge, keyword, shapes
+from grader.cases.kinds import dtypes, edge, keyword, passed, shapes
 from grader.checks import activations as act
 from grader.checks.common import EXTREME_LOGITS, REDUCTIONS, arguments, changed, given, plain, tensor, \
     transformed, wrong
@@ -93,8 +93,8 @@ def reduced(reduction: str | None) -> Callable[[Draw], Call]:
     ``None``: the case's "reduction" kind."""
     def make(d: Draw) -> Call:
         shape = (d.N, d.D)[:d.kind("shape")]
-        return d.call(d.normal(*shape), d.normal(*shape),
-                      reduction=reduction if reduction is not None else d.kind("reduction"))
+        chosen = reduction if reduction is not None else d.kind("reduction")
+        return d.pass_as((d.normal(*shape), d.normal(*shape)), {"reduction": chosen})
     return make
 
 
@@ -236,6 +236,9 @@ def nll(var: Callable[[Draw], Any] | None = None, **kwargs: Any) -> Callable[[Dr
             target = input + residuals(d, shape, np.maximum(_broadcastable(v, shape), 1e-6))
         else:
             target = d.normal(*shape)
+        if "passed" in d.kinds:   # full, eps and reduction in their places, or by keyword
+            given = {"full": False, "eps": 1e-6, "reduction": "mean", **chosen}
+            return d.pass_as((input, target, v), given)
         return d.call(input, target, v, **chosen)
     return make
 
@@ -310,7 +313,7 @@ def near_eps(d: Draw) -> Call:
     and max(var, eps) differ)."""
     var = d.uniform(d.N, d.D, low=2e-5, high=1e-4)
     input = d.normal(d.N, d.D)
-    return d.call(input, input + d.normal(d.N, d.D) * np.sqrt(var), var, eps=1e-5)
+    return d.pass_as((input, input + d.normal(d.N, d.D) * np.sqrt(var), var), {"full": False, "eps": 1e-5})
 
 
 def _plus_eps(call: Call) -> float | np.ndarray:
@@ -351,8 +354,8 @@ CHECKS = (
         "losses.mse_loss", torch=mse_loss, squared_residual=True,
         tests=(
             Test(N_("reduction='mean', the default"), 1.5, regression(matrix)),
-            Test(N_("reduction='sum'"), 1, reduced("sum"), kinds=(MATRIX_OR_VECTOR,)),
-            Test(N_("reduction='none'"), 1, reduced("none"), kinds=(MATRIX_OR_VECTOR,)),
+            Test(N_("reduction='sum'"), 1, reduced("sum"), kinds=(MATRIX_OR_VECTOR, passed("reduction", 3))),
+            Test(N_("reduction='none'"), 1, reduced("none"), kinds=(MATRIX_OR_VECTOR, passed("reduction", 3))),
             Test(invalid_reduction, 0.5, reduced(None), cases=1, kinds=(MATRIX_OR_VECTOR, INVALID)),
         ),
         mistakes=(
@@ -465,10 +468,12 @@ CHECKS = (
                  kinds=(edge("a zero among positive variances (N,)", lambda call: np.shape(call.args[2]) == np.shape(call.args[0])[:1]
                              and np.any(call.args[2] == 0) and np.any(call.args[2] > 0)),)),
             Test(N_("variances near eps=1e-5"), 0.25, near_eps, cases=2,
-                 kinds=(edge("var within 10·eps", lambda call: np.all(call.args[2] <= 1e-4)),)),
+                 kinds=(edge("var within 10·eps", lambda call: np.all(call.args[2] <= 1e-4)),
+                        passed("eps", 5))),
             Test(N_("full=True"), 0.5, nll(full=True, reduction=KIND),
                  kinds=(VARS, keyword("reduction", "reduction", REDUCTIONS))),
-            Test(N_("reduction='sum'"), 0.25, nll(reduction="sum"), cases=2, kinds=(VARS,)),
+            Test(N_("reduction='sum'"), 0.25, nll(reduction="sum"), cases=2,
+                 kinds=(VARS, passed("reduction", 6))),
             Test(N_("reduction='none'"), 0.25, nll(reduction="none"), cases=2, kinds=(VARS,)),
             Test(invalid_reduction, 0.25, nll(var_float, reduction=KIND), cases=1, kinds=(INVALID,)),
             Test(N_("a negative var raises ValueError"), 0.25, nll(), cases=1,

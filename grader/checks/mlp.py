@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from grader.cases import Axis, Call, Draw, Kind
-from grader.cases.kinds import dtypes, shapes
+from grader.cases.kinds import dtypes, passed, shapes
 from grader.cases.functions import SCALAR_FUNCTIONS
 from grader.checks import activations as act
 from grader.checks.common import changed, given, plain, tensor, wrong
@@ -122,7 +122,9 @@ def mlp(activation: str | None, targets: bool = False) -> Callable[[Draw], Call]
         x = d.normal(d.N, d.D)
         y = (d.normal(d.N, d.O),) if targets else ()
         params = d.params(d.D, d.H, d.O)
-        return d.call(x, *y, params) if activation is None else d.call(x, *y, params, activation=activation)
+        if activation is None:
+            return d.call(x, *y, params)
+        return d.pass_as((x, *y, params), {"activation": activation})
     return make
 
 
@@ -203,8 +205,8 @@ CHECKS = (
         "mlp.mlp_forward", torch=mlp_forward,
         tests=(
             Test(N_("ReLU, the default activation"), 2, mlp(None)),
-            Test(N_("sigmoid"), 1.5, mlp("sigmoid")),
-            Test(N_("tanh"), 1.5, mlp("tanh")),
+            Test(N_("sigmoid"), 1.5, mlp("sigmoid"), kinds=(passed("activation", 3),)),
+            Test(N_("tanh"), 1.5, mlp("tanh"), kinds=(passed("activation", 3),)),
         ),
         mistakes=(
             Mistake(N_("ReLU was used whatever the activation argument says."),
@@ -219,8 +221,8 @@ CHECKS = (
         "mlp.mlp_backward", torch=mlp_backward, squared_residual=True, derivatives="[1]",
         tests=(
             Test(N_("ReLU, the default activation"), 3, mlp(None, targets=True)),
-            Test(N_("sigmoid"), 3, mlp("sigmoid", targets=True)),
-            Test(N_("tanh"), 3, mlp("tanh", targets=True)),
+            Test(N_("sigmoid"), 3, mlp("sigmoid", targets=True), kinds=(passed("activation", 4),)),
+            Test(N_("tanh"), 3, mlp("tanh", targets=True), kinds=(passed("activation", 4),)),
         ),
         mistakes=(
             Mistake(N_("ReLU was used whatever the activation argument says."),

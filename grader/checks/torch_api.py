@@ -12,6 +12,7 @@ import torch
 from torch.nn import _reduction
 
 from grader.cases import Call, Draw
+from grader.cases.kinds import passed
 from grader.checks.common import arguments, changed, given, plain, tensor, wrong
 from grader.checks.losses import INVALID, MATRIX_OR_VECTOR
 from grader.checks.spec import Check, Mistake, Test
@@ -51,9 +52,12 @@ def legacy_rule(call: Call) -> str:
 
 
 def legacy(size_average: bool | None, reduce: bool | None) -> Callable[[Draw], Call]:
-    """The one case of a combination; both missing is the call without arguments."""
+    """The one case of a combination; both missing is the call without arguments, both given
+    are passed in their places, one given by keyword."""
     if size_average is None and reduce is None:
         return lambda d: d.call()
+    if size_average is not None and reduce is not None:   # both given: in their places
+        return lambda d: d.call(size_average, reduce)
     return lambda d: d.call(size_average=size_average, reduce=reduce)
 
 
@@ -69,7 +73,9 @@ def arrays(reduction: str | None = None, invalid: bool = False) -> Callable[[Dra
         input, target = d.normal(*shape), d.normal(*shape)
         if invalid:
             return d.call(input, target, reduction=d.kind("reduction"))
-        return d.call(input, target) if reduction is None else d.call(input, target, reduction=reduction)
+        if reduction is None:
+            return d.call(input, target)
+        return d.pass_as((input, target), {"reduction": reduction})
     return make
 
 
@@ -98,8 +104,10 @@ CHECKS = (
         derivatives="[1]",
         tests=(
             Test(N_("reduction='mean', the default"), 1, arrays(), kinds=(MATRIX_OR_VECTOR,)),
-            Test(N_("reduction='sum'"), 0.5, arrays("sum"), cases=2, kinds=(MATRIX_OR_VECTOR,)),
-            Test(N_("reduction='none'"), 0.5, arrays("none"), cases=2, kinds=(MATRIX_OR_VECTOR,)),
+            Test(N_("reduction='sum'"), 0.5, arrays("sum"), cases=2,
+                 kinds=(MATRIX_OR_VECTOR, passed("reduction", 3))),
+            Test(N_("reduction='none'"), 0.5, arrays("none"), cases=2,
+                 kinds=(MATRIX_OR_VECTOR, passed("reduction", 3))),
             Test(N_("invalid reduction raises ValueError"), 0.75, arrays(invalid=True), cases=1,
                  kinds=(MATRIX_OR_VECTOR, INVALID)),
         ),
@@ -112,7 +120,7 @@ CHECKS = (
                     wrong(lambda input, target, reduction="mean": (
                         mse_loss_and_grad(input, target, reduction)[0],
                         mse_loss_and_grad(input, target)[1])),
-                    applies=lambda call: call.kwargs.get("reduction") == "none"),
+                    applies=lambda call: arguments(mse_loss_and_grad, call)["reduction"] == "none"),
         ),
         policy_exempt=True, requires="torch.nn",
     ),
