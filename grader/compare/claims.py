@@ -59,6 +59,13 @@ DIVIDED_BY_LAW = N_("Your result is the expected one divided by {law} on every f
                     "cases of different sizes): did you average over the wrong count?")
 CONSTANT_RATIO = N_("Your result is {factor} times the expected one on every failing case (a "
                     "constant ratio).")
+OFFSET_LAW = N_("Your result differs from the expected one by {offset} for each of the {count} "
+                "terms on every failing case ({value} in the example shown, and the difference "
+                "follows {count} across cases of different sizes): a constant term of each "
+                "element's formula is wrong.")
+STEP_LAW = N_("Your result is {law} times the expected one on every failing case, with h the "
+              "step ({value} in the example shown): look at where h enters your formula (the "
+              "centred difference divides f(x + h) - f(x - h) by 2h).")
 CONSTANT_OFFSET = N_("Your result differs from the expected one by the same amount, {offset}, "
                      "in every failing case (a constant offset).")
 WRONG_AT_ZERO = N_("Wrong only where {name} is exactly 0 (you give {got}, expected {expected}), "
@@ -297,6 +304,9 @@ def claim_of(check: Check, identifier: str, arg_names: Sequence[str] = ()) -> Cl
         "factor": lambda f: _law_holds(f, where, param),
         "ratio": lambda f: _ratio_holds(f, where, float(param)),
         "offset": lambda f: _offset_holds(f, where, float(param)),
+        "offset-law": lambda f: _offset_law_holds(f, where, param.split(":")[0],
+                                                  float(param.split(":", 1)[1])),
+        "step": lambda f: _step_holds(check, f, where, param),
         "zero": lambda f: _zero_holds(check, f, where, arg_names),
         "where": lambda f: _region_holds(check, f, where, arg_names, param),
         "negated": lambda f: _changed_holds(check, f, where, param, "negated"),
@@ -636,9 +646,11 @@ def value_claims(check: Check, failures: Sequence[Failure], shown: Failure,
                             _(OTHER_AXIS_DEFAULT if defaults else OTHER_AXIS).format(
                                 axis=axis, asked=asked),
                             lambda f, axis=axis: _axis_holds(check, f, where, axis))
+    yield from _step_claims(check, failures, shown, where)
     yield from _factor_claims(check, failures, shown, where)
     yield from _region_claims(check, shown, where, arg_names)
     yield from _offset_claims(failures, shown, where)
+    yield from _offset_law_claims(failures, shown, where)
 
 
 def _region_claims(check: Check, shown: Failure, where: str, arg_names: Sequence[str]
@@ -732,6 +744,71 @@ def _offset_claims(failures: Sequence[Failure], shown: Failure, where: str) -> I
                 lambda f: _offset_holds(f, where, shift), cause=False)
 
 
+def _offset_law_claims(failures: Sequence[Failure], shown: Failure, where: str) -> Iterator[Claim]:
+    """The difference is ``c · count`` on every failure, with ``count`` (N, D, N·D, …)
+    differing between them: every one of ``count`` terms is off by the same ``c``."""
+    pairs = [_pair(f, where) for f in failures]
+    if len(pairs) < 2 or any(p is None for p in pairs):
+        return
+    shifts = [offset(*p) for p in pairs]
+    if any(s is None for s in shifts):
+        return
+    fitted = []
+    for count in _COUNTS:
+        values = [count_value(f.call, count) for f in failures]
+        if any(not v for v in values) or len(set(values)) < 2:
+            continue
+        per_term = [s / v for s, v in zip(shifts, values)]
+        if all(abs(p - per_term[0]) <= 1e-4 * abs(per_term[0]) for p in per_term):
+            fitted.append((count, float(number(per_term[0]))))
+    if len(fitted) != 1:    # none, or a coincidence of sizes: no law is told
+        return
+    count, c = fitted[0]
+    shown_value = number(c * (count_value(shown.call, count) or 1))
+    yield Claim(f"offset-law:{count}:{c!r}@{where}",
+                _(OFFSET_LAW).format(offset=number(c), count=count, value=shown_value),
+                lambda f: _offset_law_holds(f, where, count, c))
+
+
+def _offset_law_holds(failure: Failure, where: str, count: str, per_term: float) -> bool:
+    value = count_value(failure.call, count)
+    return bool(value) and _offset_holds(failure, where, per_term * value)
+
+
+#: Laws in the step h: (name, k, power) for ``k · h^power``.
+STEP_LAWS = (("h", 1.0, 1), ("2h", 2.0, 1), ("h/2", 0.5, 1),
+             ("1/h", 1.0, -1), ("1/(2h)", 0.5, -1), ("2/h", 2.0, -1))
+
+
+def _step(check: Check, call: Call) -> float | None:
+    """The call's step ``h`` (a scalar argument of that name), None if it has none."""
+    from grader.checks.common import arguments
+
+    try:
+        h = arguments(check.torch, call).get("h")
+    except TypeError:
+        return None
+    return float(h) if isinstance(h, (int, float)) and not isinstance(h, bool) and h > 0 else None
+
+
+def _step_holds(check: Check, failure: Failure, where: str, law: str) -> bool:
+    h = _step(check, failure.call)
+    k, power = next((k, p) for name, k, p in STEP_LAWS if name == law)
+    return h is not None and _ratio_holds(failure, where, k * h ** power)
+
+
+def _step_claims(check: Check, failures: Sequence[Failure], shown: Failure, where: str
+                 ) -> Iterator[Claim]:
+    h = _step(check, shown.call)
+    if h is None:
+        return
+    for law, k, power in STEP_LAWS:
+        if all(_step_holds(check, f, where, law) for f in failures):
+            yield Claim(f"step:{law}@{where}", _(STEP_LAW).format(law=law, value=number(k * h ** power)),
+                        lambda f, law=law: _step_holds(check, f, where, law))
+            return
+
+
 def _nonfinite_claims(check: Check, shown: Failure, where: str, arg_names: Sequence[str],
                       show_inputs: bool, advice: Callable[[Call], str]) -> Iterator[Claim]:
     got, expected = _pair(shown, where)
@@ -800,7 +877,7 @@ def describe(check: Check, failures: Sequence[Failure], shown: Failure) -> str:
     if pair is None:
         return ""
     got, expected = pair
-    if got.size == 1:
+    if got.ndim == 0:
         return _describe_numbers(failures, where)
     wrong = _wrong(check, got, expected)
     if not wrong.any():
@@ -823,7 +900,7 @@ def _describe_numbers(failures: Sequence[Failure], where: str) -> str:
     every case has a ratio and an offset, so the factor and offset claims were tried on
     exactly these cases). One case: nothing beyond "expected X, got Y"."""
     pairs = [_pair(f, where) for f in failures]
-    if len(pairs) < 2 or any(p is None or p[0].size != 1 for p in pairs):
+    if len(pairs) < 2 or any(p is None or p[0].ndim != 0 for p in pairs):
         return ""
     checked = all(ratio(*p) is not None and offset(*p) is not None for p in pairs)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -555,3 +555,41 @@ def test_the_gaussian_hints_name_the_cause_of_each_failing_case(lang):
             got = nll(*call.args, **call.kwargs, clamp=False)
         message = diagnose(check, call, got, expected, compare(got, expected, check.tolerance))
         says(message, lang, "var = 0 gives log 0", "var = 0")
+
+
+def test_a_constant_term_off_in_every_element_is_named(lang):
+    """2π -> π in the log-density: off by ½·log 2 per element, so by D·½·log 2 per case."""
+    def log_pi(y, y_hat, var=1.0):
+        return float(np.sum(-0.5 * np.log(np.pi * var) - (y - y_hat) ** 2 / (2 * var)) / len(y))
+    said = diagnoses("losses.gaussian_log_likelihood", log_pi)
+    any_says(said, lang, "for each of the D terms", "D개 항마다")
+
+
+def test_a_step_left_out_of_the_division_is_named(lang):
+    def without_h(f, x, h=1e-5):
+        x = x.astype(np.float64)
+        grad = np.zeros_like(x)
+        for i in np.ndindex(x.shape):
+            step = np.zeros_like(x)
+            step[i] = h
+            grad[i] = (f(x + step) - f(x - step)) / 2
+        return grad
+    said = diagnoses("mlp.numerical_gradient", without_h)
+    assert len(said) == 4 and all(("h times" if lang == "en" else "h배") in m for m in said), said
+
+
+def test_mixed_failures_are_told_group_by_group(lang):
+    """A test whose cases raise on one kind and return wrong values on another: each group
+    gets its own hint, named by its kind, and the negatives of a neutral text are not said."""
+    def mean_only(logits, target, reduction="mean"):
+        if reduction not in ("mean", "sum", "none"):
+            raise ValueError(reduction)
+        z = logits - logits.max(axis=1, keepdims=True)
+        log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        return float(-np.mean(log_p[np.arange(len(logits)), target]))
+    said = diagnoses("losses.cross_entropy_loss", mean_only)
+    grouped = [m for m in said if "IndexError" in m and ("(class indices)" in m or "(class indices):" in m)]
+    assert grouped, said
+    for message in grouped:
+        says(message, lang, "The reduction argument was ignored", "reduction 인자를 무시했습니다")
+        assert "neither" not in message and "1 failing cases" not in message
