@@ -28,7 +28,7 @@ from grader.compare.verdict import Raises, Verdict, compare
 from grader.contract import FROM_SCRATCH, module_of
 from grader.i18n import _, language
 from grader.report import bound
-from grader.report.model import (ERROR, FAILED, INTERNAL, Example, Report,
+from grader.report.model import (ERROR, FAILED, INTERNAL, NOT_IMPLEMENTED, Example, Report,
                                  TestResult)
 from grader.sandbox import CallOutcome, Limits, Sandbox, Session
 from grader.selection import Selection, select
@@ -227,12 +227,13 @@ class Grader:
                         continue
                     _fail(result, judgement.message, ERROR if judgement.error else FAILED)
                     result.diagnosis = judgement.diagnosis
-                    if outcome.fault:
+                    if outcome.fault or judgement.diagnosis == NOT_IMPLEMENTED:
                         break
                     failed.append((case, judgement))
                     if judgement.verdict is None and not _raised(judgement):
                         break    # not a wrong value (modified in place, by hand): as it is
-            if failed:
+            if any(judgement.verdict is not None or not _raised(judgement)
+                   for _case, judgement in failed):   # every case raised: told as it is
                 result.example, result.message, result.diagnosis = self._example(
                     session, check, index, failed, callees)
             result.output = _joined(outputs, self.options.limits.output_chars)
