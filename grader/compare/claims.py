@@ -323,7 +323,7 @@ def claim_of(check: Check, identifier: str, arg_names: Sequence[str] = ()) -> Cl
         "nonfinite-hint": lambda f: _hint_holds(check, int(param), f, where),
         "nonfinite": lambda f: _nonfinite_only(check, f, where) is not None,
     }
-    if kind in ("shape", "length", "raises") or identifier.startswith(("no-raise@", "outcome:refused")):
+    if kind in ("shape", "length", "raises", "keys") or identifier.startswith(("no-raise@", "outcome:refused")):
         from grader.compare.diagnose import structure
 
         return Claim(identifier, "", lambda f: structure(f.verdict)[0] == identifier)
@@ -777,7 +777,9 @@ def _offset_law_holds(failure: Failure, where: str, count: str, per_term: float)
 
 #: Laws in the step h: (name, k, power) for ``k · h^power``.
 STEP_LAWS = (("h", 1.0, 1), ("2h", 2.0, 1), ("h/2", 0.5, 1),
-             ("1/h", 1.0, -1), ("1/(2h)", 0.5, -1), ("2/h", 2.0, -1))
+             ("1/h", 1.0, -1), ("1/(2h)", 0.5, -1), ("2/h", 2.0, -1),
+             ("h²", 1.0, 2), ("4h²", 4.0, 2), ("h²/4", 0.25, 2),
+             ("1/h²", 1.0, -2), ("1/(4h²)", 0.25, -2), ("4/h²", 4.0, -2))
 
 
 def _step(check: Check, call: Call) -> float | None:

@@ -53,6 +53,8 @@ ARRAY_EXPECTED = N_("The result is a single number where an array of shape {expe
                     "expected: keep one value per element.")
 TUPLE_EXPECTED = N_("Return a tuple of {count} values, in the order the exercise states.")
 DICT_EXPECTED = N_("Return a dict with the keys {keys}.")
+KEYS_WRONG = N_("The dict returned has the wrong keys: missing {missing}, unexpected {extra}. "
+                "Return a dict with exactly the keys {keys}.")
 LENGTH_OFF_BY_ONE = N_("The result has {got} entries but should have {expected}: one too many "
                        "or too few. Check where your loop starts and ends (off by one).")
 RAISE_OTHER = N_("These arguments must raise {expected}, not {got}.")
@@ -269,6 +271,12 @@ def structure(verdict: Verdict) -> tuple[str, str]:
     if verdict.kind == "length" and abs(len(got) - len(expected)) == 1:
         return f"length:{len(got) - len(expected):+d}" + at, _(LENGTH_OFF_BY_ONE).format(
             got=len(got), expected=len(expected))
+    if verdict.kind == "keys" and isinstance(expected, dict) and isinstance(got, dict):
+        missing = [k for k in expected if k not in got]
+        extra = [k for k in got if k not in expected]
+        return "keys" + at, _(KEYS_WRONG).format(keys=", ".join(map(str, expected)),
+                                                 missing=", ".join(map(str, missing)) or "-",
+                                                 extra=", ".join(map(str, extra)) or "-")
     if verdict.kind in ("type", "shape"):
         kind, message = _shape(got, expected)
         return (f"shape:{kind}" + at, message) if message else ("", "")

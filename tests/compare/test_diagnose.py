@@ -593,3 +593,22 @@ def test_mixed_failures_are_told_group_by_group(lang):
     for message in grouped:
         says(message, lang, "The reduction argument was ignored", "reduction 인자를 무시했습니다")
         assert "neither" not in message and "1 failing cases" not in message
+
+
+def test_wrong_keys_are_named(lang):
+    got = {"W1": np.ones(2), "b1": np.ones(2), "W2": np.ones(2)}
+    expected = {"W1": np.ones(2), "b1": np.ones(2), "W2": np.ones(2), "b2": np.ones(2)}
+    says(hint((1.0, got), (1.0, expected)), lang, "missing b2", "빠진 키: b2")
+
+
+def test_a_step_squared_is_named(lang):
+    def times_2h(f, x, h=1e-5):
+        x = x.astype(np.float64)
+        grad = np.zeros_like(x)
+        for i in np.ndindex(x.shape):
+            step = np.zeros_like(x)
+            step[i] = h
+            grad[i] = (f(x + step) - f(x - step)) * (2 * h)
+        return grad
+    said = diagnoses("mlp.numerical_gradient", times_2h)
+    assert all("4h²" in m for m in said), said
