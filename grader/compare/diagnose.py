@@ -274,7 +274,7 @@ def structure(verdict: Verdict) -> tuple[str, str]:
     if verdict.kind == "keys" and isinstance(expected, dict) and isinstance(got, dict):
         missing = [k for k in expected if k not in got]
         extra = [k for k in got if k not in expected]
-        return "keys" + at, _(KEYS_WRONG).format(keys=", ".join(map(str, expected)),
+        return "keys:" + at, _(KEYS_WRONG).format(keys=", ".join(map(str, expected)),
                                                  missing=", ".join(map(str, missing)) or "-",
                                                  extra=", ".join(map(str, extra)) or "-")
     if verdict.kind in ("type", "shape"):
