@@ -66,6 +66,7 @@ OFFSET_LAW = N_("Your result differs from the expected one by {offset} for each 
 STEP_LAW = N_("Your result is {law} times the expected one on every failing case, with h the "
               "step ({value} in the example shown): look at where h enters your formula (the "
               "centred difference divides f(x + h) - f(x - h) by 2h).")
+ONLY_ITEMS = N_("Only {wrong} is wrong on every failing case ({right}: right).")
 CONSTANT_OFFSET = N_("Your result differs from the expected one by the same amount, {offset}, "
                      "in every failing case (a constant offset).")
 WRONG_AT_ZERO = N_("Wrong only where {name} is exactly 0 (you give {got}, expected {expected}), "
@@ -307,6 +308,7 @@ def claim_of(check: Check, identifier: str, arg_names: Sequence[str] = ()) -> Cl
         "offset-law": lambda f: _offset_law_holds(f, where, param.split(":")[0],
                                                   float(param.split(":", 1)[1])),
         "step": lambda f: _step_holds(check, f, where, param),
+        "only": lambda f: _only_holds(check, f, tuple(_split_paths(param))),
         "zero": lambda f: _zero_holds(check, f, where, arg_names),
         "where": lambda f: _region_holds(check, f, where, arg_names, param),
         "negated": lambda f: _changed_holds(check, f, where, param, "negated"),
@@ -332,6 +334,11 @@ def claim_of(check: Check, identifier: str, arg_names: Sequence[str] = ()) -> Cl
         return None
     neutral = kind == "offset" or kind == "ratio" and abs(float(param)) not in (2.0, 0.5)
     return Claim(identifier, "", test, cause=not neutral)
+
+
+def _split_paths(text: str) -> list[str]:
+    """``"[0],[2]"`` or ``"['W1'],['b1']"`` -> its paths."""
+    return re.findall(r"\[[^\[\]]+\]", text)
 
 
 def _mistake_holds(check: Check, index: int, failure: Failure) -> bool:
@@ -440,6 +447,49 @@ def _changed_holds(check: Check, failure: Failure, where: str, position: str, ch
     other = as_floats(leaf(wrong, where), sequences=True)
     return pair is not None and other is not None and other.shape == pair[0].shape and \
         bool(np.all(np.isfinite(other))) and bool(np.all(check.tolerance.close(pair[0], other)))
+
+
+def _items(value: Any) -> list[tuple[str, Any]]:
+    """The items of a tuple or dict result with their paths (``[0]``, ``['W1']``)."""
+    if isinstance(value, dict):
+        return [(f"[{key!r}]", item) for key, item in value.items()]
+    if isinstance(value, (tuple, list)):
+        return [(f"[{index}]", item) for index, item in enumerate(value)]
+    return []
+
+
+def wrong_items(check: Check, failure: Failure) -> tuple[str, ...] | None:
+    """The paths of the wrong items of a tuple or dict result (None: not such a result)."""
+    expected = _items(failure.expected)
+    if not expected or not isinstance(failure.expected, (tuple, dict)):
+        return None
+    wrong = []
+    for path, item in expected:
+        got = leaf(failure.got, path)
+        if got is None or not compare(got, item, check.tolerance).ok:
+            wrong.append(path)
+    return tuple(wrong)
+
+
+def only_items(check: Check, failures: Sequence[Failure]) -> tuple[str, str] | None:
+    """The identifier and hint "only these items are wrong", when the same proper subset of
+    a tuple or dict result is wrong on every failure (None otherwise)."""
+    sets = {wrong_items(check, f) for f in failures}
+    if len(sets) != 1:
+        return None
+    wrong = sets.pop()
+    paths = [path for path, _item in _items(failures[0].expected)]
+    if not wrong or len(wrong) == len(paths):
+        return None
+    right = [p for p in paths if p not in wrong]
+    return (f"only:{','.join(wrong)}@",
+            _(ONLY_ITEMS).format(wrong="result" + " ".join(wrong) if len(wrong) == 1
+                                 else ", ".join("result" + w for w in wrong),
+                                 right=", ".join("result" + r for r in right)))
+
+
+def _only_holds(check: Check, failure: Failure, wrong: tuple[str, ...]) -> bool:
+    return wrong_items(check, failure) == wrong
 
 
 def swapped_results_hold(check: Check, failure: Failure, first: int, second: int) -> bool:

@@ -25,7 +25,7 @@ from grader.cases import Call
 from grader.checks.spec import Check, Mistake
 from grader.compare.claims import (_NOTHING, NONFINITE_HINT, SWAPPED_RESULTS, Claim, Failure,
                                    _mistake_holds, argument_name, as_floats, describe,
-                                   swapped_results_hold, text_of, value_claims)
+                                   only_items, swapped_results_hold, text_of, value_claims)
 from grader.compare.groups import RAISED, compound, form_of, grouped, raised_text, scope
 from grader.compare.verdict import Raises, Verdict, raised_names
 from grader.i18n import N_, _
@@ -128,10 +128,18 @@ def _explain_group(check: Check, failures: list[Failure], shown: Failure,
                    arg_names: Sequence[str], show_inputs: bool) -> Explanation:
     """The first claim that holds on every one of ``failures`` (cases of one form), else a
     neutral description of them."""
+    observed = None
     for claim in _claims(check, failures, shown, arg_names, show_inputs):
         if all(_holds(claim, f) for f in failures):
-            return Explanation(text_of(claim), claim.id, claim.cause)
-    described = describe(check, failures, shown)
+            if claim.cause:
+                return Explanation(text_of(claim), claim.id, True)
+            observed = observed or claim
+    described = text_of(observed) if observed is not None else describe(check, failures, shown)
+    located = only_items(check, failures)
+    if located is not None:   # where the error is, then what is observed there
+        return Explanation(_join_lines(located[1], described), located[0], True)
+    if observed is not None:
+        return Explanation(described, observed.id, False)
     return Explanation(described, "differ" if described else "", False)
 
 

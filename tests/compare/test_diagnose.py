@@ -612,3 +612,10 @@ def test_a_step_squared_is_named(lang):
         return grad
     said = diagnoses("mlp.numerical_gradient", times_2h)
     assert all("4h²" in m for m in said), said
+
+
+def test_the_wrong_items_of_a_tuple_are_located(lang):
+    """A learning rate dropped from w's update only: the hint says only result[0] is wrong."""
+    said = diagnoses("linear_regression.gd_step", lambda w, b, dw, db, lr: (w - dw, b - lr * db))
+    any_says(said, lang, "Only result[0] is wrong", "result[0] 항목만 틀렸습니다")
+    any_says(said, lang, "(result[1]: right)", "(result[1]: 맞음)")
