@@ -156,6 +156,11 @@ def extreme_logits(d: Draw) -> Call:
     return d.call(huge_logits(d, d.N, d.C))
 
 
+def unnormalised(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    """e^(x - max) along ``axis``, not divided by its sum."""
+    return np.exp(x - np.max(x, axis=axis, keepdims=True))
+
+
 def not_last_axis(reference: Callable[..., np.ndarray]) -> Callable[[Call], bool]:
     """Whether ``axis`` is not the last axis (so ignoring it matters)."""
     def applies(call: Call) -> bool:
@@ -175,6 +180,8 @@ CHECKS = (
             Mistake(N_("np.max(x, 0) is the largest value along axis 0; ReLU is the elementwise "
                        "np.maximum(x, 0)."),
                     wrong(lambda x: np.max(x, 0))),
+            Mistake(N_("np.minimum(x, 0) keeps the negative part; ReLU is np.maximum(x, 0)."),
+                    wrong(lambda x: np.minimum(x, 0))),
         ),
     ),
     Check(
@@ -228,6 +235,7 @@ CHECKS = (
             Mistake(N_("This is x(1 - x): σ(x)(1 - σ(x)) needs σ(x) first (x is the pre-activation, "
                        "not the sigmoid's output)."),
                     wrong(lambda x: x * (1 - x))),
+            Mistake(N_("This is σ(x) itself; its derivative is σ(x)(1 - σ(x))."), wrong(sigmoid)),
         ),
     ),
     Check(
@@ -242,6 +250,8 @@ CHECKS = (
             Mistake(N_("This is 1 - x^2: 1 - tanh(x)^2 needs tanh(x) first (x is the pre-activation, "
                        "not tanh's output)."),
                     wrong(lambda x: 1 - x**2)),
+            Mistake(N_("This is 1 - tanh(x); the derivative is 1 - tanh(x)², with tanh squared."),
+                    wrong(lambda x: 1 - tanh(x))),
         ),
     ),
     Check(
@@ -267,6 +277,9 @@ CHECKS = (
                        "axis=None): the default is axis=-1, the last axis."),
                     wrong(lambda x, axis=-1: np.exp(x - np.max(x)) / np.sum(np.exp(x - np.max(x)))),
                     applies=lambda call: axis_not_given(call) and np.ndim(call.args[0]) > 1),
+            Mistake(N_("The exponentials are not normalised: divide e^(x - max) by its sum along the "
+                       "axis, so that it sums to 1."),
+                    lambda call: unnormalised(*call.args, **call.kwargs)),
         ),
     ),
     Check(

@@ -66,6 +66,14 @@ def nll_of(scores: Callable[..., np.ndarray]) -> Callable[..., float | np.ndarra
     return loss
 
 
+def _reduced(values: np.ndarray, reduction: str) -> float | np.ndarray:
+    """``values`` reduced as PyTorch's ``reduction`` says (ValueError for an invalid one)."""
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return {"mean": lambda: float(np.mean(values)), "sum": lambda: float(np.sum(values)),
+            "none": lambda: values}[reduction]()
+
+
 def valid_reduction(reference: Callable[..., Any]) -> Callable[[Call], bool]:
     return lambda call: arguments(reference, call)["reduction"] in REDUCTIONS
 
@@ -348,6 +356,10 @@ CHECKS = (
                        "MSE sums over D and divides by N = {N}."),
                     wrong(lambda y, y_hat: float(np.mean((y - y_hat) ** 2))),
                     applies=lambda call: np.ndim(call.args[0]) == 2 and np.shape(call.args[0])[1] > 1),
+            Mistake(N_("The residuals are not squared: this sums y - ŷ; the MSE sums (y - ŷ)²."),
+                    wrong(lambda y, y_hat: float(np.sum(np.asarray(y, float) - y_hat) / len(y)))),
+            Mistake(N_("This sums 2·(y - ŷ), the derivative of the square; the MSE sums (y - ŷ)²."),
+                    wrong(lambda y, y_hat: float(np.sum(2 * (np.asarray(y, float) - y_hat)) / len(y)))),
         ),
     ),
     Check(
@@ -365,6 +377,14 @@ CHECKS = (
                        "N·D = {N}·{D} elements."),
                     wrong(lambda input, target, reduction="mean": mse(target, input)),
                     applies=mean_of_matrix(mse_loss)),
+            Mistake(N_("The residuals are not squared: this reduces input - target; F.mse_loss "
+                       "reduces (input - target)²."),
+                    wrong(lambda input, target, reduction="mean": _reduced(np.asarray(input, float) - target,
+                                                                           reduction))),
+            Mistake(N_("This reduces 2·(input - target), the derivative of the square; F.mse_loss "
+                       "reduces (input - target)²."),
+                    wrong(lambda input, target, reduction="mean": _reduced(2 * (np.asarray(input, float) - target),
+                                                                           reduction))),
         ),
     ),
     Check(
