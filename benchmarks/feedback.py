@@ -11,8 +11,10 @@ grader does). A claim false on one of them is **misleading**.
 Each killed mutant counts once: misleading if one of its hints is; else *names a cause* if
 one of its failing tests gets a hint that names a cause (a declared mistake, a form of the
 result, a sign, a factor law, where nan/inf come from, wrong only at 0, an outcome such as an
-exception); else *neutral* (a precise description of what is observed only). The run exits 1
-when a hint is misleading.
+exception); else *neutral* (a precise description of what is observed only). The run prints
+the share named over all seeds and exits 1 when a hint is misleading or that share is below
+``MIN_NAMED`` (80%). Advice is part of the claim: a hint's advice is shown only where its
+mechanism was verified (``grader.compare``), and the identifier audited here encodes it.
 
 API: ``audit(mutant, report, seed) -> list[Finding]``; ``classify(findings) -> str``.
 """
@@ -38,6 +40,8 @@ import numpy as np
 from benchmarks import mutants as mb
 
 MISLEADING, CAUSE, NEUTRAL = "misleading", "names a cause", "neutral"
+#: The share (%) of killed mutants whose hint must name a cause: below it, the run fails.
+MIN_NAMED = 80.0
 #: Seconds a mutant may take on one case here (it already ran within the grader's limits).
 CALL_SECONDS = 10
 
@@ -186,9 +190,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--modules", nargs="+", choices=mb.module_names(), default=None)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--verbose", action="store_true", help="one line per killed mutant")
+    parser.add_argument("--min-named", type=float, default=MIN_NAMED,
+                        help="the share (%%) of killed mutants whose hint must name a cause")
     args = parser.parse_args(argv)
     mutants = mb.generate(args.modules)
     failed = False
+    overall = {MISLEADING: 0, CAUSE: 0, NEUTRAL: 0}
     for seed in args.seeds:
         counts, misleading, elapsed = run(seed, mutants, args.jobs, args.verbose)
         print(f"\nseed {seed}: hints of killed mutants, audited in {elapsed:.1f} s")
@@ -200,13 +207,25 @@ def main(argv: list[str] | None = None) -> int:
                 total[key] += row[key]
             print(_row(name, row))
         print(_row("all", total))
+        for key in overall:
+            overall[key] += total[key]
         for mutant, findings in misleading:
             for f in findings:
                 if f.holds is False:
                     print(f"  MISLEADING {mutant.id} ({mutant.description}): {f.test}: "
                           f"{f.diagnosis} is false on: {f.why}")
         failed |= bool(misleading)
-    return 1 if failed else 0
+    share = named_share(overall)
+    print(f"\nnamed a cause: {share:.1f}% of {sum(overall.values())} killed mutants over seeds "
+          f"{' '.join(map(str, args.seeds))} (target {args.min_named:g}%); "
+          f"misleading: {overall[MISLEADING]}")
+    return 1 if failed or share < args.min_named else 0
+
+
+def named_share(counts: dict[str, int]) -> float:
+    """The percentage of killed mutants whose hints name a cause (0 when none was killed)."""
+    killed = sum(counts.values())
+    return 100 * counts[CAUSE] / killed if killed else 0.0
 
 
 def _row(name: str, row: dict[str, int]) -> str:

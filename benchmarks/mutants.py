@@ -9,7 +9,9 @@ all of them are graded in one batch of worker processes (``grader.classroom.work
 A mutant is *killed* when its function loses points (a helper such as ``losses._reduce``:
 when any function of its module does). Mutants that no correct grader can kill are listed in
 ``benchmarks/equivalent_mutants.txt`` with a one-line reason; any other survivor is a case
-the grader is missing. The run exits 1 when a non-equivalent mutant survives.
+the grader is missing. The run exits 1 when a non-equivalent mutant survives. With several
+seeds it also reports how many mutants' scores differ between seeds (stable grades: a
+mistake of a declared kind costs the same on every seed).
 
 API (also used by other benchmarks): ``generate(modules=None) -> list[Mutant]`` and
 ``grade(mutants, seed, jobs=2) -> dict[str, Report]`` (mutant id -> report).
@@ -506,9 +508,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  note: {mutant_id} is listed as equivalent but no longer generated")
     failed = False
     controls = [original(module) for module in sorted({m.module for m in mutants})]
+    scores: dict[str, list[float]] = defaultdict(list)
     for seed in args.seeds:
         started = time.perf_counter()
         reports = grade(controls + mutants, seed, args.jobs)
+        for mutant in mutants:
+            scores[mutant.id].append(reports[mutant.id].score)
         elapsed = time.perf_counter() - started
         for control in controls:
             if killed(control, reports[control.id]):
@@ -530,7 +535,19 @@ def main(argv: list[str] | None = None) -> int:
         for mutant in survivors:
             print(f"  SURVIVED {mutant.id}  line {mutant.line}: {mutant.description}")
         failed |= bool(survivors)
+    if len(args.seeds) > 1:
+        unstable = unstable_scores(scores)
+        print(f"\nstable grades: {len(unstable)} of {len(mutants)} mutants score differently "
+              f"between seeds {' '.join(map(str, args.seeds))}")
+        for mutant_id, values in unstable.items():
+            print(f"  UNSTABLE {mutant_id}: " + ", ".join(f"{v:g}" for v in values))
     return 1 if failed else 0
+
+
+def unstable_scores(scores: dict[str, list[float]]) -> dict[str, list[float]]:
+    """The mutants whose score is not the same on every seed (id -> score per seed)."""
+    return {mutant_id: values for mutant_id, values in scores.items()
+            if max(values) - min(values) > 1e-9}
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from grader.checks import CHECK, CHECKS
 from grader.checks.spec import Check, Test, Tolerance
 from grader.compare.claims import Failure
 from grader.compare.diagnose import (Explanation, argument_names, diagnose_outcome, explain,
-                                     outcome_kind, structure)
+                                     outcome_kind, required_count, structure)
 from grader.compare.expect import Expected, expect, solution_for
 from grader.compare.shrink import render_example, shrink_candidates
 from grader.compare.verdict import Raises, Verdict, compare
@@ -29,7 +29,7 @@ from grader.contract import FROM_SCRATCH, module_of
 from grader.edition import student_bundle
 from grader.i18n import _, language
 from grader.report import bound
-from grader.report.model import (ERROR, FAILED, INTERNAL, Example, Report,
+from grader.report.model import (ERROR, FAILED, INTERNAL, NOT_IMPLEMENTED, Example, Report,
                                  TestResult)
 from grader.sandbox import CallOutcome, Limits, Sandbox, Session
 from grader.selection import Selection, select
@@ -228,12 +228,13 @@ class Grader:
                         continue
                     _fail(result, judgement.message, ERROR if judgement.error else FAILED)
                     result.diagnosis = judgement.diagnosis
-                    if judgement.error:
+                    if outcome.fault or judgement.diagnosis == NOT_IMPLEMENTED:
                         break
                     failed.append((case, judgement))
-                    if judgement.verdict is None:
+                    if judgement.verdict is None and not _raised(judgement):
                         break    # not a wrong value (modified in place, by hand): as it is
-            if failed:
+            if any(judgement.verdict is not None or not _raised(judgement)
+                   for _case, judgement in failed):   # every case raised: told as it is
                 result.example, result.message, result.diagnosis = self._example(
                     session, check, index, failed, callees)
             result.output = _joined(outputs, self.options.limits.output_chars)
@@ -311,15 +312,17 @@ class Grader:
         the smallest case that fails the same way and keeps a hint that names a cause, else
         the first failing case when only it does, else the smallest case that fails the same
         way (else the first failing case) with what holds there."""
-        first_case, first = failed[0]
+        # the first wrong value is shown (a case that raised only when none returned one)
+        at = next((i for i, (_c, j) in enumerate(failed) if j.verdict is not None), 0)
+        first_case, first = failed[at]
         failures = [_failure(case, judgement) for case, judgement in failed]
         names = argument_names(check)
         show_inputs = not self.options.hide_inputs
-        if first.verdict is None:
-            shown, explanation = (first_case, first), Explanation(id=first.diagnosis)
+        shown = (first_case, first)
+        if first.verdict is None:    # no case returned a wrong value: what happened, as it is
+            explanation = Explanation(id=first.diagnosis)
         else:
-            shown = (first_case, first)
-            explanation = explain(check, failures, failures[0], names, show_inputs)
+            explanation = explain(check, failures, failures[at], names, show_inputs)
         smallest = None
         test = check.tests[index]
         for smaller in self.plan.shrunk(check, index, first_case.call) if test.shrink else []:
@@ -342,7 +345,8 @@ class Grader:
         if smallest is not None and (smallest[1].cause or not explanation.cause):
             shown, explanation = smallest
         (case, judgement) = shown
-        example = render_example(case.call, case.expected.value, judgement.got, names)
+        example = render_example(case.call, case.expected.value, judgement.got, names,
+                                 required_count(check))
         if self.options.hide_inputs:
             example.inputs = {}
         return example, _join(judgement.message, explanation.message), explanation.id
@@ -402,7 +406,13 @@ def _same_form(attempt: Judgement, first: Judgement) -> bool:
 def _failure(case: Case, judgement: Judgement) -> Failure:
     """A failing case as the claims see it (an error's verdict: its exception, not a value)."""
     verdict = judgement.verdict or compare(judgement.got, case.expected.value, Tolerance())
-    return Failure(case.call, judgement.got, case.expected.value, verdict)
+    return Failure(case.call, judgement.got, case.expected.value, verdict,
+                   judgement.message if _raised(judgement) else "")
+
+
+def _raised(judgement: Judgement) -> bool:
+    """Whether the case raised an exception of the student's own (not a fault)."""
+    return judgement.error and isinstance(judgement.got, Raises)
 
 
 def _fail(result: TestResult, message: str, status: str) -> None:

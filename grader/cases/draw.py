@@ -83,6 +83,14 @@ class Draw:
         return Call(tuple(args), dict(kwargs), self.sizes,
                     {axis: kind.name for axis, kind in self.kinds.items()})
 
+    def pass_as(self, args: tuple[Any, ...], optional: dict[str, Any]) -> Call:
+        """A call of ``args`` and the ``optional`` arguments (in signature order, following
+        ``args``): by keyword or positionally, as the case's "passed" kind says (by keyword
+        when the test declares no such axis)."""
+        if "passed" in self.kinds and self.kind("passed") == "positional":
+            return self.call(*args, *optional.values())
+        return self.call(*args, **optional)
+
     def kind(self, axis: str) -> Any:
         """The value of this case's kind on ``axis`` (KeyError: the test declares no such axis)."""
         return self.kinds[axis].value

@@ -86,3 +86,13 @@ def edge(name: str, holds: Callable[["Call"], bool]) -> Axis:
 
 def _same(a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b
+
+
+def passed(name: str, place: int) -> Axis:
+    """How optional argument ``name`` is passed: by keyword, or positionally in ``place``
+    (1-based); the value is "keyword" or "positional" (``Draw.pass_as`` builds the call)."""
+    return Axis("passed", (
+        Kind(f"{name} by keyword", "keyword", lambda call: name in call.kwargs),
+        Kind(f"{name} as argument {place}", "positional",
+             lambda call: name not in call.kwargs and len(call.args) >= place),
+    ))

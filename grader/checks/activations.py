@@ -83,17 +83,40 @@ def logits(d: Draw) -> Call:
     return d.call(d.normal(d.N, d.C, scale=3.0))
 
 
+def given_axis(call: Call) -> int:
+    """The axis a call passes, in third place or by keyword."""
+    return call.kwargs["axis"] if "axis" in call.kwargs else call.args[1]
+
+
 FIRST_AXIS = (
     shapes("2-D", "3-D"),
-    Axis("axis", (Kind("axis=0", "zero", lambda call: call.kwargs["axis"] == 0),
-                  Kind("axis=-ndim", "negative", lambda call: call.kwargs["axis"] < 0))),
+    Axis("axis", (Kind("axis=0", "zero", lambda call: given_axis(call) == 0),
+                  Kind("axis=-ndim", "negative", lambda call: given_axis(call) < 0))),
+    Axis("passed", (Kind("axis by keyword", "keyword", lambda call: "axis" in call.kwargs),
+                    Kind("axis in second place", "positional", lambda call: len(call.args) == 2))),
 )
 
 
 def first_axis(d: Draw) -> Call:
-    """(C, N) or (C, N, D) logits along axis 0, given as 0 or as a negative index."""
+    """(C, N) or (C, N, D) logits along axis 0, given as 0 or as a negative index, by
+    keyword or in second place."""
     x = d.normal(*(d.C, d.N, d.D)[:d.kind("shape")], scale=3.0)
-    return d.call(x, axis=0 if d.kind("axis") == "zero" else -x.ndim)
+    axis = 0 if d.kind("axis") == "zero" else -x.ndim
+    return d.call(x, axis=axis) if d.kind("passed") == "keyword" else d.call(x, axis)
+
+
+#: The default axis on the shapes other than (N, C).
+OTHER_SHAPES = shapes("1-D", "3-D")
+
+
+def default_axis(d: Draw) -> Call:
+    """Logits (N,) or (N, C, D) (the "shape" kind), the default axis."""
+    return d.call(d.normal(*shaped(d, d.kind("shape")), scale=3.0))
+
+
+def axis_not_given(call: Call) -> bool:
+    """Whether the call leaves ``axis`` at its default."""
+    return len(call.args) < 2 and "axis" not in call.kwargs
 
 
 def offset_rows(d: Draw, n: int, c: int) -> np.ndarray:
@@ -133,6 +156,11 @@ def extreme_logits(d: Draw) -> Call:
     return d.call(huge_logits(d, d.N, d.C))
 
 
+def unnormalised(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    """e^(x - max) along ``axis``, not divided by its sum."""
+    return np.exp(x - np.max(x, axis=axis, keepdims=True))
+
+
 def not_last_axis(reference: Callable[..., np.ndarray]) -> Callable[[Call], bool]:
     """Whether ``axis`` is not the last axis (so ignoring it matters)."""
     def applies(call: Call) -> bool:
@@ -152,6 +180,8 @@ CHECKS = (
             Mistake(N_("np.max(x, 0) is the largest value along axis 0; ReLU is the elementwise "
                        "np.maximum(x, 0)."),
                     wrong(lambda x: np.max(x, 0))),
+            Mistake(N_("np.minimum(x, 0) keeps the negative part; ReLU is np.maximum(x, 0)."),
+                    wrong(lambda x: np.minimum(x, 0))),
         ),
     ),
     Check(
@@ -205,6 +235,7 @@ CHECKS = (
             Mistake(N_("This is x(1 - x): σ(x)(1 - σ(x)) needs σ(x) first (x is the pre-activation, "
                        "not the sigmoid's output)."),
                     wrong(lambda x: x * (1 - x))),
+            Mistake(N_("This is σ(x) itself; its derivative is σ(x)(1 - σ(x))."), wrong(sigmoid)),
         ),
     ),
     Check(
@@ -219,12 +250,16 @@ CHECKS = (
             Mistake(N_("This is 1 - x^2: 1 - tanh(x)^2 needs tanh(x) first (x is the pre-activation, "
                        "not tanh's output)."),
                     wrong(lambda x: 1 - x**2)),
+            Mistake(N_("This is 1 - tanh(x); the derivative is 1 - tanh(x)², with tanh squared."),
+                    wrong(lambda x: 1 - tanh(x))),
         ),
     ),
     Check(
         "activations.softmax", torch=softmax,
         tests=(
-            Test(N_("logits (N, C), default axis"), 1.5, logits),
+            Test(N_("logits (N, C), default axis"), 1, logits),
+            Test(N_("default axis of 1-D and 3-D logits"), 0.5, default_axis, cases=2,
+                 kinds=(OTHER_SHAPES,)),
             Test(N_("axis = 0"), 1.5, first_axis, kinds=FIRST_AXIS, every_combination=True),
             Test(N_("logits of ±1e4"), 2, extreme_logits, tolerance=EXTREME_LOGITS, kinds=(STABILITY,)),
         ),
@@ -236,13 +271,23 @@ CHECKS = (
                     changed(softmax, axis=-1), applies=not_last_axis(softmax)),
             Mistake(N_("The whole array sums to 1: normalise along the axis (np.sum(..., axis=axis, "
                        "keepdims=True))."),
-                    wrong(lambda x, axis=-1: np.exp(x - np.max(x)) / np.sum(np.exp(x - np.max(x))))),
+                    wrong(lambda x, axis=-1: np.exp(x - np.max(x)) / np.sum(np.exp(x - np.max(x)))),
+                    applies=lambda call: not axis_not_given(call)),
+            Mistake(N_("With the default axis, the whole array was normalised (like scipy's "
+                       "axis=None): the default is axis=-1, the last axis."),
+                    wrong(lambda x, axis=-1: np.exp(x - np.max(x)) / np.sum(np.exp(x - np.max(x)))),
+                    applies=lambda call: axis_not_given(call) and np.ndim(call.args[0]) > 1),
+            Mistake(N_("The exponentials are not normalised: divide e^(x - max) by its sum along the "
+                       "axis, so that it sums to 1."),
+                    lambda call: unnormalised(*call.args, **call.kwargs)),
         ),
     ),
     Check(
         "activations.log_softmax", torch=log_softmax,
         tests=(
-            Test(N_("logits (N, C), default axis"), 1, logits),
+            Test(N_("logits (N, C), default axis"), 0.5, logits),
+            Test(N_("default axis of 1-D and 3-D logits"), 0.5, default_axis, cases=2,
+                 kinds=(OTHER_SHAPES,)),
             Test(N_("axis = 0"), 1, first_axis, kinds=FIRST_AXIS, every_combination=True),
             Test(N_("logits of ±1e4"), 2, extreme_logits, tolerance=EXTREME_LOGITS, kinds=(STABILITY,)),
         ),
@@ -256,6 +301,10 @@ CHECKS = (
             Mistake(N_("Only the maximum was subtracted: log_softmax(x) = z - log Σ e^z "
                        "with z = x - max(x)."),
                     wrong(lambda x, axis=-1: x - np.max(x, axis=axis, keepdims=True))),
+            Mistake(N_("With the default axis, the log-softmax was taken over the whole array (like "
+                       "scipy's axis=None): the default is axis=-1, the last axis."),
+                    wrong(lambda x, axis=-1: x - np.max(x) - np.log(np.sum(np.exp(x - np.max(x))))),
+                    applies=lambda call: axis_not_given(call) and np.ndim(call.args[0]) > 1),
         ),
     ),
 )

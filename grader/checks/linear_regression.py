@@ -118,7 +118,7 @@ CHECKS = (
         callees=("linear_regression.predict",),
     ),
     Check(
-        "linear_regression.gradients", torch=gradients, squared_residual=True,
+        "linear_regression.gradients", torch=gradients, squared_residual=True, derivatives="",
         tests=(
             Test(N_("random data"), 3, on_data()),
             Test(N_("float32 data"), 2, on_data(np.float32), kinds=(FLOAT32_DATA,)),

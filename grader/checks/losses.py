@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 
 from grader.cases import Axis, Call, Draw, Kind
-from grader.cases.kinds import dtypes, edge, keyword, shapes
+from grader.cases.kinds import dtypes, edge, keyword, passed, shapes
 from grader.checks import activations as act
 from grader.checks.common import EXTREME_LOGITS, REDUCTIONS, arguments, changed, given, plain, tensor, \
     transformed, wrong
@@ -66,6 +66,14 @@ def nll_of(scores: Callable[..., np.ndarray]) -> Callable[..., float | np.ndarra
     return loss
 
 
+def _reduced(values: np.ndarray, reduction: str) -> float | np.ndarray:
+    """``values`` reduced as PyTorch's ``reduction`` says (ValueError for an invalid one)."""
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return {"mean": lambda: float(np.mean(values)), "sum": lambda: float(np.sum(values)),
+            "none": lambda: values}[reduction]()
+
+
 def valid_reduction(reference: Callable[..., Any]) -> Callable[[Call], bool]:
     return lambda call: arguments(reference, call)["reduction"] in REDUCTIONS
 
@@ -93,8 +101,8 @@ def reduced(reduction: str | None) -> Callable[[Draw], Call]:
     ``None``: the case's "reduction" kind."""
     def make(d: Draw) -> Call:
         shape = (d.N, d.D)[:d.kind("shape")]
-        return d.call(d.normal(*shape), d.normal(*shape),
-                      reduction=reduction if reduction is not None else d.kind("reduction"))
+        chosen = reduction if reduction is not None else d.kind("reduction")
+        return d.pass_as((d.normal(*shape), d.normal(*shape)), {"reduction": chosen})
     return make
 
 
@@ -113,6 +121,18 @@ def zero_probabilities(d: Draw) -> Call:
     y_hat[(y == 0) & (d.rng.random(y.shape) < 0.5)] = 0.0
     y_hat[0, np.flatnonzero(y[0] == 0)[0]] = 0.0
     return d.call(y, y_hat / y_hat.sum(axis=1, keepdims=True))
+
+
+def tiny_probabilities(d: Draw) -> Call:
+    """One-hot targets; the predicted probability of the target class as small as 1e-9 to
+    1e-12 in some rows (where a guard log(ŷ + ε) changes the result)."""
+    y, y_hat = d.onehot(d.N, d.C), d.probs(d.N, d.C)
+    rows = np.unique(np.r_[0, d.rng.integers(0, d.N, size=d.N // 2)])
+    y_hat[rows, np.argmax(y[rows], axis=1)] = 10.0 ** -d.rng.integers(9, 13, size=rows.size)
+    return d.call(y, y_hat / y_hat.sum(axis=1, keepdims=True))
+
+
+TINY = edge("ŷ below 1e-8 where y > 0", lambda call: np.min(call.args[1][call.args[0] > 0]) < 1e-8)
 
 
 def class_indices(d: Draw) -> Call:
@@ -195,14 +215,16 @@ def residuals(d: Draw, shape: tuple[int, ...], var: float | np.ndarray) -> np.nd
 
 def gaussian(var: str) -> Callable[[Draw], Call]:
     """Cases ``(y, y_hat)`` of shape (N, D) or (N,) (the "shape" kind), residuals of the
-    "residual" kind; ``var`` is "default" (not given), "positional" or "keyword"."""
+    "residual" kind (if the test has one); ``var`` is "default" (not given), "positional",
+    "keyword" or "tiny" (in third place, 1e-6 to 1e-5)."""
     def make(d: Draw) -> Call:
         y_hat = d.normal(*(d.N, d.D)[:d.kind("shape")])
-        v = 1.0 if var == "default" else var_float(d)
-        y = y_hat + residuals(d, y_hat.shape, v)
+        v = {"default": 1.0, "tiny": float(d.uniform(low=1e-6, high=1e-5))}.get(var) or var_float(d)
+        y = y_hat + (residuals(d, y_hat.shape, v) if "residual" in d.kinds
+                     else d.normal(*y_hat.shape) * math.sqrt(v))
         if var == "default":
             return d.call(y, y_hat)
-        return d.call(y, y_hat, v) if var == "positional" else d.call(y, y_hat, var=v)
+        return d.call(y, y_hat, var=v) if var == "keyword" else d.call(y, y_hat, v)
     return make
 
 
@@ -222,6 +244,9 @@ def nll(var: Callable[[Draw], Any] | None = None, **kwargs: Any) -> Callable[[Dr
             target = input + residuals(d, shape, np.maximum(_broadcastable(v, shape), 1e-6))
         else:
             target = d.normal(*shape)
+        if "passed" in d.kinds:   # full, eps and reduction in their places, or by keyword
+            given = {"full": False, "eps": 1e-6, "reduction": "mean", **chosen}
+            return d.pass_as((input, target, v), given)
         return d.call(input, target, v, **chosen)
     return make
 
@@ -271,8 +296,7 @@ VARS = Axis("var", (
              lambda s, v: len(s) == 3 and np.shape(v) == s[:-1]),
 ))
 
-#: Variances PyTorch rejects with ValueError. Wrongly shaped ones are left out: SPEC.md lists
-#: the shapes var takes, not that others must raise, and numpy code may broadcast them.
+#: Variances PyTorch rejects with ValueError for their values.
 INVALID_VARS = Axis("var", (
     var_kind("a negative float", lambda d: ((d.N, d.D), -var_float(d)),
              lambda s, v: isinstance(v, float) and v < 0),
@@ -281,12 +305,39 @@ INVALID_VARS = Axis("var", (
 ))
 
 
+#: Variances of a shape SPEC.md does not list (numpy would broadcast them; PyTorch raises).
+UNLISTED_VARS = Axis("var", (
+    var_kind("one per column (D,)", lambda d: ((d.N, d.D), d.positive(d.D)),
+             lambda s, v: np.shape(v) == s[-1:]),
+    var_kind("an extra axis (N, D, 1)", lambda d: ((d.N, d.D), d.positive(d.N, d.D, 1)),
+             lambda s, v: np.shape(v) == s + (1,)),
+    var_kind("a single entry (1, 1)", lambda d: ((d.N, d.D), d.positive(1, 1)),
+             lambda s, v: np.shape(v) == (1, 1) and s[0] > 1),
+))
+
+
+def near_eps(d: Draw) -> Call:
+    """(N, D) input, variances per element from 2·eps to 10·eps with eps=1e-5 (where var + eps
+    and max(var, eps) differ)."""
+    var = d.uniform(d.N, d.D, low=2e-5, high=1e-4)
+    input = d.normal(d.N, d.D)
+    return d.pass_as((input, input + d.normal(d.N, d.D) * np.sqrt(var), var), {"full": False, "eps": 1e-5})
+
+
+def _plus_eps(call: Call) -> float | np.ndarray:
+    given = arguments(gaussian_nll_loss, call)
+    var = given["var"]
+    return var + given["eps"] if np.ndim(var) == 0 else np.asarray(var) + given["eps"]
+
+
 def _one_negative(d: Draw, var: np.ndarray) -> np.ndarray:
     var.reshape(-1)[d.rng.integers(var.size)] *= -1
     return var
 
 
-GAUSSIAN = (MATRIX_OR_VECTOR, RESIDUALS)
+GAUSSIAN = (MATRIX_OR_VECTOR,)
+#: Residuals of 40+ standard deviations only: a lesson of its own.
+FAR = Axis("residual", (RESIDUALS.kinds[1],))
 
 ignored_reduction = N_("The reduction argument was ignored (the mean was taken).")
 invalid_reduction = N_("invalid reduction raises ValueError")
@@ -305,14 +356,18 @@ CHECKS = (
                        "MSE sums over D and divides by N = {N}."),
                     wrong(lambda y, y_hat: float(np.mean((y - y_hat) ** 2))),
                     applies=lambda call: np.ndim(call.args[0]) == 2 and np.shape(call.args[0])[1] > 1),
+            Mistake(N_("The residuals are not squared: this sums y - ŷ; the MSE sums (y - ŷ)²."),
+                    wrong(lambda y, y_hat: float(np.sum(np.asarray(y, float) - y_hat) / len(y)))),
+            Mistake(N_("This sums 2·(y - ŷ), the derivative of the square; the MSE sums (y - ŷ)²."),
+                    wrong(lambda y, y_hat: float(np.sum(2 * (np.asarray(y, float) - y_hat)) / len(y)))),
         ),
     ),
     Check(
         "losses.mse_loss", torch=mse_loss, squared_residual=True,
         tests=(
             Test(N_("reduction='mean', the default"), 1.5, regression(matrix)),
-            Test(N_("reduction='sum'"), 1, reduced("sum"), kinds=(MATRIX_OR_VECTOR,)),
-            Test(N_("reduction='none'"), 1, reduced("none"), kinds=(MATRIX_OR_VECTOR,)),
+            Test(N_("reduction='sum'"), 1, reduced("sum"), kinds=(MATRIX_OR_VECTOR, passed("reduction", 3))),
+            Test(N_("reduction='none'"), 1, reduced("none"), kinds=(MATRIX_OR_VECTOR, passed("reduction", 3))),
             Test(invalid_reduction, 0.5, reduced(None), cases=1, kinds=(MATRIX_OR_VECTOR, INVALID)),
         ),
         mistakes=(
@@ -322,12 +377,22 @@ CHECKS = (
                        "N·D = {N}·{D} elements."),
                     wrong(lambda input, target, reduction="mean": mse(target, input)),
                     applies=mean_of_matrix(mse_loss)),
+            Mistake(N_("The residuals are not squared: this reduces input - target; F.mse_loss "
+                       "reduces (input - target)²."),
+                    wrong(lambda input, target, reduction="mean": _reduced(np.asarray(input, float) - target,
+                                                                           reduction))),
+            Mistake(N_("This reduces 2·(input - target), the derivative of the square; F.mse_loss "
+                       "reduces (input - target)²."),
+                    wrong(lambda input, target, reduction="mean": _reduced(2 * (np.asarray(input, float) - target),
+                                                                           reduction))),
         ),
     ),
     Check(
         "losses.cross_entropy", torch=cross_entropy,
         tests=(
-            Test(N_("one-hot targets"), 1.5, one_hot_targets),
+            Test(N_("one-hot targets"), 1, one_hot_targets),
+            Test(N_("tiny predicted probabilities where the target is 1"), 0.5, tiny_probabilities,
+                 kinds=(TINY,)),
             Test(N_("probability targets"), 1, probability_targets),
             Test(N_("predicted probability 0 where the target is 0"), 1.5, zero_probabilities,
                  kinds=(edge("ŷ = 0 where y = 0", lambda call: np.any((call.args[0] == 0) & (call.args[1] == 0))),)),
@@ -385,8 +450,12 @@ CHECKS = (
                     "-½·log(2π·var) - (y - ŷ)²/(2·var)."), far_residuals),
         ),
         tests=(
-            Test(N_("var = 1, the default"), 1, gaussian("default"), kinds=GAUSSIAN),
-            Test(N_("given var"), 1.5, gaussian("positional"), kinds=GAUSSIAN),
+            Test(N_("var = 1, the default"), 0.75, gaussian("default"), kinds=GAUSSIAN),
+            Test(N_("given var"), 0.75, gaussian("positional"), kinds=GAUSSIAN),
+            Test(N_("residuals of 40+ standard deviations"), 0.5, gaussian("positional"), cases=2,
+                 kinds=(MATRIX_OR_VECTOR, FAR)),
+            Test(N_("a tiny variance (1e-6 to 1e-5)"), 0.5, gaussian("tiny"), cases=2,
+                 kinds=(MATRIX_OR_VECTOR, edge("var below 1e-5", lambda call: call.args[2] <= 1e-5))),
             Test(N_("var as a keyword"), 0.5, gaussian("keyword"), cases=2, kinds=GAUSSIAN),
         ),
         mistakes=(
@@ -410,20 +479,27 @@ CHECKS = (
     Check(
         "losses.gaussian_nll_loss", torch=gaussian_nll_loss, squared_residual=True,
         tests=(
-            Test(N_("var a float"), 1, nll(var_float), kinds=(RESIDUALS,)),
-            Test(N_("one variance per element (N, D)"), 0.75, nll(var_per_element), kinds=(RESIDUALS,)),
-            Test(N_("one variance per row (N, 1)"), 0.75, nll(var_per_row), kinds=(RESIDUALS,)),
+            Test(N_("var a float"), 0.75, nll(var_float)),
+            Test(N_("one variance per element (N, D)"), 0.5, nll(var_per_element)),
+            Test(N_("one variance per row (N, 1)"), 0.5, nll(var_per_row)),
+            Test(N_("residuals of 40+ standard deviations"), 0.75, nll(), kinds=(VARS, FAR)),
             Test(N_("var = 0.0, clamped to eps"), 0.75, nll(lambda d: 0.0), kinds=(edge("var = 0.0", lambda call: call.args[2] == 0.0),)),
             Test(N_("zero variances among one per row (N,), eps=1e-3"), 0.75, nll(zero_per_row, eps=1e-3),
                  kinds=(edge("a zero among positive variances (N,)", lambda call: np.shape(call.args[2]) == np.shape(call.args[0])[:1]
                              and np.any(call.args[2] == 0) and np.any(call.args[2] > 0)),)),
-            Test(N_("full=True"), 1, nll(full=True, reduction=KIND),
-                 kinds=(VARS, keyword("reduction", "reduction", REDUCTIONS), RESIDUALS)),
-            Test(N_("reduction='sum'"), 0.25, nll(reduction="sum"), cases=2, kinds=(VARS,)),
+            Test(N_("variances near eps=1e-5"), 0.25, near_eps, cases=2,
+                 kinds=(edge("var within 10·eps", lambda call: np.all(call.args[2] <= 1e-4)),
+                        passed("eps", 5))),
+            Test(N_("full=True"), 0.5, nll(full=True, reduction=KIND),
+                 kinds=(VARS, keyword("reduction", "reduction", REDUCTIONS))),
+            Test(N_("reduction='sum'"), 0.25, nll(reduction="sum"), cases=2,
+                 kinds=(VARS, passed("reduction", 6))),
             Test(N_("reduction='none'"), 0.25, nll(reduction="none"), cases=2, kinds=(VARS,)),
             Test(invalid_reduction, 0.25, nll(var_float, reduction=KIND), cases=1, kinds=(INVALID,)),
             Test(N_("a negative var raises ValueError"), 0.25, nll(), cases=1,
                  kinds=(INVALID_VARS,)),
+            Test(N_("a var of a shape not listed raises ValueError"), 0.25, nll(), cases=1,
+                 kinds=(UNLISTED_VARS,)),
         ),
         nonfinite_hint=(
             Hint(N_("var = 0 gives log 0 and a division by 0: clamp the variance to at least eps "
@@ -446,6 +522,10 @@ CHECKS = (
                     transformed(gaussian_nll_loss, "var", lambda var: var**2)),
             Mistake(N_("eps was ignored: the variance is clamped to at least the given eps."),
                     changed(gaussian_nll_loss, eps=1e-6), applies=given(gaussian_nll_loss, "eps", 1e-6)),
+            Mistake(N_("eps was added to var: F.gaussian_nll_loss clamps the variance instead, "
+                       "max(var, eps)."),
+                    lambda call: gaussian_nll_loss(**{**arguments(gaussian_nll_loss, call), "eps": 0.0,
+                                                      "var": _plus_eps(call)})),
         ),
     ),
 )

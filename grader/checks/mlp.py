@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from grader.cases import Axis, Call, Draw, Kind
-from grader.cases.kinds import dtypes, shapes
+from grader.cases.kinds import dtypes, passed, shapes
 from grader.cases.functions import SCALAR_FUNCTIONS
 from grader.checks import activations as act
 from grader.checks.common import changed, given, plain, tensor, wrong
@@ -122,28 +122,56 @@ def mlp(activation: str | None, targets: bool = False) -> Callable[[Draw], Call]
         x = d.normal(d.N, d.D)
         y = (d.normal(d.N, d.O),) if targets else ()
         params = d.params(d.D, d.H, d.O)
-        return d.call(x, *y, params) if activation is None else d.call(x, *y, params, activation=activation)
+        if activation is None:
+            return d.call(x, *y, params)
+        return d.pass_as((x, *y, params), {"activation": activation})
     return make
 
 
+FUNCTIONS = Axis("function", tuple(Kind(name, name, lambda call, name=name: call.args[0].name == name)
+                                 for name in SCALAR_FUNCTIONS))
 #: Every scalar function (one non-separable: its gradient entry k depends on the other
-#: entries, so an entry left nudged shows), at 1-D and 2-D points, given in float64 and float32.
-NUMERICAL = (
-    Axis("function", tuple(Kind(name, name, lambda call, name=name: call.args[0].name == name)
-                           for name in SCALAR_FUNCTIONS)),
-    shapes("1-D", "2-D", position=1),
-    dtypes("float64", "float32", position=1),
-)
+#: entries, so an entry left nudged shows), at 1-D and 2-D points.
+NUMERICAL = (FUNCTIONS, shapes("1-D", "2-D", position=1))
+#: The same, with h given by keyword or in third place.
+H_KEYWORD = (*NUMERICAL, Axis("h", (
+    Kind("h=... by keyword", "keyword", lambda call: len(call.args) == 2 and "h" in call.kwargs),)))
+H_THIRD = (*NUMERICAL, Axis("h", (
+    Kind("h in third place", "positional", lambda call: len(call.args) == 3 and not call.kwargs),)))
+#: A float32 point (the gradient is still computed in float64).
+FLOAT32_POINT = (*NUMERICAL, dtypes("float32", position=1))
 
 
-def scalar_function(h: float | None) -> Callable[[Draw], Call]:
+def scalar_function(h: float | None = None, dtype: type = np.float64) -> Callable[[Draw], Call]:
     """Cases ``(f, x[, h])``: a curved scalar function (the "function" kind) at a random point
-    of the "shape" and "dtype" kinds."""
+    of the "shape" kind in ``dtype``; ``h`` given as the case's "h" kind says (None: the
+    default h)."""
     def make(d: Draw) -> Call:
         f = ScalarFunction(d.kind("function"))
-        x = d.normal(*(d.N, d.D)[2 - d.kind("shape"):]).astype(d.kind("dtype"))
-        return d.call(f, x) if h is None else d.call(f, x, h=h)
+        x = d.normal(*(d.N, d.D)[2 - d.kind("shape"):]).astype(dtype)
+        if h is None:
+            return d.call(f, x)
+        return d.call(f, x, h) if d.kind("h") == "positional" else d.call(f, x, h=h)
     return make
+
+
+def nudged_in_place(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-5) -> np.ndarray:
+    """Centred differences nudging ``x[k]`` in ``x``'s own dtype (CS231n's loop): in float32,
+    ``x[k] + h`` is rounded, so the step taken is not ``h``."""
+    x, grad = np.array(x), np.zeros(np.shape(x))
+    for k in np.ndindex(x.shape):
+        old = x[k]
+        x[k] = old + h
+        plus = f(x)
+        x[k] = old - h
+        minus = f(x)
+        x[k] = old
+        grad[k] = (plus - minus) / (2 * h)
+    return grad
+
+
+def float32_point(call: Call) -> bool:
+    return np.asarray(call.args[1]).dtype == np.float32
 
 
 forward_not_relu = given(mlp_forward, "activation", "relu")
@@ -177,8 +205,8 @@ CHECKS = (
         "mlp.mlp_forward", torch=mlp_forward,
         tests=(
             Test(N_("ReLU, the default activation"), 2, mlp(None)),
-            Test(N_("sigmoid"), 1.5, mlp("sigmoid")),
-            Test(N_("tanh"), 1.5, mlp("tanh")),
+            Test(N_("sigmoid"), 1.5, mlp("sigmoid"), kinds=(passed("activation", 3),)),
+            Test(N_("tanh"), 1.5, mlp("tanh"), kinds=(passed("activation", 3),)),
         ),
         mistakes=(
             Mistake(N_("ReLU was used whatever the activation argument says."),
@@ -190,11 +218,11 @@ CHECKS = (
         callees=("mlp.linear_forward", "activations.relu", "activations.sigmoid", "activations.tanh"),
     ),
     Check(
-        "mlp.mlp_backward", torch=mlp_backward, squared_residual=True,
+        "mlp.mlp_backward", torch=mlp_backward, squared_residual=True, derivatives="[1]",
         tests=(
             Test(N_("ReLU, the default activation"), 3, mlp(None, targets=True)),
-            Test(N_("sigmoid"), 3, mlp("sigmoid", targets=True)),
-            Test(N_("tanh"), 3, mlp("tanh", targets=True)),
+            Test(N_("sigmoid"), 3, mlp("sigmoid", targets=True), kinds=(passed("activation", 4),)),
+            Test(N_("tanh"), 3, mlp("tanh", targets=True), kinds=(passed("activation", 4),)),
         ),
         mistakes=(
             Mistake(N_("ReLU was used whatever the activation argument says."),
@@ -213,8 +241,11 @@ CHECKS = (
     Check(
         "mlp.numerical_gradient", torch=numerical_gradient,
         tests=(
-            Test(N_("curved functions, default h"), 3, scalar_function(None), kinds=NUMERICAL),
-            Test(N_("curved functions, given h"), 2, scalar_function(1e-2), kinds=NUMERICAL),
+            Test(N_("curved functions, default h"), 2, scalar_function(), kinds=NUMERICAL),
+            Test(N_("given h, by keyword"), 1, scalar_function(1e-2), kinds=H_KEYWORD),
+            Test(N_("given h, in third place"), 1, scalar_function(1e-2), kinds=H_THIRD),
+            Test(N_("float32 x, computed in float64"), 1, scalar_function(dtype=np.float32),
+                 kinds=FLOAT32_POINT),
         ),
         tolerance=Tolerance(rtol=1e-7, atol=1e-8),
         mistakes=(
@@ -223,6 +254,9 @@ CHECKS = (
                     wrong(forward_difference)),
             Mistake(N_("The step h was ignored (1e-5 was used): use the h argument."),
                     changed(numerical_gradient, h=1e-5), applies=given(numerical_gradient, "h", 1e-5)),
+            Mistake(N_("x is float32, and x + h was rounded to float32, so the step taken is not h: "
+                       "nudge a float64 copy of x (x = x.astype(np.float64))."),
+                    wrong(nudged_in_place), applies=float32_point),
         ),
     ),
 )

@@ -98,6 +98,12 @@ class Check:
     #: Whether the function involves a squared residual (y - ŷ)²: only then do hints about
     #: signs and factors 2 speak of its derivative.
     squared_residual: bool = False
+    #: What the contract gives on a call and why (a translated rule, true on every call):
+    #: the hint where no declared mistake matches, for functions of a few discrete cases.
+    rule: Callable[[Call], str] | None = None
+    #: The path in the result (a verdict's ``where``: "" for all of it, "[1]" for the second
+    #: item) under which values are derivatives of that squared residual (None: nowhere).
+    derivatives: str | None = None
 
     @property
     def points(self) -> float:

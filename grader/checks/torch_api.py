@@ -12,10 +12,11 @@ import torch
 from torch.nn import _reduction
 
 from grader.cases import Call, Draw
-from grader.checks.common import changed, given, plain, tensor, wrong
+from grader.cases.kinds import passed
+from grader.checks.common import arguments, changed, given, plain, tensor, wrong
 from grader.checks.losses import INVALID, MATRIX_OR_VECTOR
 from grader.checks.spec import Check, Mistake, Test
-from grader.i18n import N_
+from grader.i18n import N_, _
 
 
 def legacy_reduction(size_average: bool | None = None, reduce: bool | None = None) -> str:
@@ -37,15 +38,26 @@ def size_average_first(size_average: bool | None = None, reduce: bool | None = N
     return "none" if reduce is False else "mean"
 
 
-def none_as_false(size_average: bool | None = None, reduce: bool | None = None) -> str:
-    """Treats a missing argument as False."""
-    return "mean" if size_average and reduce else "sum" if reduce else "none"
+def legacy_rule(call: Call) -> str:
+    """Why PyTorch derives its reduction from this combination (translated)."""
+    given = arguments(legacy_reduction, call)
+    if given["reduce"] is False:
+        return _(N_("PyTorch gives 'none' here: reduce=False means no reduction, whatever "
+                    "size_average says."))
+    if given["size_average"] is False:
+        return _(N_("PyTorch gives 'sum' here: reduce is True or missing, and "
+                    "size_average=False sums instead of averaging."))
+    return _(N_("PyTorch gives 'mean' here: neither argument is False, and a missing "
+                "argument (None) counts as True."))
 
 
 def legacy(size_average: bool | None, reduce: bool | None) -> Callable[[Draw], Call]:
-    """The one case of a combination; both missing is the call without arguments."""
+    """The one case of a combination; both missing is the call without arguments, both given
+    are passed in their places, one given by keyword."""
     if size_average is None and reduce is None:
         return lambda d: d.call()
+    if size_average is not None and reduce is not None:   # both given: in their places
+        return lambda d: d.call(size_average, reduce)
     return lambda d: d.call(size_average=size_average, reduce=reduce)
 
 
@@ -61,13 +73,15 @@ def arrays(reduction: str | None = None, invalid: bool = False) -> Callable[[Dra
         input, target = d.normal(*shape), d.normal(*shape)
         if invalid:
             return d.call(input, target, reduction=d.kind("reduction"))
-        return d.call(input, target) if reduction is None else d.call(input, target, reduction=reduction)
+        if reduction is None:
+            return d.call(input, target)
+        return d.pass_as((input, target), {"reduction": reduction})
     return make
 
 
 CHECKS = (
     Check(
-        "torch_api.legacy_reduction", torch=legacy_reduction, squared_residual=True,
+        "torch_api.legacy_reduction", torch=legacy_reduction,
         tests=(
             legacy_test(N_("size_average=None, reduce=None"), None, None),
             legacy_test(N_("size_average=True, reduce=None"), True, None),
@@ -82,16 +96,18 @@ CHECKS = (
         mistakes=(
             Mistake(N_("reduce=False means no reduction ('none'), whatever size_average says."),
                     wrong(size_average_first)),
-            Mistake(N_("A missing argument (None) takes the old default, True."), wrong(none_as_false)),
         ),
-        policy_exempt=True,
+        rule=legacy_rule, policy_exempt=True,
     ),
     Check(
         "torch_api.mse_loss_and_grad", torch=mse_loss_and_grad, squared_residual=True,
+        derivatives="[1]",
         tests=(
             Test(N_("reduction='mean', the default"), 1, arrays(), kinds=(MATRIX_OR_VECTOR,)),
-            Test(N_("reduction='sum'"), 0.5, arrays("sum"), cases=2, kinds=(MATRIX_OR_VECTOR,)),
-            Test(N_("reduction='none'"), 0.5, arrays("none"), cases=2, kinds=(MATRIX_OR_VECTOR,)),
+            Test(N_("reduction='sum'"), 0.5, arrays("sum"), cases=2,
+                 kinds=(MATRIX_OR_VECTOR, passed("reduction", 3))),
+            Test(N_("reduction='none'"), 0.5, arrays("none"), cases=2,
+                 kinds=(MATRIX_OR_VECTOR, passed("reduction", 3))),
             Test(N_("invalid reduction raises ValueError"), 0.75, arrays(invalid=True), cases=1,
                  kinds=(MATRIX_OR_VECTOR, INVALID)),
         ),
@@ -104,7 +120,7 @@ CHECKS = (
                     wrong(lambda input, target, reduction="mean": (
                         mse_loss_and_grad(input, target, reduction)[0],
                         mse_loss_and_grad(input, target)[1])),
-                    applies=lambda call: call.kwargs.get("reduction") == "none"),
+                    applies=lambda call: arguments(mse_loss_and_grad, call)["reduction"] == "none"),
         ),
         policy_exempt=True, requires="torch.nn",
     ),

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from grader.cases import Call
-from grader.checks.spec import Check
+from grader.checks.spec import Check, Tolerance
 from grader.compare.verdict import Verdict, compare
 from grader.i18n import N_, _
 
@@ -59,6 +59,14 @@ DIVIDED_BY_LAW = N_("Your result is the expected one divided by {law} on every f
                     "cases of different sizes): did you average over the wrong count?")
 CONSTANT_RATIO = N_("Your result is {factor} times the expected one on every failing case (a "
                     "constant ratio).")
+OFFSET_LAW = N_("Your result differs from the expected one by {offset} for each of the {count} "
+                "terms on every failing case ({value} in the example shown, and the difference "
+                "follows {count} across cases of different sizes): a constant term of each "
+                "element's formula is wrong.")
+STEP_LAW = N_("Your result is {law} times the expected one on every failing case, with h the "
+              "step ({value} in the example shown): look at where h enters your formula (the "
+              "centred difference divides f(x + h) - f(x - h) by 2h).")
+ONLY_ITEMS = N_("Only {wrong} is wrong on every failing case ({right}: right).")
 CONSTANT_OFFSET = N_("Your result differs from the expected one by the same amount, {offset}, "
                      "in every failing case (a constant offset).")
 WRONG_AT_ZERO = N_("Wrong only where {name} is exactly 0 (you give {got}, expected {expected}), "
@@ -73,6 +81,14 @@ ZEROED_ARGUMENT = N_("Your result is what the function gives for {name} = 0 on e
 OTHER_AXIS = N_("Your result is the right computation along axis {axis} on every failing case, "
                 "not along the axis asked for (axis={asked} in the example shown): reduce along "
                 "the axis argument.")
+SWAPPED_RESULTS = N_("Your results are in the wrong order on every failing case: item {first} "
+                    "and item {second} are swapped. Return them in the order the exercise states.")
+SWAPPED_ARGUMENTS = N_("Your result is what the function gives with {first} and {second} "
+                      "swapped, on every failing case: check the order of the parameters, or "
+                      "where each is used.")
+OTHER_AXIS_DEFAULT = N_("Your result is the right computation along axis {axis} on every failing "
+                       "case, where axis was not given: its default is the last axis (axis={asked} "
+                       "in the example shown). Check the default value of axis.")
 ZERO_LOG_ZERO = N_("The result is nan where {target} and {prob} are both 0: the term 0·log 0 "
                    "counts as 0. Take the log only where the target is positive (np.where).")
 NONFINITE_ELEMENT = N_("The {bad} comes from the input {name}{index} = {value}: on every failing "
@@ -90,23 +106,19 @@ NONFINITE_INPUT = N_("The {bad} comes from large inputs: {name} holds values as 
                      "in magnitude in every failing case, and nothing else is wrong.")
 NONFINITE_HINT = N_("Look for an exp, a log or a division that overflows for large inputs, "
                     "and use a numerically stable formulation.")
-NONFINITE_SEEN = N_("The result is {bad} at {count} of {total} values where it should be finite "
-                    "(the first at {index}); other values are wrong too, so this is not only an "
-                    "overflow.")
-DIFFER_ELEMENTS = N_("In the example shown, {count} of {total} values differ ({where}); the first "
-                     "difference is at index {index}. The error is {pattern}.")
-SCALARS_SEEN = N_("On the {count} failing cases, your result over the expected one is {ratios} "
-                  "and the difference is {differences}: neither a constant ratio, nor a count "
-                  "law, nor a constant offset.")
+NONFINITE_SEEN = N_("The result is {bad} at {count} of {total} values where it should be "
+                    "finite, and other values are wrong too, so this is not only an overflow.")
+DIFFER_ELEMENTS = N_("In the example shown, {count} of {total} values differ: the error is "
+                     "{pattern}.")
+SCALARS_SEEN = N_("Over the failing cases, your result over the expected one ranges from {low} "
+                  "to {high}: neither a constant ratio, nor a count law, nor a constant offset.")
 NONFINITE_CONDITION = N_("The result is {bad} where it should be finite, in every failing case, "
                          "and every other value is right.")
-PATTERN_NEITHER = N_("neither a constant ratio nor a constant offset")
-PATTERN_RATIO = N_("a constant ratio of {factor} in this example, but not the same ratio in every "
-                   "failing case")
-PATTERN_OFFSET = N_("a constant offset of {offset} in this example, but not the same offset in "
-                    "every failing case")
-ROWS = N_("rows {rows}")
-ALL_ROWS = N_("in every row")
+PATTERN_NEITHER = N_("neither a constant ratio nor a constant offset in this example")
+PATTERN_RATIO = N_("a constant ratio in this example, but not the same ratio in every failing "
+                   "case")
+PATTERN_OFFSET = N_("a constant offset in this example, but not the same offset in every "
+                    "failing case")
 
 
 @dataclass(frozen=True)
@@ -117,6 +129,7 @@ class Failure:
     got: Any
     expected: Any
     verdict: Verdict
+    message: str = ""     # what went wrong, as told (an exception: its own message)
 
 
 @dataclass(frozen=True)
@@ -268,8 +281,22 @@ def law_value(call: Call, law: str) -> float | None:
 def claim_of(check: Check, identifier: str, arg_names: Sequence[str] = ()) -> Claim | None:
     """The claim an identifier stands for (message left empty), None for one that states no
     checkable content about values (outcomes, neutral descriptions of one example)."""
+    from grader.compare.groups import form_of, parts_of
+
+    parts = parts_of(identifier)
+    if parts is not None:   # one claim per form of failure (grader.compare.groups)
+        claims = {form: claim_of(check, part, arg_names) for form, part in parts}
+
+        def holds(failure: Failure) -> bool:
+            form = form_of(failure)
+            return form in claims and (claims[form] is None or claims[form].holds(failure))
+        first = claims[parts[0][0]]
+        cause = first.cause if first is not None else parts[0][1].startswith("outcome:")
+        return Claim(identifier, "", holds, cause=cause)
     kind, _sep, rest = identifier.partition(":")
     param, _at, where = rest.partition("@") if kind != "mistake" else (rest, "", "")
+    if kind == "rule":     # the contract's rule for the call: true on every call
+        return Claim(identifier, "", lambda f: True)
     if kind == "mistake":
         index = int(param.rpartition(":")[2])
         return Claim(identifier, "", lambda f: _mistake_holds(check, index, f))
@@ -278,11 +305,18 @@ def claim_of(check: Check, identifier: str, arg_names: Sequence[str] = ()) -> Cl
         "factor": lambda f: _law_holds(f, where, param),
         "ratio": lambda f: _ratio_holds(f, where, float(param)),
         "offset": lambda f: _offset_holds(f, where, float(param)),
+        "offset-law": lambda f: _offset_law_holds(f, where, param.split(":")[0],
+                                                  float(param.split(":", 1)[1])),
+        "step": lambda f: _step_holds(check, f, where, param),
+        "only": lambda f: _only_holds(check, f, tuple(_split_paths(param))),
         "zero": lambda f: _zero_holds(check, f, where, arg_names),
         "where": lambda f: _region_holds(check, f, where, arg_names, param),
         "negated": lambda f: _changed_holds(check, f, where, param, "negated"),
         "zeroed": lambda f: _changed_holds(check, f, where, param, "zeroed"),
         "axis": lambda f: _axis_holds(check, f, where, int(param)),
+        "swapped-results": lambda f: swapped_results_hold(check, f, *map(int, param.split(","))),
+        "swapped-arguments": lambda f: swapped_arguments_hold(check, f, where,
+                                                              *map(int, param.split(","))),
         "zero-log-zero": lambda f: _zero_log_zero(check, f, where, arg_names) is not None,
         "nonfinite-element": lambda f: _nonfinite_element(check, f, where, arg_names) is not None,
         "nonfinite-row": lambda f: _nonfinite_row(check, f, where, arg_names) is not None,
@@ -291,7 +325,7 @@ def claim_of(check: Check, identifier: str, arg_names: Sequence[str] = ()) -> Cl
         "nonfinite-hint": lambda f: _hint_holds(check, int(param), f, where),
         "nonfinite": lambda f: _nonfinite_only(check, f, where) is not None,
     }
-    if kind in ("shape", "length", "raises") or identifier.startswith(("no-raise@", "outcome:refused")):
+    if kind in ("shape", "length", "raises", "keys") or identifier.startswith(("no-raise@", "outcome:refused")):
         from grader.compare.diagnose import structure
 
         return Claim(identifier, "", lambda f: structure(f.verdict)[0] == identifier)
@@ -300,6 +334,11 @@ def claim_of(check: Check, identifier: str, arg_names: Sequence[str] = ()) -> Cl
         return None
     neutral = kind == "offset" or kind == "ratio" and abs(float(param)) not in (2.0, 0.5)
     return Claim(identifier, "", test, cause=not neutral)
+
+
+def _split_paths(text: str) -> list[str]:
+    """``"[0],[2]"`` or ``"['W1'],['b1']"`` -> its paths."""
+    return re.findall(r"\[[^\[\]]+\]", text)
 
 
 def _mistake_holds(check: Check, index: int, failure: Failure) -> bool:
@@ -364,7 +403,11 @@ def _region_holds(check: Check, failure: Failure, where: str, arg_names: Sequenc
         return False
     wrong, x = _wrong(check, *pair), first[1]
     inside = REGIONS[region](x)
-    return bool(wrong.any() and not (wrong & ~inside).any() and _ordinary(x)[~inside].any())
+    got, expected = pair
+    exact = Tolerance(check.tolerance.rtol / 100, check.tolerance.atol / 100)
+    right_outside = np.all(exact.close(got[~inside], expected[~inside]))   # a branch, not a drift
+    return bool(wrong.any() and not (wrong & ~inside).any() and _ordinary(x)[~inside].any()
+                and right_outside)
 
 
 def _ordinary(x: np.ndarray) -> np.ndarray:
@@ -404,6 +447,82 @@ def _changed_holds(check: Check, failure: Failure, where: str, position: str, ch
     other = as_floats(leaf(wrong, where), sequences=True)
     return pair is not None and other is not None and other.shape == pair[0].shape and \
         bool(np.all(np.isfinite(other))) and bool(np.all(check.tolerance.close(pair[0], other)))
+
+
+def _items(value: Any) -> list[tuple[str, Any]]:
+    """The items of a tuple or dict result with their paths (``[0]``, ``['W1']``)."""
+    if isinstance(value, dict):
+        return [(f"[{key!r}]", item) for key, item in value.items()]
+    if isinstance(value, (tuple, list)):
+        return [(f"[{index}]", item) for index, item in enumerate(value)]
+    return []
+
+
+def wrong_items(check: Check, failure: Failure) -> tuple[str, ...] | None:
+    """The paths of the wrong items of a tuple or dict result (None: not such a result)."""
+    expected = _items(failure.expected)
+    if not expected or not isinstance(failure.expected, (tuple, dict)):
+        return None
+    wrong = []
+    for path, item in expected:
+        got = leaf(failure.got, path)
+        if got is None or not compare(got, item, check.tolerance).ok:
+            wrong.append(path)
+    return tuple(wrong)
+
+
+def only_items(check: Check, failures: Sequence[Failure]) -> tuple[str, str] | None:
+    """The identifier and hint "only these items are wrong", when the same proper subset of
+    a tuple or dict result is wrong on every failure (None otherwise)."""
+    sets = {wrong_items(check, f) for f in failures}
+    if len(sets) != 1:
+        return None
+    wrong = sets.pop()
+    paths = [path for path, _item in _items(failures[0].expected)]
+    if not wrong or len(wrong) == len(paths):
+        return None
+    right = [p for p in paths if p not in wrong]
+    return (f"only:{','.join(wrong)}@",
+            _(ONLY_ITEMS).format(wrong="result" + " ".join(wrong) if len(wrong) == 1
+                                 else ", ".join("result" + w for w in wrong),
+                                 right=", ".join("result" + r for r in right)))
+
+
+def _only_holds(check: Check, failure: Failure, wrong: tuple[str, ...]) -> bool:
+    return wrong_items(check, failure) == wrong
+
+
+def swapped_results_hold(check: Check, failure: Failure, first: int, second: int) -> bool:
+    """The result is a tuple whose items ``first`` and ``second`` (swapped) are right."""
+    got, expected = failure.got, failure.expected
+    if not isinstance(expected, tuple) or not isinstance(got, (tuple, list)) \
+            or len(got) != len(expected) or second >= len(got):
+        return False
+    items = list(got)
+    items[first], items[second] = items[second], items[first]
+    return compare(tuple(items), expected, check.tolerance).ok
+
+
+def swapped_arguments_hold(check: Check, failure: Failure, where: str, first: int,
+                           second: int) -> bool:
+    """The result is the reference's with positional arguments ``first`` and ``second``
+    exchanged (arrays of one shape, where that changes the reference's result)."""
+    args = list(failure.call.args)
+    if second >= len(args) or as_floats(args[first]) is None or as_floats(args[second]) is None \
+            or np.shape(args[first]) != np.shape(args[second]):
+        return False
+    args[first], args[second] = args[second], args[first]
+    try:
+        with np.errstate(all="ignore"):
+            wrong = check.torch(*args, **failure.call.kwargs)
+    except Exception:  # the reference cannot run on it: no claim
+        return False
+    if compare(wrong, failure.expected, check.tolerance).ok:
+        return False
+    pair = _pair(failure, where)
+    other = as_floats(leaf(wrong, where), sequences=True)
+    return pair is not None and other is not None and other.shape == pair[0].shape and \
+        bool(np.all(np.isfinite(other))) and compare(failure.got, wrong, check.tolerance).ok
 
 
 def _asked_axis(check: Check, call: Call) -> int | None:
@@ -553,7 +672,7 @@ def value_claims(check: Check, failures: Sequence[Failure], shown: Failure,
     if not _wrong(check, got, expected).any():
         return
     yield _zero_claim(check, shown, where, arg_names)
-    message = SIGN_FLIPPED_SQUARED if check.squared_residual else SIGN_FLIPPED
+    message = SIGN_FLIPPED_SQUARED if _derivative(check, where) else SIGN_FLIPPED
     yield Claim(f"sign:@{where}", _(message), lambda f: _sign_holds(check, f, where))
     positions = [str(i) for i in range(len(shown.call.args))] + list(shown.call.kwargs)
     for change, text in (("negated", NEGATED_ARGUMENT), ("zeroed", ZEROED_ARGUMENT)):
@@ -562,16 +681,26 @@ def value_claims(check: Check, failures: Sequence[Failure], shown: Failure,
                         _(text).format(name=argument_name(position, arg_names)),
                         lambda f, position=position, change=change:
                         _changed_holds(check, f, where, position, change))
+    arrays = [i for i, a in enumerate(shown.call.args) if as_floats(a) is not None and np.ndim(a)]
+    for first, second in ((i, j) for i in arrays for j in arrays if i < j):
+        yield Claim(f"swapped-arguments:{first},{second}@{where}",
+                    _(SWAPPED_ARGUMENTS).format(first=argument_name(str(first), arg_names),
+                                                second=argument_name(str(second), arg_names)),
+                    lambda f, i=first, j=second: swapped_arguments_hold(check, f, where, i, j))
     asked = _asked_axis(check, shown.call)
     if asked is not None:
+        defaults = all(len(f.call.args) < 2 and "axis" not in f.call.kwargs for f in failures)
         for axis in range(np.ndim(shown.call.args[0])):
             if axis != asked:
                 yield Claim(f"axis:{axis}@{where}",
-                            _(OTHER_AXIS).format(axis=axis, asked=asked),
+                            _(OTHER_AXIS_DEFAULT if defaults else OTHER_AXIS).format(
+                                axis=axis, asked=asked),
                             lambda f, axis=axis: _axis_holds(check, f, where, axis))
+    yield from _step_claims(check, failures, shown, where)
     yield from _factor_claims(check, failures, shown, where)
     yield from _region_claims(check, shown, where, arg_names)
     yield from _offset_claims(failures, shown, where)
+    yield from _offset_law_claims(failures, shown, where)
 
 
 def _region_claims(check: Check, shown: Failure, where: str, arg_names: Sequence[str]
@@ -597,6 +726,13 @@ def _zero_claim(check: Check, shown: Failure, where: str, arg_names: Sequence[st
                                        expected=number(expected[index]))
     return Claim(f"zero:@{where}", message,
                       lambda f: _zero_holds(check, f, where, arg_names))
+
+
+def _derivative(check: Check, where: str) -> bool:
+    """Whether the result at ``where`` is a derivative of a squared residual (only there do
+    hints about the constant 2 and the sign speak of the derivative of a square)."""
+    return check.squared_residual and check.derivatives is not None and \
+        where.startswith(check.derivatives)
 
 
 def text_of(claim: Claim) -> str:
@@ -633,9 +769,10 @@ def _factor_claims(check: Check, failures: Sequence[Failure], shown: Failure, wh
     if min(abs(abs(factor) - 2) / 2, abs(abs(factor) - 0.5) / 0.5) <= 1e-3:
         exact = float((2.0 if abs(factor) > 1 else 0.5) * np.sign(factor))
         shown_factor = {2.0: "2", 0.5: "1/2", -2.0: "-2", -0.5: "-1/2"}[exact]
-        message = FACTOR_TWO_SQUARED if check.squared_residual else FACTOR_TWO
+        squared = _derivative(check, where)
+        message = FACTOR_TWO_SQUARED if squared else FACTOR_TWO
         if exact < 0:
-            message = FACTOR_MINUS_TWO_SQUARED if check.squared_residual else FACTOR_MINUS_TWO
+            message = FACTOR_MINUS_TWO_SQUARED if squared else FACTOR_MINUS_TWO
         yield Claim(f"ratio:{exact!r}@{where}", _(message).format(factor=shown_factor),
                     lambda f: _ratio_holds(f, where, exact))
         return
@@ -655,6 +792,73 @@ def _offset_claims(failures: Sequence[Failure], shown: Failure, where: str) -> I
     shift = float(number(shifts[0]))   # 6 digits: one identifier for one mistake
     yield Claim(f"offset:{shift!r}@{where}", _(CONSTANT_OFFSET).format(offset=number(shift)),
                 lambda f: _offset_holds(f, where, shift), cause=False)
+
+
+def _offset_law_claims(failures: Sequence[Failure], shown: Failure, where: str) -> Iterator[Claim]:
+    """The difference is ``c · count`` on every failure, with ``count`` (N, D, N·D, …)
+    differing between them: every one of ``count`` terms is off by the same ``c``."""
+    pairs = [_pair(f, where) for f in failures]
+    if len(pairs) < 2 or any(p is None for p in pairs):
+        return
+    shifts = [offset(*p) for p in pairs]
+    if any(s is None for s in shifts):
+        return
+    fitted = []
+    for count in _COUNTS:
+        values = [count_value(f.call, count) for f in failures]
+        if any(not v for v in values) or len(set(values)) < 2:
+            continue
+        per_term = [s / v for s, v in zip(shifts, values)]
+        if all(abs(p - per_term[0]) <= 1e-4 * abs(per_term[0]) for p in per_term):
+            fitted.append((count, float(number(per_term[0]))))
+    if len(fitted) != 1:    # none, or a coincidence of sizes: no law is told
+        return
+    count, c = fitted[0]
+    shown_value = number(c * (count_value(shown.call, count) or 1))
+    yield Claim(f"offset-law:{count}:{c!r}@{where}",
+                _(OFFSET_LAW).format(offset=number(c), count=count, value=shown_value),
+                lambda f: _offset_law_holds(f, where, count, c))
+
+
+def _offset_law_holds(failure: Failure, where: str, count: str, per_term: float) -> bool:
+    value = count_value(failure.call, count)
+    return bool(value) and _offset_holds(failure, where, per_term * value)
+
+
+#: Laws in the step h: (name, k, power) for ``k · h^power``.
+STEP_LAWS = (("h", 1.0, 1), ("2h", 2.0, 1), ("h/2", 0.5, 1),
+             ("1/h", 1.0, -1), ("1/(2h)", 0.5, -1), ("2/h", 2.0, -1),
+             ("h²", 1.0, 2), ("4h²", 4.0, 2), ("h²/4", 0.25, 2),
+             ("1/h²", 1.0, -2), ("1/(4h²)", 0.25, -2), ("4/h²", 4.0, -2))
+
+
+def _step(check: Check, call: Call) -> float | None:
+    """The call's step ``h`` (a scalar argument of that name), None if it has none."""
+    from grader.checks.common import arguments
+
+    try:
+        h = arguments(check.torch, call).get("h")
+    except TypeError:
+        return None
+    return float(h) if isinstance(h, (int, float)) and not isinstance(h, bool) and h > 0 else None
+
+
+def _step_holds(check: Check, failure: Failure, where: str, law: str) -> bool:
+    h = _step(check, failure.call)
+    k, power = next((k, p) for name, k, p in STEP_LAWS if name == law)
+    return h is not None and _ratio_holds(failure, where, k * h ** power)
+
+
+def _step_claims(check: Check, failures: Sequence[Failure], shown: Failure, where: str
+                 ) -> Iterator[Claim]:
+    h = _step(check, shown.call)
+    if h is None:
+        return
+    for law, k, power in STEP_LAWS:
+        if all(_step_holds(check, f, where, law) for f in failures):
+            yield Claim(f"step:{law}@{where}", _(STEP_LAW).format(law=law, value=number(k * h ** power)),
+                        lambda f, law=law: _step_holds(check, f, where, law))
+            return
 
 
 def _nonfinite_claims(check: Check, shown: Failure, where: str, arg_names: Sequence[str],
@@ -715,48 +919,47 @@ def _nonfinite_claims(check: Check, shown: Failure, where: str, arg_names: Seque
 
 
 def describe(check: Check, failures: Sequence[Failure], shown: Failure) -> str:
-    """A neutral description of what is wrong: which values or rows differ in the shown
-    failure, whether the error is a ratio, an offset or neither, where it starts (for a
-    single number: the ratio and the difference on every failure)."""
+    """A neutral description of what is wrong with ``failures`` (cases of one form, ``shown``
+    among them), naming at most two numbers: for single numbers, the range of the ratio
+    over the cases; for arrays, how many values of the example shown differ and whether the
+    error is a ratio or an offset there. A negative ("neither a constant ratio ...") is
+    stated only where the claims it denies were checked on exactly these cases."""
     where = shown.verdict.where
     pair = _pair(shown, where)
     if pair is None:
         return ""
     got, expected = pair
-    if got.size == 1 and np.all(np.isfinite(got)) and np.all(np.isfinite(expected)):
-        pairs = [p for p in (_pair(f, where) for f in failures) if p is not None and p[0].size == 1]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratios = ", ".join(number(float(g.reshape(-1)[0] / e.reshape(-1)[0]))
-                               for g, e in pairs if e.reshape(-1)[0] != 0)
-        differences = ", ".join(number(float(g.reshape(-1)[0] - e.reshape(-1)[0]))
-                                for g, e in pairs)
-        return _(SCALARS_SEEN).format(count=len(pairs), ratios=ratios or "-",
-                                      differences=differences)
+    if got.ndim == 0:
+        return _describe_numbers(failures, where)
     wrong = _wrong(check, got, expected)
     if not wrong.any():
         return ""
     bad = np.isfinite(expected) & ~np.isfinite(got)
     if bad.any() and (wrong & ~bad).any():
-        index = tuple(int(i) for i in np.argwhere(bad)[0]) if got.ndim else ()
-        return _(NONFINITE_SEEN).format(bad=str(got[index]), count=int(bad.sum()),
-                                        total=got.size, index=list(index))
-    found_ratio, found_offset = ratio(got, expected), offset(got, expected)
-    if found_ratio is not None:
-        pattern = _(PATTERN_RATIO).format(factor=number(found_ratio))
-    elif found_offset is not None:
-        pattern = _(PATTERN_OFFSET).format(offset=number(found_offset))
+        index = tuple(int(i) for i in np.argwhere(bad)[0])
+        return _(NONFINITE_SEEN).format(bad=str(got[index]), count=int(bad.sum()), total=got.size)
+    if ratio(got, expected) is not None:
+        pattern = _(PATTERN_RATIO)
+    elif offset(got, expected) is not None:
+        pattern = _(PATTERN_OFFSET)
     else:
         pattern = _(PATTERN_NEITHER)
-    if wrong.ndim >= 2:
-        rows = np.flatnonzero(wrong.reshape(wrong.shape[0], -1).any(axis=1))
-        place = _(ALL_ROWS) if len(rows) == wrong.shape[0] else \
-            _(ROWS).format(rows=", ".join(str(r) for r in rows[:10]) + (" …" if len(rows) > 10 else ""))
-    else:
-        cells = np.flatnonzero(wrong)
-        place = ", ".join(str(c) for c in cells[:10]) + (" …" if len(cells) > 10 else "")
-    first = tuple(int(i) for i in np.argwhere(wrong)[0])
-    return _(DIFFER_ELEMENTS).format(count=int(wrong.sum()), total=wrong.size, where=place,
-                                     index=list(first), pattern=pattern)
+    return _(DIFFER_ELEMENTS).format(count=int(wrong.sum()), total=wrong.size, pattern=pattern)
+
+
+def _describe_numbers(failures: Sequence[Failure], where: str) -> str:
+    """Single numbers on several cases: the range of the ratio, and what it is not (checked:
+    every case has a ratio and an offset, so the factor and offset claims were tried on
+    exactly these cases). One case: nothing beyond "expected X, got Y"."""
+    pairs = [_pair(f, where) for f in failures]
+    if len(pairs) < 2 or any(p is None or p[0].ndim != 0 for p in pairs):
+        return ""
+    checked = all(ratio(*p) is not None and offset(*p) is not None for p in pairs)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratios = [float(g.reshape(-1)[0] / e.reshape(-1)[0]) for g, e in pairs if e.reshape(-1)[0]]
+    if not checked or not ratios:
+        return ""
+    return _(SCALARS_SEEN).format(count=len(pairs), low=number(min(ratios)), high=number(max(ratios)))
 
 
 def _join(*parts: str) -> str:

@@ -14,20 +14,31 @@ from __future__ import annotations
 
 import copy
 import inspect
+import itertools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from grader.cases import Call
 from grader.checks.spec import Check, Mistake
-from grader.compare.claims import (_NOTHING, NONFINITE_HINT, Claim, Failure, _mistake_holds,
-                                   argument_name, as_floats, describe, text_of, value_claims)
+from grader.compare.claims import (_NOTHING, NONFINITE_HINT, SWAPPED_RESULTS, Claim, Failure,
+                                   _mistake_holds, argument_name, as_floats, describe,
+                                   only_items, swapped_results_hold, text_of, value_claims)
+from grader.compare.groups import RAISED, compound, form_of, grouped, raised_text, scope
 from grader.compare.verdict import Raises, Verdict, raised_names
 from grader.i18n import N_, _
 from grader.sandbox import CallOutcome, Refused
 
 SHAPE_TRANSPOSED = N_("The result has shape {got} but should have {expected}: the same "
                       "dimensions in reverse order. Is a matrix transposed (x @ W, not W @ x)?")
+SHAPE_REVERSED = N_("The result has shape {got} but should have {expected}: the same "
+                    "dimensions in reverse order (its transpose is not the right result either).")
+SHAPE_ONES = N_("The result has shape {got} but should have {expected}: they differ only in "
+                "axes of length 1 (reshaped, it is not the right result either).")
+SCALAR_EXPECTED_OTHER = N_("The result is an array of shape {got} where a single number is "
+                           "expected (neither its sum nor its mean is the expected number).")
 SHAPE_KEEPDIMS = N_("The result has shape {got} but should have {expected}: a column (N, 1) "
                     "and a vector (N,) are different shapes. Check keepdims, or use reshape.")
 SHAPE_LOST_AXIS = N_("The result has shape {got} but should have {expected}: an axis is "
@@ -42,6 +53,8 @@ ARRAY_EXPECTED = N_("The result is a single number where an array of shape {expe
                     "expected: keep one value per element.")
 TUPLE_EXPECTED = N_("Return a tuple of {count} values, in the order the exercise states.")
 DICT_EXPECTED = N_("Return a dict with the keys {keys}.")
+KEYS_WRONG = N_("The dict returned has the wrong keys: missing {missing}, unexpected {extra}. "
+                "Return a dict with exactly the keys {keys}.")
 LENGTH_OFF_BY_ONE = N_("The result has {got} entries but should have {expected}: one too many "
                        "or too few. Check where your loop starts and ends (off by one).")
 RAISE_OTHER = N_("These arguments must raise {expected}, not {got}.")
@@ -84,19 +97,54 @@ def diagnose(check: Check, call: Call, got: Any, expected: Any, verdict: Verdict
 
 def explain(check: Check, failures: Sequence[Failure], shown: Failure,
             arg_names: Sequence[str] = (), show_inputs: bool = True) -> Explanation:
-    """The first claim that holds on every one of ``failures`` (``shown``, the example shown
-    with the hint, among them), else a neutral description of ``shown``.
+    """What went wrong on ``failures`` (``shown``, the example shown with the hint, among
+    them), group by group (``grader.compare.groups``): for each form of failure, the first
+    claim that holds on every case of that form, else a neutral description of it; with
+    more than one group, each part says which cases it speaks of.
 
     ``arg_names`` name the inputs in hints; by default, the parameters of ``check.torch``.
     Without ``show_inputs`` (hidden tests), no hint quotes an input value.
     """
     arg_names = arg_names or argument_names(check)
     everything = list(failures) if any(f is shown for f in failures) else [*failures, shown]
-    for claim in _claims(check, everything, shown, arg_names, show_inputs):
-        if all(_holds(claim, f) for f in everything):
-            return Explanation(text_of(claim), claim.id, claim.cause)
-    described = describe(check, everything, shown)
+    groups = grouped(everything, shown)
+    if len(groups) == 1:
+        return _explain_group(check, everything, shown, arg_names, show_inputs)
+    texts, parts, causes = [], [], []
+    for form, members in groups:
+        others = [f for f in everything if all(f is not m for m in members)]
+        first = shown if form == form_of(shown) else members[0]
+        if form == RAISED:
+            told = Explanation(raised_text(first), f"outcome:raised:{raised_names(first.got)[0]}", True)
+        else:
+            told = _explain_group(check, members, first, arg_names, show_inputs)
+        texts.append(_join_lines(scope(members, others), told.message))
+        parts.append((form, told.id or "differ"))
+        causes.append(told.cause)
+    return Explanation("\n".join(texts), compound(parts), causes[0])
+
+
+def _explain_group(check: Check, failures: list[Failure], shown: Failure,
+                   arg_names: Sequence[str], show_inputs: bool) -> Explanation:
+    """The first claim that holds on every one of ``failures`` (cases of one form), else a
+    neutral description of them."""
+    observed = None
+    for claim in _claims(check, failures, shown, arg_names, show_inputs):
+        if all(_holds(claim, f) for f in failures):
+            if claim.cause:
+                return Explanation(text_of(claim), claim.id, True)
+            observed = observed or claim
+    described = text_of(observed) if observed is not None else describe(check, failures, shown)
+    located = only_items(check, failures)
+    if located is not None:   # where the error is, then what is observed there
+        return Explanation(_join_lines(located[1], described), located[0], True)
+    if observed is not None:
+        return Explanation(described, observed.id, False)
     return Explanation(described, "differ" if described else "", False)
+
+
+def _join_lines(scope_text: str, message: str) -> str:
+    return f"{scope_text} {message}" if message else scope_text
 
 
 def _holds(claim: Claim, failure: Failure) -> bool:
@@ -116,6 +164,13 @@ def _claims(check: Check, failures: Sequence[Failure], shown: Failure,
             yield Claim(f"mistake:{check.function}:{index}",
                         lambda mistake=mistake: _(mistake.message).format(**fields),
                         lambda f, index=index: _mistake_holds(check, index, f))
+    if check.rule is not None:
+        yield Claim(f"rule:{check.function}", lambda: check.rule(shown.call), lambda f: True)
+    if isinstance(shown.expected, tuple):
+        for first, second in itertools.combinations(range(len(shown.expected)), 2):
+            yield Claim(f"swapped-results:{first},{second}@",
+                        _(SWAPPED_RESULTS).format(first=first + 1, second=second + 1),
+                        lambda f, i=first, j=second: swapped_results_hold(check, f, i, j))
     kind, message = structure(shown.verdict)
     if kind:
         yield Claim(kind, message, lambda f: structure(f.verdict)[0] == kind)
@@ -224,6 +279,12 @@ def structure(verdict: Verdict) -> tuple[str, str]:
     if verdict.kind == "length" and abs(len(got) - len(expected)) == 1:
         return f"length:{len(got) - len(expected):+d}" + at, _(LENGTH_OFF_BY_ONE).format(
             got=len(got), expected=len(expected))
+    if verdict.kind == "keys" and isinstance(expected, dict) and isinstance(got, dict):
+        missing = [k for k in expected if k not in got]
+        extra = [k for k in got if k not in expected]
+        return "keys:" + at, _(KEYS_WRONG).format(keys=", ".join(map(str, expected)),
+                                                 missing=", ".join(map(str, missing)) or "-",
+                                                 extra=", ".join(map(str, extra)) or "-")
     if verdict.kind in ("type", "shape"):
         kind, message = _shape(got, expected)
         return (f"shape:{kind}" + at, message) if message else ("", "")
@@ -241,20 +302,37 @@ def _shape(got: Any, expected: Any) -> tuple[str, str]:
         return "", ""
     fields = {"got": got_shape, "expected": want}
     if not want:
-        return "scalar-expected", _(SCALAR_EXPECTED).format(**fields)
+        if _same_values(np.sum(as_floats(got)), expected) or _same_values(np.mean(as_floats(got)), expected):
+            return "scalar-expected", _(SCALAR_EXPECTED).format(**fields)
+        return "scalar-expected-other", _(SCALAR_EXPECTED_OTHER).format(**fields)
     if not got_shape:
         if len(want) == 1:
             return "lost-axis", _(SHAPE_LOST_AXIS).format(**fields)
         return "array-expected", _(ARRAY_EXPECTED).format(**fields)
     if len(got_shape) > 1 and got_shape == want[::-1]:
-        return "transposed", _(SHAPE_TRANSPOSED).format(**fields)
+        if _same_values(as_floats(got).T, expected):
+            return "transposed", _(SHAPE_TRANSPOSED).format(**fields)
+        return "reversed", _(SHAPE_REVERSED).format(**fields)
     if _without_ones(got_shape) == _without_ones(want):
-        return "keepdims", _(SHAPE_KEEPDIMS).format(**fields)
+        if _same_values(as_floats(got).reshape(want), expected):
+            return "keepdims", _(SHAPE_KEEPDIMS).format(**fields)
+        return "ones", _(SHAPE_ONES).format(**fields)
     if got_shape in _without_one_axis(want):
         return "lost-axis", _(SHAPE_LOST_AXIS).format(**fields)
     if want in _without_one_axis(got_shape):
         return "extra-axis", _(SHAPE_EXTRA_AXIS).format(**fields)
     return "other", _(SHAPE_OTHER).format(**fields)
+
+
+def _same_values(got: Any, expected: Any) -> bool:
+    """Whether ``got`` (rearranged as a hint's advice says) has the expected values: the
+    advice is shown only where following it gives the right result."""
+    want = as_floats(expected)
+    have = as_floats(got)
+    if want is None or have is None or have.shape != want.shape:
+        return False
+    with np.errstate(all="ignore"):
+        return bool(np.all(np.isclose(have, want, rtol=1e-4, atol=1e-6)))
 
 
 def argument_names(check: Check) -> tuple[str, ...]:
@@ -265,6 +343,16 @@ def argument_names(check: Check) -> tuple[str, ...]:
         return ()
     positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
     return tuple(p.name for p in parameters if p.kind in positional)
+
+
+def required_count(check: Check) -> int | None:
+    """How many leading parameters of the contract's signature have no default."""
+    try:
+        parameters = inspect.signature(check.torch).parameters.values()
+    except (TypeError, ValueError):
+        return None
+    return sum(1 for p in parameters if p.default is inspect.Parameter.empty
+               and p.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD))
 
 
 def _shape_of(value: Any) -> tuple[int, ...] | None:

@@ -24,6 +24,9 @@ from grader.sandbox import Refused
 RAISES = N_("raises {exception}")
 REFUSED = N_("a {type} (not accepted: {why})")
 FUNCTION = N_("the function {name}")
+IN_PLACE = N_("optional, passed as argument {place}")
+BY_KEYWORD = N_("passed by keyword")
+SHAPE = N_("shape {shape}")
 
 PRECISION = 4          # digits after the point; more when expected and got would look the same
 LINE_WIDTH = 70
@@ -50,16 +53,38 @@ def shrink_candidates(test: Test, seed: int, function: str, like: Call | None = 
     return [item[-1] for item in ranked]
 
 
-def render_example(call: Call, expected: Any, got: Any, arg_names: Sequence[str]) -> Example:
+def render_example(call: Call, expected: Any, got: Any, arg_names: Sequence[str],
+                   required: int | None = None) -> Example:
     """The inputs (by argument name), expected and got of one case, compactly (each value
-    within ``bound.VALUE_CHARS``)."""
+    within ``bound.VALUE_CHARS``). What decides a verdict besides the values follows each
+    input as a comment: its shape, its dtype when not float64, and how an optional argument
+    was passed (in which place, or by keyword); ``required``: how many leading parameters
+    have no default (None: unknown, no place is told)."""
     names = [arg_names[i] if i < len(arg_names) else f"arg{i}" for i in range(len(call.args))]
-    inputs = {name: render(value) for name, value in zip(names, call.args)}
-    inputs.update((name, render(value)) for name, value in call.kwargs.items())
+    inputs = {}
+    for index, (name, value) in enumerate(zip(names, call.args)):
+        place = _(IN_PLACE).format(place=index + 1) \
+            if required is not None and index >= required else ""
+        inputs[name] = _annotated(render(value), value, place)
+    inputs.update((name, _annotated(render(value), value, _(BY_KEYWORD)))
+                  for name, value in call.kwargs.items())
     shown_expected, shown_got = render(expected), render(got)
     if shown_expected == shown_got:
         shown_expected, shown_got = render(expected, 10), render(got, 10)
     return bound.example(inputs, shown_expected, shown_got)
+
+
+def _annotated(shown: str, value: Any, how: str) -> str:
+    """``shown`` followed by a comment: the shape and non-float64 dtype of an array (or a
+    numpy scalar's dtype) and ``how`` it was passed."""
+    notes = []
+    if isinstance(value, np.ndarray):
+        notes.append(_(SHAPE).format(shape=value.shape))
+    if isinstance(value, (np.ndarray, np.generic)) and value.dtype != np.float64:
+        notes.append(str(value.dtype))
+    if how:
+        notes.append(how)
+    return f"{shown}  # {', '.join(notes)}" if notes else shown
 
 
 def render(value: Any, precision: int = PRECISION) -> str:

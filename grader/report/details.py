@@ -75,8 +75,14 @@ def test_details(test: TestResult, *, output: bool = True) -> str:
     if test.example is not None and is_failure(test):
         lines += example_lines(test.example)
     if test.output and output:
-        lines += output_lines(test.output)
+        lines += output_lines(test.output, output_heading(test))
     return "\n".join(lines)
+
+
+def output_heading(test: TestResult) -> str:
+    """The heading of what a test printed: a passing test's says that it passed."""
+    return _("Printed by your code:") if is_failure(test) else \
+        _("Printed by your code (this test passed):")
 
 
 def score_line(report: Report) -> str:

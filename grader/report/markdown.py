@@ -11,7 +11,8 @@ from grader.i18n import _
 from grader.report import neutral
 from grader.report.absent import Line, grouped
 from grader.report.details import (
-    example_lines, is_failure, message_lines, points, score_line, seed_line, selection_line)
+    example_lines, is_failure, message_lines, output_heading, points, score_line, seed_line,
+    selection_line)
 from grader.report.model import Report, TestResult
 
 
@@ -60,6 +61,6 @@ def test_details(test: TestResult, *, output: bool = True) -> str:
         title, *lines = example_lines(test.example)
         blocks += [f"**{title}**", neutral.fenced("\n".join(lines))]
     if test.output and output:
-        blocks += [f"**{_('Printed by your code:')}**", neutral.fenced(test.output)]
+        blocks += [f"**{output_heading(test)}**", neutral.fenced(test.output)]
     return "\n\n".join(blocks)
 

@@ -21,8 +21,8 @@ from grader.i18n import _
 from grader.report import neutral
 from grader.report.absent import Line, grouped
 from grader.report.details import (
-    load_output_lines, note_lines, points, score_line, seed_line, selection_line, status_label,
-    test_details)
+    is_failure, load_output_lines, note_lines, points, score_line, seed_line, selection_line,
+    status_label, test_details)
 from grader.report.model import ERROR, FAILED, INTERNAL, NOT_IMPLEMENTED, Report, TestResult
 
 STYLES = {FAILED: "bold red", ERROR: "bold red", INTERNAL: "yellow"}
@@ -94,7 +94,9 @@ def _print_details(console: Console, report: Report) -> None:
             lines = test_details(test).splitlines()
             if lines:
                 console.print()
-                console.print(Text(test.name, style="bold"))
+                heading = test.name if is_failure(test) else \
+                    _("{name} (passed)").format(name=test.name)
+                console.print(Text(neutral.terminal(heading), style="bold"))
                 for line in lines:
                     console.print(Padding(Text(line), (0, 0, 0, 2)))
     if stubs:

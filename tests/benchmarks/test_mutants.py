@@ -137,3 +137,19 @@ def test_grading_in_one_batch_kills_a_bug_and_spares_an_equivalent():
     assert all(isinstance(r, Report) and r.status == "graded" for r in reports.values())
     assert not mb.killed(equivalent, reports[equivalent.id])
     assert mb.killed(bug, reports[bug.id])
+
+
+def test_scores_that_differ_between_seeds_are_reported():
+    assert mb.unstable_scores({"a": [90.0, 90.0, 90.0], "b": [90.0, 89.5, 90.0]}) == {
+        "b": [90.0, 89.5, 90.0]}
+
+
+def test_the_checks_of_var_s_shape_are_killed_now_that_unlisted_shapes_must_raise():
+    """Issue 21: SPEC says a var of a shape it does not list raises ValueError, so the three
+    mutants that drop or invert the solution's check of var's shape lose points."""
+    ids = ("losses.gaussian_nll_loss:compare:1e0f396f", "losses.gaussian_nll_loss:drop:ec8208a6",
+           "losses.gaussian_nll_loss:drop:93e03004")
+    found = [m for m in mb.generate(["losses"]) if m.id in ids]
+    assert len(found) == 3 and not set(ids) & set(mb.equivalents())
+    reports = mb.grade(found, seed=1)
+    assert all(mb.killed(m, reports[m.id]) for m in found)

@@ -84,9 +84,18 @@ def test_inputs_by_argument_name_including_keywords():
     example = render_example(Call((y, y), {"reduction": "sum"}, Sizes(2, 2, 1, 2, 1)),
                              1.0, 2.5, ("input", "target"))
     assert list(example.inputs) == ["input", "target", "reduction"]
-    assert example.inputs["input"] == "[[ 1.    ,  2.1235],\n [ 0.    , -0.    ]]"
-    assert example.inputs["reduction"] == "'sum'"
+    assert example.inputs["input"] == "[[ 1.    ,  2.1235],\n [ 0.    , -0.    ]]  # shape (2, 2)"
+    assert example.inputs["reduction"] == "'sum'  # passed by keyword"
     assert (example.expected, example.got) == ("1", "2.5")
+
+
+def test_the_example_shows_dtype_shape_and_how_each_argument_was_passed():
+    x = np.array([[1.0]], dtype=np.float32)
+    example = render_example(Call(("f", x, 0.01), {}, Sizes(1, 1, 1, 2, 1)), 1.0, 2.5,
+                             ("f", "x", "h"), required=2)
+    assert example.inputs["x"] == "[[1.]]  # shape (1, 1), float32"
+    assert example.inputs["h"] == "0.01  # optional, passed as argument 3"
+    assert example.inputs["f"] == "'f'"
 
 
 def test_large_arrays_are_summarised():
