@@ -379,7 +379,7 @@ def _missing_message(session: Session, submission: Submission, function: str
     for entry, why in submission.refused:
         if entry == f"{module}.py":
             return why, "outcome:load-error"
-    defines = re.compile(rf"^\s*def\s+{name}\s*\(", re.MULTILINE)
+    defines = re.compile(rf"^[ \t]*def[ \t]+{name}[ \t]*\(", re.MULTILINE)   # linear
     for unit in submission.units:
         if unit.name in session.load_errors and (
                 unit.module == module or unit.kind == "namespace" and defines.search(unit.source)):

@@ -25,7 +25,7 @@ from grader.i18n import _
 from grader.submission import files
 from grader.submission.files import Folder, LoadError
 from grader.submission.load import Submission, Unit
-from grader.submission.notebook import cell_label, notebook_cells
+from grader.submission.notebook import Labels, cell_label, notebook_cells
 
 #: Top-level statements of a notebook cell that an overlay keeps besides the winning defs.
 KEPT = (ast.Import, ast.ImportFrom, ast.ClassDef, ast.Assign, ast.AnnAssign)
@@ -51,7 +51,7 @@ def with_notebooks(submission: Submission, notebooks: Folder, folder_label: str)
             cells = notebook_cells(text, notebooks.entry(entry))
         except LoadError:        # refused or unreadable: exercises/ alone for this module
             continue
-        taken: set[str] = set()
+        taken = Labels()
         winners: list[str] = []
         mine: list[Unit] = []
         for _number, source in cells:
