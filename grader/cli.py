@@ -231,6 +231,10 @@ def run(submission: str, fmt: str, output: str | None, fail_under: float | None,
         if fmt in MACHINE_FORMATS:  # CI still gets a result: 0 points, and why
             emit(_ungradable(submission, grading.get("seed"), str(error)))
         raise
+    except Exception as error:      # the grader's failure: CI still gets a result
+        if fmt in MACHINE_FORMATS:
+            emit(_ungradable(submission, grading.get("seed"), _grader_failed(error)))
+        raise
     if output is not None:
         _prepare_output(Path(output))
     from grader.sandbox.server import prelaunch
@@ -245,9 +249,7 @@ def run(submission: str, fmt: str, output: str | None, fail_under: float | None,
             report = grader.grade(loaded, selection)
     except Exception as error:
         if fmt in MACHINE_FORMATS:
-            emit(_ungradable(submission, options.seed, _(
-                "the grader itself failed ({error}); this is not a mistake in your code: "
-                "tell your instructor").format(error=type(error).__name__)))
+            emit(_ungradable(submission, options.seed, _grader_failed(error)))
         raise
     emit(report)
     if fail_under is not None and report.score < fail_under:
@@ -278,6 +280,12 @@ def watch(submission: str, selection: Selection, **grading: Any) -> int:
     except KeyboardInterrupt:
         click.echo("grade: " + _("stopped watching"), err=True)
     return EXIT_OK
+
+
+def _grader_failed(error: Exception) -> str:
+    """What a machine-format result says when the grader itself failed."""
+    return _("the grader itself failed ({error}); this is not a mistake in your code: "
+             "tell your instructor").format(error=type(error).__name__)
 
 
 def _emit(report: Any, fmt: str, output: str | None,

@@ -197,7 +197,12 @@ def run_batch(folder: Path, out: Path, options: Options, *, jobs: int = 1,
     if similarity is not None:
         from grader.classroom import similarity as similar
 
-        pairs = similar.similar_pairs({e.name: e.path for e in mine}, similarity)
+        try:
+            pairs = similar.similar_pairs({e.name: e.path for e in mine}, similarity)
+        except Exception as error:  # the class report is written without the pairs
+            outcome.warnings.append(_("the similarity check failed ({error}); the class "
+                                      "report lists no similar pairs").format(
+                error=type(error).__name__))
     html_report.write(store.html, outcome.records, pairs)
     return outcome
 
