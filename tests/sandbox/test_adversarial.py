@@ -98,6 +98,9 @@ CASES: dict[str, dict[str, set[str]]] = {
     "proc_listing": {"losses.mse_loss": {"correct"}},
     "fill_disk": {"linear_regression.loss": {"correct"}},
     "batch_spy": {"mlp.mlp_forward": {"correct"}},
+    # The child's channel (issue #22): what the child sends is checked before use.
+    "forged_reply": {"losses.mse": {"protocol"}},
+    "flood_while_loading": {f"mlp.{f}": {"unavailable"} for f in MODULES["mlp"]},
 }
 #: Never sabotaged: called after the sabotage in every case that leaves their module alone.
 HONEST = ("activations.relu", "linear_regression.predict", "mlp.linear_forward")
