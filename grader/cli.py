@@ -387,6 +387,9 @@ def batch(submissions: str, out: str, jobs: int, shard: tuple[int, int] | None,
     for name in outcome.outputs:
         warn(_("skipped {name}: the output folder of an earlier grade batch").format(
             name=neutral.terminal(name)))
+    for name in outcome.hidden:
+        warn(_("skipped {name}: a hidden or system entry, not a submission").format(
+            name=neutral.terminal(name)))
     click.echo(_("{total} submissions ({graded} graded now, {reused} unchanged, {errors} "
                  "errors) -> {path}; seed {seed}").format(
         total=len(outcome.records), graded=outcome.graded, reused=outcome.reused,

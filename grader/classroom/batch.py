@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import os
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -62,6 +63,7 @@ class Outcome:
     graded: int = 0
     reused: int = 0
     skipped: list[str] = field(default_factory=list)   # folder entries that are no submission
+    hidden: list[str] = field(default_factory=list)    # hidden or system entries (.git, __MACOSX)
     outputs: list[str] = field(default_factory=list)   # earlier batches' output folders
     warnings: list[str] = field(default_factory=list)  # the grader's, said once
 
@@ -70,18 +72,28 @@ class Outcome:
         return sum(r.report.status != "graded" for r in self.records)
 
 
+#: Entries a system leaves in a folder, never a student's (said as skipped, like hidden ones).
+SYSTEM_ENTRIES = ("__MACOSX", "__pycache__", "Thumbs.db")
+
+
 def entries(folder: Path, outcome: Outcome | None = None,
             out: Path | None = None) -> list[Entry]:
     """The submissions in ``folder``, each named by its full entry name. The output folder
     ``out`` is no submission, nor is the output of an earlier batch (which holds no code).
-    An entry that is a link is kept: loading it refuses it, so its row says why."""
+    An entry that is a link is kept: loading it refuses it, so its row says why. Every other
+    entry is said in ``outcome`` (skipped, hidden, an output), never silently dropped; a
+    platform's export file (``EXPORT_FILES``) says who the students are."""
     found = []
     with Folder.at(folder) as listing:
-        for name in listing.names():
+        names = listing.names(limit=None)
+        for name in names:
             path = folder / name
             kind = listing.kind(name)
-            if name.startswith((".", "_")) or name in EXPORT_FILES \
-                    or kind == "folder" and _is_output(path, out, outcome):
+            if name in EXPORT_FILES or kind == "folder" and _is_output(path, out, outcome):
+                continue
+            if name.startswith(".") or name in SYSTEM_ENTRIES:
+                if outcome is not None:
+                    outcome.hidden.append(name)
                 continue
             if kind == "folder" or kind in ("file", "link") and name.lower().endswith(SUFFIXES) \
                     or kind == "link" and path.is_dir():
@@ -161,16 +173,30 @@ def _sha256_path(path: Path) -> bytes:
 
 
 def check_output(folder: Path, out: Path) -> None:
-    """Refuse an output folder that is the submissions folder, lies inside a submission, or
-    cannot be written (raises BatchError before anything is graded)."""
+    """Refuse an output folder that is the submissions folder, lies inside a submission, is
+    a student's entry (a folder of the class that holds anything but an earlier batch's
+    output), or cannot be written (raises BatchError before anything is graded)."""
     inside = out.resolve().relative_to(folder.resolve()).parts \
         if out.resolve().is_relative_to(folder.resolve()) else None
-    if inside is not None and len(inside) != 1:
+    if inside is not None and (len(inside) != 1 or _is_students(out)):
         raise BatchError(_("the output folder {out} is {where}; choose a folder beside "
                            "the submissions (-o)").format(
             out=out, where=_("the submissions folder itself") if not inside
-            else _("inside the submission {name}").format(name=inside[0])))
+            else _("inside the submission {name}").format(name=inside[0]) if len(inside) > 1
+            else _("the submission {name}").format(name=inside[0])))
     Store(out).check_writable()
+
+
+def _is_students(path: Path) -> bool:
+    """Whether ``path``, an entry of the class folder, is a student's: anything there but
+    an empty folder or an earlier batch's output (which holds no code)."""
+    if not os.path.lexists(path):
+        return False
+    if path.is_symlink() or not path.is_dir():
+        return True
+    with Folder.at(path) as folder:
+        empty = not folder.names()
+    return not empty and (not Store(path).is_batch_output() or _holds_code(path))
 
 
 def run_batch(folder: Path, out: Path, options: Options, *, jobs: int = 1,
@@ -179,12 +205,12 @@ def run_batch(folder: Path, out: Path, options: Options, *, jobs: int = 1,
     """Grade ``folder`` into ``out``; returns what was done. With ``similarity``, the class
     report lists the pairs of submissions at least that similar (grader.classroom.similarity)."""
     store, outcome = Store(out), Outcome()
+    check_output(folder, out)
     found = entries(folder, outcome, out)
     if not found:
         raise BatchError(_("{folder} holds no submissions (folders, .py, .ipynb or .zip "
                            "files, one per student); give the folder that holds them").format(
             folder=folder))
-    check_output(folder, out)
     mine = [e for e in found if in_shard(e.name, shard)]
     with Workers(options, min(jobs, len(mine))) as workers:   # before anything is read
         key = options_key(options)

@@ -63,3 +63,48 @@ def test_a_row_is_the_grade_of_the_bytes_graded(tmp_path: Path,
     assert again.records[0].report.score == 0
     third = run_batch(klass, tmp_path / "out", options(), jobs=1, progress=False)
     assert (third.graded, third.reused, third.records[0].report.score) == (0, 1, 0)
+
+
+def _bytes_read() -> int:
+    """Bytes this process has read (``rchar`` of /proc/self/io), its children not counted."""
+    for line in Path("/proc/self/io").read_text().splitlines():
+        if line.startswith("rchar:"):
+            return int(line.split()[1])
+    raise AssertionError("no rchar")
+
+
+def test_every_entry_gets_a_row_or_a_reason_and_nothing_is_read_whole(tmp_path: Path) -> None:
+    spec = case("batch_bounds")
+    klass = tmp_path / "class"
+    klass.mkdir()
+    with open(klass / "huge.zip", "wb") as handle:
+        handle.truncate(8 << 30)                      # sparse: no disk used
+    (klass / "_bob").mkdir()
+    (klass / "_bob" / "losses.py").write_text("def mse(y, y_hat):\n    return 0.0\n")
+    (klass / "_carol.py").write_text("def relu(x):\n    return x\n")
+    for hidden in (".git", "__MACOSX"):
+        (klass / hidden).mkdir()
+    (klass / "notes.txt").write_text("not a submission\n")
+    before = _bytes_read()
+    outcome = run_batch(klass, tmp_path / "out", options(), jobs=1, progress=False)
+    assert _bytes_read() - before < 1 << 30, spec["huge.zip"]
+    rows = {r.name: r.report for r in outcome.records}
+    assert set(rows) == {"huge.zip", "_bob", "_carol.py"}, spec["_bob"]
+    assert rows["huge.zip"].status == "error" and "larger than" in rows["huge.zip"].notes[0]
+    assert rows["_bob"].status == rows["_carol.py"].status == "graded"
+    assert sorted(outcome.hidden) == [".git", "__MACOSX"] and outcome.skipped == ["notes.txt"]
+
+
+def test_a_students_folder_is_never_the_output(tmp_path: Path) -> None:
+    from grader.classroom.batch import check_output
+    from grader.classroom.store import BatchError
+
+    klass = tmp_path / "class"
+    (klass / "out").mkdir(parents=True)
+    (klass / "out" / "losses.py").write_text("def mse(y, y_hat):\n    return 0.0\n")
+    with pytest.raises(BatchError, match="the submission out"):
+        run_batch(klass, klass / "out", options(), jobs=1, progress=False)
+    assert not (klass / "out" / "gradebook.csv").exists()
+    (klass / "empty").mkdir()
+    check_output(klass, klass / "empty")           # an empty folder, or a new one, is fine
+    check_output(klass, klass / "new")
