@@ -108,7 +108,7 @@ def _is_output(path: Path, out: Path | None, outcome: Outcome | None) -> bool:
     """Whether ``path`` is ``out``, or an earlier batch's output (said in ``outcome``): it
     says so and holds no code, so a student's folder holding a ``.state`` stays a student."""
     if out is not None and path.resolve() == out.resolve():
-        return True
+        return not _is_students(path)   # else a row, and check_output refuses it as -o
     if not Store(path).is_batch_output() or _holds_code(path):
         return False
     if outcome is not None:
@@ -205,12 +205,12 @@ def run_batch(folder: Path, out: Path, options: Options, *, jobs: int = 1,
     """Grade ``folder`` into ``out``; returns what was done. With ``similarity``, the class
     report lists the pairs of submissions at least that similar (grader.classroom.similarity)."""
     store, outcome = Store(out), Outcome()
-    check_output(folder, out)
     found = entries(folder, outcome, out)
     if not found:
         raise BatchError(_("{folder} holds no submissions (folders, .py, .ipynb or .zip "
                            "files, one per student); give the folder that holds them").format(
             folder=folder))
+    check_output(folder, out)
     mine = [e for e in found if in_shard(e.name, shard)]
     with Workers(options, min(jobs, len(mine))) as workers:   # before anything is read
         key = options_key(options)
