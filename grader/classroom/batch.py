@@ -212,7 +212,8 @@ def run_batch(folder: Path, out: Path, options: Options, *, jobs: int = 1,
             folder=folder))
     check_output(folder, out)
     mine = [e for e in found if in_shard(e.name, shard)]
-    with Workers(options, min(jobs, len(mine))) as workers:   # before anything is read
+    with _terminated_as_interrupted(), \
+            Workers(options, min(jobs, len(mine))) as workers:   # before anything is read
         key = options_key(options)
         store.save_key(key)
         todo = [(entry, _reusable(store.load(entry.name), key)) for entry in mine]
@@ -287,6 +288,28 @@ def _reuse(store: Store, outcome: Outcome, record: Record) -> None:
     store.repair(record)
     outcome.records.append(record)
     outcome.reused += 1
+
+
+@contextmanager
+def _terminated_as_interrupted() -> Iterator[None]:
+    """While grading, SIGTERM (a CI runner cancelling, ``kill``) is Ctrl-C: the gradebook of
+    what is done is written and the workers stopped (were this process killed outright, they
+    end with it anyway: grader.classroom.workers)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(*_args: object) -> None:
+        raise KeyboardInterrupt
+
+    before = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
 
 
 @contextmanager

@@ -13,6 +13,11 @@ A worker grades in a process it forks from itself while it is still clean (it ne
 anything). When that process's sandbox fails (``SandboxFailure``: the fork server died), the
 submission it held gets an error row saying the grader failed, never a score, and the worker
 forks a fresh grading process, with a fresh sandbox, for the next submissions.
+
+Nothing outlives the batch: a worker gets SIGTERM when the batch's process ends, however it
+ends (``kill -9`` included: ``PR_SET_PDEATHSIG``), and a grading process when its worker
+ends; on SIGTERM a worker stops its grading process, which closes its sandbox (whose server
+ends with it) and exits without waiting for anyone to read its last result.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from typing import Any, Iterator, NamedTuple
 from grader.grading import Grader, Options
 from grader.i18n import _, language, set_language
 from grader.report.model import Report
+from grader.sandbox.confine import die_with_parent
 from grader.sandbox.session import SandboxFailure
 from grader.submission import LoadError, load
 from grader.submission.archive import discard
@@ -64,7 +70,7 @@ class Workers:
         self.results = self.context.Queue()
         self.processes = [self.context.Process(target=_work, daemon=True, name=f"grade-{n}",
                                                args=(options, language(), self.tasks,
-                                                     self.results))
+                                                     self.results, os.getpid()))
                           for n in range(jobs)]
         self.ready = False                 # whether a worker has started its grader
         self.warnings: list[str] = []      # the grader's, as a worker that started says
@@ -152,8 +158,9 @@ class Workers:
                         "a grading process exited ({code})").format(code=dead[0].exitcode)
 
 
-def _work(options: Options, lang: str, tasks: Any, results: Any) -> None:
-    """A worker: fork a grading process, and a fresh one each time one's sandbox fails."""
+def _work(options: Options, lang: str, tasks: Any, results: Any, batch: int) -> None:
+    """A worker: fork a grading process, and a fresh one each time one's sandbox fails.
+    It ends with the batch's process ``batch``, however that ends (SIGKILL included)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)         # the parent decides about Ctrl-C
     worker, grading = os.getpid(), [0]
 
@@ -162,15 +169,20 @@ def _work(options: Options, lang: str, tasks: Any, results: Any) -> None:
             os.kill(grading[0], signal.SIGTERM)
 
     signal.signal(signal.SIGTERM, stop)
+    if not _dies_with(batch):
+        return
     while True:
         pid = os.fork()
         if pid == 0:
             code = 70
             try:
-                code = _grade_until_done(worker, options, lang, tasks, results)
+                code = 0 if not _dies_with(worker) else \
+                    _grade_until_done(worker, options, lang, tasks, results)
             except SystemExit:
                 code = 0
             finally:
+                if os.getppid() != worker or _stopping:
+                    results.cancel_join_thread()   # nobody may read: never wait for it
                 results.close()
                 results.join_thread()   # what was put reaches the parent
                 os._exit(code)
@@ -184,7 +196,7 @@ def _grade_until_done(worker: int, options: Options, lang: str, tasks: Any,
                       results: Any) -> int:
     """Start a grader, then grade the paths the queue holds until it says stop (0), or until
     the sandbox fails (``RESTART``)."""
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # closes the sandbox on the way out
+    signal.signal(signal.SIGTERM, _stop)   # closes the sandbox on the way out
     set_language(lang)
     try:
         grader = Grader(options).__enter__()   # launches the sandbox server before any loading
@@ -201,6 +213,24 @@ def _grade_until_done(worker: int, options: Options, lang: str, tasks: Any,
             if failed:
                 return RESTART
     return 0
+
+
+#: Whether this grading process was told to stop (SIGTERM): it ends without waiting for
+#: its last result to be read.
+_stopping = False
+
+
+def _stop(*_args: object) -> None:
+    global _stopping
+    _stopping = True
+    sys.exit(0)
+
+
+def _dies_with(parent: int) -> bool:
+    """Have this process get SIGTERM when ``parent``, the process that forked it, ends (its
+    handler then stops what it started); False if ``parent`` is already gone."""
+    die_with_parent(signal.SIGTERM)
+    return os.getppid() == parent
 
 
 def _next_task(tasks: Any, worker: int) -> tuple[int, str, str | None] | None:

@@ -4,7 +4,12 @@ cases are described in ``tests/adversarial/<case>/case.json``."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -108,3 +113,71 @@ def test_a_students_folder_is_never_the_output(tmp_path: Path) -> None:
     (klass / "empty").mkdir()
     check_output(klass, klass / "empty")           # an empty folder, or a new one, is fine
     check_output(klass, klass / "new")
+
+
+def _descendants(root: int) -> set[int]:
+    """Every process below ``root`` (from /proc's children lists)."""
+    found, todo = set(), [root]
+    while todo:
+        pid = todo.pop()
+        try:
+            tasks = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                children = Path(f"/proc/{pid}/task/{task}/children").read_text().split()
+            except OSError:
+                continue
+            for child in map(int, children):
+                if child not in found:
+                    found.add(child)
+                    todo.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != b"Z"
+
+
+@pytest.mark.parametrize("how", case("killed_batch")["signals"])
+def test_a_stopped_batch_leaves_no_process(how: str, tmp_path: Path) -> None:
+    klass = tmp_path / "class"
+    modules(CASES / "_honest", klass / "alice")
+    modules(CASES / "_honest", klass / "mallory")
+    with open(klass / "mallory" / "losses.py", "a", encoding="utf-8") as handle:
+        handle.write("\n\ndef mse(y, y_hat):\n    while True:\n        pass\n")
+    grade = Path(sys.executable).with_name("grade")
+    batch = subprocess.Popen([str(grade), "batch", str(klass), "-o", str(tmp_path / "out"),
+                              "-j", "2", "--seed", "1", "--timeout", "60"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    seen: set[int] = set()
+    try:
+        deadline = time.monotonic() + 300     # a generous wait for grading to start
+        while time.monotonic() < deadline and batch.poll() is None:
+            seen |= _descendants(batch.pid)
+            servers = [p for p in seen if _alive(p) and b"grader.sandbox.boot" in
+                       Path(f"/proc/{p}/cmdline").read_bytes()] if seen else []
+            if len(servers) >= 2:
+                break
+            time.sleep(0.2)
+        assert batch.poll() is None, "the batch ended before it could be stopped"
+        seen |= _descendants(batch.pid)
+        os.kill(batch.pid, getattr(signal, how))
+        batch.wait(timeout=120)
+        deadline = time.monotonic() + 120     # a generous wait for everything to end
+        while (left := {p for p in seen if _alive(p)}) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert left == set()
+    finally:
+        if batch.poll() is None:
+            batch.kill()
+        for pid in seen:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
