@@ -231,6 +231,7 @@ def run_batch(folder: Path, out: Path, options: Options, *, jobs: int = 1,
                                       "report lists no similar pairs").format(
                 error=type(error).__name__))
     html_report.write(store.html, outcome.records, pairs)
+    store.save_key(key, finished=True)
     return outcome
 
 

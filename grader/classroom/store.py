@@ -177,10 +177,15 @@ class Store:
         key = self._batch().get("key")
         return key if isinstance(key, dict) else None
 
-    def save_key(self, key: dict[str, Any]) -> None:
-        """Remember the seed and options of the batch (or merge) writing this folder."""
-        write_atomic(self.batch, json.dumps({"seed": key["seed"], "key": key},
-                                            ensure_ascii=False))
+    def save_key(self, key: dict[str, Any], finished: bool = False) -> None:
+        """Remember the seed and options of the batch (or merge) writing this folder, and
+        whether it finished (a batch stopped half-way is not: ``grade merge`` refuses it)."""
+        write_atomic(self.batch, json.dumps({"seed": key["seed"], "key": key,
+                                             "finished": finished}, ensure_ascii=False))
+
+    def finished(self) -> bool:
+        """Whether the last batch (or merge) writing this folder finished."""
+        return self._batch().get("finished") is True
 
     def is_batch_output(self) -> bool:
         """Whether a batch or merge wrote this folder."""

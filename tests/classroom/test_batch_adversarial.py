@@ -181,3 +181,72 @@ def test_a_stopped_batch_leaves_no_process(how: str, tmp_path: Path) -> None:
                 os.kill(pid, signal.SIGKILL)
             except OSError:
                 pass
+
+
+@pytest.fixture(scope="module")
+def shard(tmp_path_factory) -> Path:
+    """A finished shard of two students."""
+    tmp = tmp_path_factory.mktemp("shard")
+    modules(CASES / "_honest", tmp / "class" / "alice")
+    modules(ROOT / "exercises", tmp / "class" / "bob")
+    run_batch(tmp / "class", tmp / "out", options(), jobs=1, progress=False)
+    return tmp / "out"
+
+
+def _merge_exit(capsys: pytest.CaptureFixture[str], *folders: Path, out: Path) -> tuple[int, str]:
+    from grader.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["merge", *map(str, folders), "-o", str(out)])
+    return exit_info.value.code, capsys.readouterr().err
+
+
+def _edit_record(folder: Path, name: str, edit) -> None:
+    from grader.classroom.store import file_name
+
+    path = folder / ".state" / file_name(name)
+    record = json.loads(path.read_text(encoding="utf-8"))
+    edit(record)
+    path.write_text(json.dumps(record), encoding="utf-8")
+
+
+def test_merge_refuses_what_a_shard_did_not_grade(shard: Path, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    code, err = _merge_exit(capsys, shard, out=tmp_path / "fine")
+    assert code == 0, err
+
+    def reseed(record: dict) -> None:
+        record["report"]["seed"] = SEED + 1
+        record["key"]["seed"] = SEED + 1
+
+    def inflate(record: dict) -> None:
+        record["report"]["tests"][0]["points"] = 1099.0
+
+    for edit, says in [(reseed, "other settings"), (inflate, "1099.0 of")]:
+        forged = tmp_path / edit.__name__
+        shutil.copytree(shard, forged)
+        _edit_record(forged, "alice", edit)
+        code, err = _merge_exit(capsys, forged, out=tmp_path / f"{edit.__name__}-merged")
+        assert code == 2 and says in err and len(err.strip().splitlines()) == 1, err
+        assert not (tmp_path / f"{edit.__name__}-merged" / "gradebook.csv").exists()
+
+    from grader.classroom import batch
+
+    stopped = tmp_path / "stopped"
+    shutil.copytree(shard, stopped)
+    add = batch._add
+
+    def interrupted(store, outcome, record):
+        if outcome.records:
+            raise KeyboardInterrupt
+        add(store, outcome, record)
+
+    monkeypatch.setattr(batch, "_add", interrupted)
+    for entry in (stopped / ".state").glob("*.json"):
+        if not entry.name.startswith("."):
+            entry.unlink()                       # both graded again: the second interrupts
+    with pytest.raises(KeyboardInterrupt):
+        run_batch(shard.parent / "class", stopped, options(), jobs=1, progress=False)
+    code, err = _merge_exit(capsys, stopped, out=tmp_path / "stopped-merged")
+    assert code == 2 and "did not finish" in err, err
