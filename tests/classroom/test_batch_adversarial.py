@@ -250,3 +250,21 @@ def test_merge_refuses_what_a_shard_did_not_grade(shard: Path, tmp_path: Path,
         run_batch(shard.parent / "class", stopped, options(), jobs=1, progress=False)
     code, err = _merge_exit(capsys, stopped, out=tmp_path / "stopped-merged")
     assert code == 2 and "did not finish" in err, err
+
+
+def test_a_rerun_repairs_what_a_crash_left(shard: Path, tmp_path: Path) -> None:
+    """A batch that died between writing a record and its results file (or mid-way through
+    the results file) left a state the rerun kept as it was."""
+    from grader.classroom.store import Store, file_name
+    from grader.report.gradescope import document
+
+    out = tmp_path / "out"
+    shutil.copytree(shard, out)
+    (out / "results" / file_name("alice")).unlink()
+    (out / "results" / file_name("bob")).write_text("{", encoding="utf-8")
+    again = run_batch(shard.parent / "class", out, options(), jobs=1, progress=False)
+    assert (again.graded, again.reused) == (0, 2)
+    store = Store(out)
+    for name in ("alice", "bob"):
+        saved = json.loads((out / "results" / file_name(name)).read_text(encoding="utf-8"))
+        assert saved == json.loads(json.dumps(document(store.load(name).report)))
