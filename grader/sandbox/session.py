@@ -74,9 +74,12 @@ class Session:
         self._link = link
         self._limits = limits
         self._kind = submission.kind
-        self._units = [{"name": u.name, "kind": u.kind, "source": u.source, "path": u.path,
-                        "module": u.module, "filename": u.name} for u in submission.units]
-        self._helpers = [{"name": h.module, "source": h.source, "path": h.path,
+        # A module's __file__ is its file's name: no path of this machine reaches the child
+        # (nor, through its messages, the student).
+        self._units = [{"name": u.name, "kind": u.kind, "source": u.source,
+                        "path": _file_name(u.path), "module": u.module, "filename": u.name}
+                       for u in submission.units]
+        self._helpers = [{"name": h.module, "source": h.source, "path": _file_name(h.path),
                           "filename": h.name} for h in submission.helpers]
         self._deadline = time.monotonic() + limits.submission_seconds
         self._child: tuple[int, socket.socket, FrameReader] | None = None
@@ -468,6 +471,11 @@ def _outcome(message: dict[str, Any], blobs: list[bytes]) -> CallOutcome:
     else:
         outcome.value = decode_result(message.get("value"), blobs)
     return outcome
+
+
+def _file_name(path: str) -> str:
+    """The last part of ``path`` (``activations.py``)."""
+    return path.replace("\\", "/").rsplit("/", 1)[-1]
 
 
 def _check_load_message(message: dict[str, Any], names: set[str]) -> None:
