@@ -7,6 +7,7 @@ from pathlib import Path
 
 from grader.submission import load
 from grader.submission.fingerprint import fingerprint
+from tests.bounded import MEGABYTE, bounded
 
 
 def test_the_fingerprint_follows_what_grading_reads(tmp_path: Path) -> None:
@@ -40,5 +41,5 @@ def test_where_a_submission_lives_is_not_part_of_it(tmp_path: Path) -> None:
 def test_a_megabyte_submission_is_fingerprinted(tmp_path: Path) -> None:
     """The fingerprint is one pass over what was loaded (the rule for every parent-side pass:
     a case of 1 MB of its worst input)."""
-    (tmp_path / "losses.py").write_text("\n" * (1 << 20), encoding="utf-8")
-    assert len(fingerprint(load(tmp_path / "losses.py"))) == 64
+    (tmp_path / "losses.py").write_text("\n" * MEGABYTE, encoding="utf-8")
+    assert len(bounded(fingerprint, load(tmp_path / "losses.py"))) == 64
