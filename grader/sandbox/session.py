@@ -173,6 +173,7 @@ class Session:
                 self._answer(message, blobs, callees, used)
             elif message.get("op") == "result":
                 outcome = _outcome(message, blobs)
+                outcome.output = self._bounded(outcome.output)
                 outcome.callees_used = tuple(used)
                 outcome.seconds = time.monotonic() - started
                 if outcome.fault == "memory":
@@ -313,9 +314,13 @@ class Session:
     def _print(self, printed: dict[str, str], unit: str, output: str) -> None:
         """Add what ``unit`` printed, keeping at most ``output_chars`` of it: however many
         messages a child sends while loading, what the parent keeps is bounded."""
-        text = printed.get(unit, "") + output
+        printed[unit] = self._bounded(printed.get(unit, "") + output)
+
+    def _bounded(self, text: str) -> str:
+        """``text`` cut to ``output_chars`` (with the note that it was): what a child says it
+        printed is bounded however it says it."""
         chars = self._limits.output_chars
-        printed[unit] = text if len(text) <= chars else _clip(text[:chars], True)
+        return text if len(text) <= chars else _clip(text[:chars], True)
 
     def _unfinished(self, finished: set[str]) -> str | None:
         """The first unit neither loaded nor skipped (where an unexplained end is charged)."""

@@ -99,7 +99,7 @@ CASES: dict[str, dict[str, set[str]]] = {
     "fill_disk": {"linear_regression.loss": {"correct"}},
     "batch_spy": {"mlp.mlp_forward": {"correct"}},
     # The child's channel (issue #22): what the child sends is checked before use.
-    "forged_reply": {"losses.mse": {"protocol"}},
+    "forged_reply": {"losses.mse": {"protocol"}, "losses.mse_loss": {"wrong"}},
     "flood_while_loading": {f"mlp.{f}": {"unavailable"} for f in MODULES["mlp"]},
     # Smaller (issue #22): however a callee is supplied, the reference answers for it; no
     # path of the grading machine reaches the student.
