@@ -246,6 +246,10 @@ def run(submission: str, fmt: str, output: str | None, fail_under: float | None,
         if fmt in MACHINE_FORMATS:  # CI still gets a result: 0 points, and why
             emit(_ungradable(submission, grading.get("seed"), str(error)))
         raise
+    except Exception as error:      # the grader's failure: CI still gets a result
+        if fmt in MACHINE_FORMATS:
+            emit(_ungradable(submission, grading.get("seed"), _grader_failed(error)))
+        raise
     selection = _scoped(selection, loaded)
     if seed_from is not None:
         from grader.classroom.regrade import seed_of
@@ -264,9 +268,7 @@ def run(submission: str, fmt: str, output: str | None, fail_under: float | None,
             report = grader.grade(loaded, selection)
     except Exception as error:
         if fmt in MACHINE_FORMATS:
-            emit(_ungradable(submission, options.seed, _(
-                "the grader itself failed ({error}); this is not a mistake in your code: "
-                "tell your instructor").format(error=type(error).__name__)))
+            emit(_ungradable(submission, options.seed, _grader_failed(error)))
         raise
     emit(report)
     if fail_under is not None and report.score < fail_under:
@@ -307,6 +309,12 @@ def watch(submission: str, selection: Selection, **grading: Any) -> int:
     except KeyboardInterrupt:
         click.echo("grade: " + _("stopped watching"), err=True)
     return EXIT_OK
+
+
+def _grader_failed(error: Exception) -> str:
+    """What a machine-format result says when the grader itself failed."""
+    return _("the grader itself failed ({error}); this is not a mistake in your code: "
+             "tell your instructor").format(error=type(error).__name__)
 
 
 def _emit(report: Any, fmt: str, output: str | None,
@@ -409,6 +417,9 @@ def batch(submissions: str, out: str, jobs: int, shard: tuple[int, int] | None,
             name=neutral.terminal(name)))
     for name in outcome.outputs:
         warn(_("skipped {name}: the output folder of an earlier grade batch").format(
+            name=neutral.terminal(name)))
+    for name in outcome.hidden:
+        warn(_("skipped {name}: a hidden or system entry, not a submission").format(
             name=neutral.terminal(name)))
     click.echo(_("{total} submissions ({graded} graded now, {reused} unchanged, {errors} "
                  "errors) -> {path}; seed {seed}").format(

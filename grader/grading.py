@@ -174,17 +174,17 @@ class Grader:
                         oracle=self.oracle, lang=language(), selected=list(selection.names))
         if self.oracle == "torch" and not student_bundle():   # normal in a bundle
             report.notes.append(_("Graded against PyTorch alone (no reference solutions here)."))
-        report.notes.extend(why for _entry, why in submission.refused)
-        report.notes.extend(submission.notes)
+        report.notes.extend(bound.notes([why for _entry, why in submission.refused]))
+        report.notes.extend(bound.notes(list(submission.notes)))
         with self.sandbox.open(submission) as session:
-            for unit, error in session.load_errors.items():
-                report.notes.append(_("{unit} could not be loaded: {error}").format(
-                    unit=unit, error=error))
+            report.notes.extend(bound.notes([
+                _("{unit} could not be loaded: {error}").format(unit=unit, error=error)
+                for unit, error in session.load_errors.items()]))
             report.output = session.load_output.rstrip().lstrip("\n")
             for check in (CHECK[function] for function in selection.functions):
                 report.tests.extend(bound.test_result(result) for result in
                                     self._grade_function(session, submission, check, report))
-            report.unloaded = dict(session.load_errors)
+            report.unloaded = bound.unloaded(session.load_errors)
         report.seconds = round(time.monotonic() - started, 3)
         return report
 
@@ -384,7 +384,7 @@ def _missing_message(session: Session, submission: Submission, function: str
     for entry, why in submission.refused:
         if entry == f"{module}.py":
             return why, "outcome:load-error"
-    defines = re.compile(rf"^\s*def\s+{name}\s*\(", re.MULTILINE)
+    defines = re.compile(rf"^[ \t]*def[ \t]+{name}[ \t]*\(", re.MULTILINE)   # linear
     for unit in submission.units:
         if unit.name in session.load_errors and (
                 unit.module == module or unit.kind == "namespace" and defines.search(unit.source)):

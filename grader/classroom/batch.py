@@ -4,10 +4,13 @@ Each entry of the folder (a folder, ``.py``, ``.ipynb`` or ``.zip``) is one stud
 row is keyed by the entry's full name (``dave.py`` and ``dave.zip`` are two rows); a
 platform's export says who the student is (grader.classroom.identities). The worker processes
 (grader.classroom.workers) are forked first, before this process reads a submission, a saved
-report or a solution, so none of that is in a worker or in any child it forks. Then entries
-whose content digest and options match a saved record are reused, and the workers are sent
-the paths of the rest: each loads, grades and discards one submission at a time (a zip is
-unpacked only there; ``--similarity`` reads the code again here once the workers are gone).
+report or a solution, so none of that is in a worker or in any child it forks. The workers
+are sent every path, with the fingerprint of its saved record when that was graded with the
+same options: each loads one submission at a time, fingerprints what it loaded
+(grader.submission.fingerprint), keeps the record when that is unchanged, else grades exactly
+what it loaded, and discards it. So a row is always the grade of the bytes that were graded,
+and this process never reads a submission while grading (a zip is unpacked only in a worker;
+``--similarity`` reads the code again here once the workers are gone).
 A submission that cannot be read, loaded or graded gets an error row; it never stops the
 batch. On Ctrl-C while grading, the gradebook of what is done is written before
 ``KeyboardInterrupt`` goes on (earlier, the previous gradebook stays as it was).
@@ -36,14 +39,9 @@ from grader.grading import Options
 from grader.i18n import _, language
 from grader.report import text as text_report
 from grader.report.model import Report
-from grader.submission.files import Budget, Folder, parent_and_name
+from grader.submission.files import Folder
 
 SUFFIXES = (".py", ".ipynb", ".zip")
-#: An entry's files are hashed by content up to this size each, larger ones by size and time.
-DIGEST_FILE_BYTES = 64 * 1024**2
-#: An entry with more files, or folders deeper, than this has no digest: it is graded on
-#: every run.
-DIGEST_MAX_FILES, DIGEST_MAX_DEPTH = 10_000, 32
 _CHUNK = 1024**2
 Shard = tuple[int, int]
 
@@ -65,6 +63,7 @@ class Outcome:
     graded: int = 0
     reused: int = 0
     skipped: list[str] = field(default_factory=list)   # folder entries that are no submission
+    hidden: list[str] = field(default_factory=list)    # hidden or system entries (.git, __MACOSX)
     outputs: list[str] = field(default_factory=list)   # earlier batches' output folders
     warnings: list[str] = field(default_factory=list)  # the grader's, said once
 
@@ -73,18 +72,28 @@ class Outcome:
         return sum(r.report.status != "graded" for r in self.records)
 
 
+#: Entries a system leaves in a folder, never a student's (said as skipped, like hidden ones).
+SYSTEM_ENTRIES = ("__MACOSX", "__pycache__", "Thumbs.db")
+
+
 def entries(folder: Path, outcome: Outcome | None = None,
             out: Path | None = None) -> list[Entry]:
     """The submissions in ``folder``, each named by its full entry name. The output folder
     ``out`` is no submission, nor is the output of an earlier batch (which holds no code).
-    An entry that is a link is kept: loading it refuses it, so its row says why."""
+    An entry that is a link is kept: loading it refuses it, so its row says why. Every other
+    entry is said in ``outcome`` (skipped, hidden, an output), never silently dropped; a
+    platform's export file (``EXPORT_FILES``) says who the students are."""
     found = []
     with Folder.at(folder) as listing:
-        for name in listing.names():
+        names = listing.names(limit=None)
+        for name in names:
             path = folder / name
             kind = listing.kind(name)
-            if name.startswith((".", "_")) or name in EXPORT_FILES \
-                    or kind == "folder" and _is_output(path, out, outcome):
+            if name in EXPORT_FILES or kind == "folder" and _is_output(path, out, outcome):
+                continue
+            if name.startswith(".") or name in SYSTEM_ENTRIES:
+                if outcome is not None:
+                    outcome.hidden.append(name)
                 continue
             if kind == "folder" or kind in ("file", "link") and name.lower().endswith(SUFFIXES) \
                     or kind == "link" and path.is_dir():
@@ -99,7 +108,7 @@ def _is_output(path: Path, out: Path | None, outcome: Outcome | None) -> bool:
     """Whether ``path`` is ``out``, or an earlier batch's output (said in ``outcome``): it
     says so and holds no code, so a student's folder holding a ``.state`` stays a student."""
     if out is not None and path.resolve() == out.resolve():
-        return True
+        return not _is_students(path)   # else a row, and check_output refuses it as -o
     if not Store(path).is_batch_output() or _holds_code(path):
         return False
     if outcome is not None:
@@ -150,57 +159,6 @@ def sources_digest() -> str:
     return sha.hexdigest()
 
 
-def content_digest(path: Path) -> str | None:
-    """sha256 of the entry's bytes (a zip is never unpacked here); for a folder, over what it
-    holds by relative name (a file's bytes, a link's text, another entry's kind), links never
-    followed; None when it holds more than ``DIGEST_MAX_FILES`` entries."""
-    where, name = parent_and_name(path)
-    with Folder.at(where, Budget(1 << 62)) as parent:
-        kind = parent.kind(name)
-        if kind == "file":
-            with parent.open(name, limit=1 << 62) as handle:
-                return _sha256(handle).hex()
-        if kind != "folder":
-            return hashlib.sha256(_entry_bytes(parent, name, kind)).hexdigest()
-        sha, count = hashlib.sha256(), [0]
-        with parent.folder(name) as folder:
-            complete = _digest_folder(folder, "", sha, count)
-    return sha.hexdigest() if complete else None
-
-
-def _digest_folder(folder: Folder, prefix: str, sha: Any, count: list[int]) -> bool:
-    """Add every entry below ``folder`` to ``sha``; False once there are too many or they
-    lie too deep."""
-    if prefix.count("/") >= DIGEST_MAX_DEPTH:
-        return False
-    for name in folder.names():
-        count[0] += 1
-        if count[0] > DIGEST_MAX_FILES:
-            return False
-        relative, kind = prefix + name, folder.kind(name)
-        if kind == "folder":
-            with folder.folder(name) as inner:
-                if not _digest_folder(inner, relative + "/", sha, count):
-                    return False
-            continue
-        sha.update(relative.encode("utf-8", "surrogatepass") + b"\0")
-        if kind == "file":
-            with folder.open(name, limit=1 << 62) as handle:
-                info = os.fstat(handle.fileno())
-                sha.update(f"{info.st_size}\0".encode())
-                sha.update(_sha256(handle) if info.st_size <= DIGEST_FILE_BYTES
-                           else f"{info.st_mtime_ns}".encode())
-        else:
-            sha.update(_entry_bytes(folder, name, kind))
-    return True
-
-
-def _entry_bytes(folder: Folder, name: str, kind: str | None) -> bytes:
-    """What stands for an entry that is not a regular file: its kind, a link's text."""
-    target = folder.link_target(name) if kind == "link" else ""
-    return f"{kind}\0{target}\0".encode("utf-8", "surrogatepass")
-
-
 def _sha256(handle: BinaryIO) -> bytes:
     sha = hashlib.sha256()
     while chunk := handle.read(_CHUNK):
@@ -215,16 +173,30 @@ def _sha256_path(path: Path) -> bytes:
 
 
 def check_output(folder: Path, out: Path) -> None:
-    """Refuse an output folder that is the submissions folder, lies inside a submission, or
-    cannot be written (raises BatchError before anything is graded)."""
+    """Refuse an output folder that is the submissions folder, lies inside a submission, is
+    a student's entry (a folder of the class that holds anything but an earlier batch's
+    output), or cannot be written (raises BatchError before anything is graded)."""
     inside = out.resolve().relative_to(folder.resolve()).parts \
         if out.resolve().is_relative_to(folder.resolve()) else None
-    if inside is not None and len(inside) != 1:
+    if inside is not None and (len(inside) != 1 or _is_students(out)):
         raise BatchError(_("the output folder {out} is {where}; choose a folder beside "
                            "the submissions (-o)").format(
             out=out, where=_("the submissions folder itself") if not inside
-            else _("inside the submission {name}").format(name=inside[0])))
+            else _("inside the submission {name}").format(name=inside[0]) if len(inside) > 1
+            else _("the submission {name}").format(name=inside[0])))
     Store(out).check_writable()
+
+
+def _is_students(path: Path) -> bool:
+    """Whether ``path``, an entry of the class folder, is a student's: anything there but
+    an empty folder or an earlier batch's output (which holds no code)."""
+    if not os.path.lexists(path):
+        return False
+    if path.is_symlink() or not path.is_dir():
+        return True
+    with Folder.at(path) as folder:
+        empty = not folder.names()
+    return not empty and (not Store(path).is_batch_output() or _holds_code(path))
 
 
 def run_batch(folder: Path, out: Path, options: Options, *, jobs: int = 1,
@@ -240,44 +212,34 @@ def run_batch(folder: Path, out: Path, options: Options, *, jobs: int = 1,
             folder=folder))
     check_output(folder, out)
     mine = [e for e in found if in_shard(e.name, shard)]
-    with Workers(options, min(jobs, len(mine))) as workers:   # before anything is read
+    with _terminated_as_interrupted(), \
+            Workers(options, min(jobs, len(mine))) as workers:   # before anything is read
         key = options_key(options)
         store.save_key(key)
-        todo: list[tuple[Entry, str | None]] = []
-        for entry in mine:
-            _prepare(entry, store, key, options.seed, todo, outcome)
-        if todo:
-            _grade_all(todo, workers, options.seed, key, progress, store, outcome)
+        todo = [(entry, _reusable(store.load(entry.name), key)) for entry in mine]
+        _grade_all(todo, workers, options.seed, key, progress, store, outcome)
     store.save_rows(outcome.records)
     gradebook.write(store.gradebook, outcome.records)
     pairs = None
     if similarity is not None:
         from grader.classroom import similarity as similar
 
-        pairs = similar.similar_pairs({e.name: e.path for e in mine}, similarity)
+        try:
+            pairs = similar.similar_pairs({e.name: e.path for e in mine}, similarity)
+        except Exception as error:  # the class report is written without the pairs
+            outcome.warnings.append(_("the similarity check failed ({error}); the class "
+                                      "report lists no similar pairs").format(
+                error=type(error).__name__))
     html_report.write(store.html, outcome.records, pairs)
+    store.save_key(key, finished=True)
     return outcome
 
 
-def _prepare(entry: Entry, store: Store, key: dict[str, Any], seed: int,
-             todo: list[tuple[Entry, str | None]], outcome: Outcome) -> None:
-    """Decide about one entry: a reused record, an error record, or to grade (with its digest)."""
-    try:
-        digest = content_digest(entry.path)
-    except Exception as error:  # one unreadable entry must not stop the batch
-        reason = _("cannot read the submission: {error}").format(error=error)
-        _add(store, outcome, Record(entry.name, error_report(entry.name, seed, reason),
-                                    identity=entry.identity))
-        return
-    saved = store.load(entry.name)
-    if saved is not None and saved.reusable(digest, key):
-        if saved.identity != entry.identity:   # the export now says otherwise
-            saved = replace(saved, identity=entry.identity)
-            store.save(saved)
-        outcome.records.append(saved)
-        outcome.reused += 1
-    else:
-        todo.append((entry, digest))
+def _reusable(saved: Record | None, key: dict[str, Any]) -> Record | None:
+    """The saved record a worker may keep instead of grading: made with the same options and
+    with the fingerprint of what was graded (compared with what the worker loads now)."""
+    return saved if saved is not None and saved.digest is not None and saved.key == key \
+        else None
 
 
 def error_report(name: str, seed: int, reason: str) -> Report:
@@ -293,28 +255,62 @@ def _add(store: Store, outcome: Outcome, record: Record) -> None:
     outcome.records.append(record)
 
 
-def _grade_all(todo: list[tuple[Entry, str | None]], workers: Workers, seed: int,
+def _grade_all(todo: list[tuple[Entry, Record | None]], workers: Workers, seed: int,
                key: dict[str, Any], progress: bool, store: Store, outcome: Outcome) -> None:
-    """Grade ``todo`` in the workers, saving each record as it comes. On Ctrl-C the gradebook
-    of what is done is written before the interrupt goes on."""
+    """Load every entry in the workers and grade it, unless what was loaded is what its
+    saved record graded (then the record is kept); save each record as it comes. On Ctrl-C
+    the gradebook of what is done is written before the interrupt goes on."""
     with _progress(progress, len(todo)) as advance:
         try:
-            for index, report, reason in workers.grade([entry.path for entry, _d in todo]):
-                entry, digest = todo[index]
-                if report is None:
-                    record = Record(entry.name, error_report(entry.name, seed, reason),
-                                    identity=entry.identity)
+            known = [saved.digest if saved is not None else None for _e, saved in todo]
+            for done in workers.grade_known([entry.path for entry, _s in todo], known):
+                entry, saved = todo[done.index]
+                if done.unchanged and saved is not None:
+                    _reuse(store, outcome, replace(saved, identity=entry.identity))
+                elif done.report is None:
+                    _add(store, outcome, Record(entry.name, error_report(
+                        entry.name, seed, done.reason), identity=entry.identity))
                 else:
-                    report.submission = entry.name
-                    record = Record(entry.name, report, digest, key, entry.identity)
+                    done.report.submission = entry.name
+                    _add(store, outcome, Record(entry.name, done.report, done.digest, key,
+                                                entry.identity))
                     outcome.graded += 1
-                _add(store, outcome, record)
                 advance()
         except KeyboardInterrupt:
             store.save_rows(outcome.records)
             gradebook.write(store.gradebook, outcome.records)
             raise
     outcome.warnings.extend(workers.warnings)
+
+
+def _reuse(store: Store, outcome: Outcome, record: Record) -> None:
+    """Keep a saved record, repairing its files (a batch that died between writing them,
+    an export that now names another student)."""
+    store.repair(record)
+    outcome.records.append(record)
+    outcome.reused += 1
+
+
+@contextmanager
+def _terminated_as_interrupted() -> Iterator[None]:
+    """While grading, SIGTERM (a CI runner cancelling, ``kill``) is Ctrl-C: the gradebook of
+    what is done is written and the workers stopped (were this process killed outright, they
+    end with it anyway: grader.classroom.workers)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(*_args: object) -> None:
+        raise KeyboardInterrupt
+
+    before = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
 
 
 @contextmanager

@@ -1,6 +1,8 @@
 """``grade merge``: combine the outputs of ``grade batch --shard`` runs into one.
 
-Every input must have been graded with the same seed and options. The rows of each input's
+Every input must be a batch that finished, graded with the same seed and options, and each
+of its records made with those settings, with points within its tests' bounds (anything
+else is refused in one line). The rows of each input's
 gradebook are taken with their saved records (``.state``), and the common options are saved
 too, so the merged folder holds the same gradebook, results and class report as one
 unsharded batch would, and can itself be merged, or resumed by ``grade batch -o`` it.
@@ -8,6 +10,7 @@ unsharded batch would, and can itself be merged, or resumed by ``grade batch -o`
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +18,10 @@ from grader.classroom import gradebook, html_report
 from grader.classroom.store import Record, Store
 from grader.i18n import _
 from grader.report import neutral
+
+
+#: The points of a whole submission (SPEC: the tests of all functions add up to 100).
+MAX_SCORE = 100.0
 
 
 class MergeError(Exception):
@@ -34,6 +41,9 @@ def merge(inputs: list[Path], out: Path) -> list[Record]:
                                    "outputs of different shards only").format(
                     name=record.name, first=origin[record.name], second=folder))
             records[record.name], origin[record.name] = record, folder
+    for folder, shard in shards:
+        for record in shard:
+            _check_record(folder, record, key)
     store = Store(out)
     store.check_writable()
     store.save_key(key)
@@ -43,7 +53,32 @@ def merge(inputs: list[Path], out: Path) -> list[Record]:
     store.save_rows(merged)
     gradebook.write(store.gradebook, merged)
     html_report.write(store.html, merged)
+    store.save_key(key, finished=True)
     return merged
+
+
+def _check_record(folder: Path, record: Record, key: dict[str, Any]) -> None:
+    """Refuse a record that its shard's settings did not make (another seed or options), or
+    whose points lie outside its tests' bounds (a hand-edited record)."""
+    name = neutral.terminal(record.name)
+    report = record.report
+    if report.seed != key.get("seed") or record.digest is not None and record.key != key:
+        raise MergeError(_("{folder}: the record of {name} was graded with other settings "
+                           "than the shard says; rerun its grade batch command, then "
+                           "merge").format(folder=folder, name=name))
+    total = 0.0
+    for test in report.tests:
+        points, most = test.points, test.max_points
+        if not all(type(v) in (int, float) and math.isfinite(v) for v in (points, most)) \
+                or not 0 <= points <= most:
+            raise MergeError(_("{folder}: the record of {name} gives {points} of {most} points "
+                               "for a test; rerun its grade batch command, then merge").format(
+                folder=folder, name=name, points=points, most=most))
+        total += most
+    if total > MAX_SCORE + 1e-6:
+        raise MergeError(_("{folder}: the record of {name} is worth more than {most} points; "
+                           "rerun its grade batch command, then merge").format(
+            folder=folder, name=name, most=MAX_SCORE))
 
 
 def _common_key(inputs: list[Path]) -> dict[str, Any]:
@@ -53,6 +88,10 @@ def _common_key(inputs: list[Path]) -> dict[str, Any]:
         if key is None:
             raise MergeError(_("{folder} does not say how it was graded; rerun its grade "
                                "batch command, then merge").format(folder=folder))
+        if not Store(folder).finished():
+            raise MergeError(_("{folder} is from a grade batch that did not finish; run the "
+                               "same grade batch command again to complete it, then "
+                               "merge").format(folder=folder))
     first, key = keys[0]
     for folder, other in keys[1:]:
         if other != key:

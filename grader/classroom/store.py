@@ -69,8 +69,9 @@ def write_atomic(path: Path, text: str) -> None:
 
 @dataclass
 class Record:
-    """One submission's outcome. ``digest`` is None when it could not be graded at all
-    (load error, grader failure): such records are never reused."""
+    """One submission's outcome. ``digest`` is the fingerprint of what was graded
+    (grader.submission.fingerprint); None when it could not be graded at all (load error,
+    grader failure): such records are never reused."""
 
     name: str
     report: Report
@@ -78,10 +79,6 @@ class Record:
     key: dict[str, Any] | None = None
     identity: Identity = Identity()   # who handed it in, from the platform's export
     text: str = ""                    # the report as grade run prints it ("": not rendered)
-
-    def reusable(self, digest: str | None, key: dict[str, Any]) -> bool:
-        """Whether grading the same content with the same options may be skipped."""
-        return self.digest is not None and self.digest == digest and self.key == key
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "digest": self.digest, "key": self.key,
@@ -93,6 +90,11 @@ class Record:
         return cls(data["name"], Report.from_dict(data["report"]), data.get("digest"),
                    data.get("key"), Identity.from_dict(data.get("identity")),
                    data.get("text") if isinstance(data.get("text"), str) else "")
+
+
+def _document(record: Record) -> str:
+    """The Gradescope document of ``record``, as ``results/<file>`` holds it."""
+    return json.dumps(document(record.report), indent=2, ensure_ascii=False) + "\n"
 
 
 class Store:
@@ -128,11 +130,27 @@ class Store:
         return record if record.name == name else None
 
     def save(self, record: Record) -> None:
-        """Write the record and its Gradescope document."""
+        """Write the record's Gradescope document, then the record: the record is what a
+        rerun trusts, so a crash between the two leaves an old (or no) record, and a rerun
+        that keeps it writes its document again (``repair``)."""
+        write_atomic(self.results / file_name(record.name), _document(record))
         write_atomic(self.state / file_name(record.name),
                      json.dumps(record.to_dict(), ensure_ascii=False))
-        write_atomic(self.results / file_name(record.name),
-                     json.dumps(document(record.report), indent=2, ensure_ascii=False) + "\n")
+
+    def repair(self, record: Record) -> None:
+        """Make the files of a record that is kept say what it says: its Gradescope
+        document, and the record itself when it changed (the export names someone else)."""
+        path = self.results / file_name(record.name)
+        text = _document(record)
+        try:
+            same = path.read_text(encoding="utf-8") == text
+        except (OSError, ValueError):
+            same = False
+        if not same:
+            write_atomic(path, text)
+        if self.load(record.name) != record:
+            write_atomic(self.state / file_name(record.name),
+                         json.dumps(record.to_dict(), ensure_ascii=False))
 
     def save_rows(self, records: list[Record]) -> None:
         """Remember whose rows the gradebook holds (its cells are neutralised, not names)."""
@@ -159,10 +177,15 @@ class Store:
         key = self._batch().get("key")
         return key if isinstance(key, dict) else None
 
-    def save_key(self, key: dict[str, Any]) -> None:
-        """Remember the seed and options of the batch (or merge) writing this folder."""
-        write_atomic(self.batch, json.dumps({"seed": key["seed"], "key": key},
-                                            ensure_ascii=False))
+    def save_key(self, key: dict[str, Any], finished: bool = False) -> None:
+        """Remember the seed and options of the batch (or merge) writing this folder, and
+        whether it finished (a batch stopped half-way is not: ``grade merge`` refuses it)."""
+        write_atomic(self.batch, json.dumps({"seed": key["seed"], "key": key,
+                                             "finished": finished}, ensure_ascii=False))
+
+    def finished(self) -> bool:
+        """Whether the last batch (or merge) writing this folder finished."""
+        return self._batch().get("finished") is True
 
     def is_batch_output(self) -> bool:
         """Whether a batch or merge wrote this folder."""

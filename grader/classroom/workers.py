@@ -13,6 +13,11 @@ A worker grades in a process it forks from itself while it is still clean (it ne
 anything). When that process's sandbox fails (``SandboxFailure``: the fork server died), the
 submission it held gets an error row saying the grader failed, never a score, and the worker
 forks a fresh grading process, with a fresh sandbox, for the next submissions.
+
+Nothing outlives the batch: a worker gets SIGTERM when the batch's process ends, however it
+ends (``kill -9`` included: ``PR_SET_PDEATHSIG``), and a grading process when its worker
+ends; on SIGTERM a worker stops its grading process, which closes its sandbox (whose server
+ends with it) and exits without waiting for anyone to read its last result.
 """
 
 from __future__ import annotations
@@ -23,19 +28,36 @@ import queue
 import signal
 import sys
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple
 
 from grader.grading import Grader, Options
 from grader.i18n import _, language, set_language
 from grader.report.model import Report
+from grader.sandbox.confine import die_with_parent
 from grader.sandbox.session import SandboxFailure
 from grader.submission import LoadError, load
 from grader.submission.archive import discard
+from grader.submission.fingerprint import fingerprint
 
 #: How often (seconds) the parent checks that its workers are alive while it waits.
 POLL_SECONDS = 0.5
 #: The exit code of a grading process whose sandbox failed: its worker forks a fresh one.
 RESTART = 75
+
+
+class Graded(NamedTuple):
+    """What a worker made of one path: its report, else the reason there is none, and the
+    fingerprint of what it loaded (None if it could not load it). ``unchanged``: what it
+    loaded has the fingerprint the caller already knew, so it was not graded again."""
+
+    index: int
+    report: Report | None
+    reason: str
+    digest: str | None = None
+
+    @property
+    def unchanged(self) -> bool:
+        return self.report is None and not self.reason and self.digest is not None
 
 
 class Workers:
@@ -48,7 +70,7 @@ class Workers:
         self.results = self.context.Queue()
         self.processes = [self.context.Process(target=_work, daemon=True, name=f"grade-{n}",
                                                args=(options, language(), self.tasks,
-                                                     self.results))
+                                                     self.results, os.getpid()))
                           for n in range(jobs)]
         self.ready = False                 # whether a worker has started its grader
         self.warnings: list[str] = []      # the grader's, as a worker that started says
@@ -63,11 +85,16 @@ class Workers:
         self.close()
 
     def grade(self, paths: list[Path]) -> Iterator[tuple[int, Report | None, str]]:
-        """Grade the submission at every path; a report, else the reason there is none.
-        A worker that dies costs only the submission it held; RuntimeError if no worker
-        could start its grader."""
+        """Grade the submission at every path; a report, else the reason there is none."""
+        for done in self.grade_known(paths, [None] * len(paths)):
+            yield done.index, done.report, done.reason
+
+    def grade_known(self, paths: list[Path], known: list[str | None]) -> Iterator[Graded]:
+        """Load the submission at every path and grade it unless what was loaded has the
+        fingerprint ``known`` gives for it (then ``unchanged``). A worker that dies costs
+        only the submission it held; RuntimeError if no worker could start its grader."""
         for index, path in enumerate(paths):
-            self.tasks.put((index, str(path)))
+            self.tasks.put((index, str(path), known[index]))
         for _process in self.processes:
             self.tasks.put(None)
         pending = set(range(len(paths)))
@@ -82,20 +109,21 @@ class Workers:
                 pid, index = payload
                 held[pid] = index
             elif kind == "done":
-                pid, index, report, reason = payload
+                pid, index, report, reason, digest = payload
                 held.pop(pid, None)
                 pending.discard(index)
-                yield index, Report.from_dict(report) if report else None, reason
+                yield Graded(index, Report.from_dict(report) if report else None, reason,
+                             digest)
             elif kind == "died":
                 pid, index = payload
                 pending.discard(index)
-                yield index, None, _could_not(
-                    _("the grading process ended unexpectedly ({pid})").format(pid=pid))
+                yield Graded(index, None, _could_not(
+                    _("the grading process ended unexpectedly ({pid})").format(pid=pid)))
             elif kind == "gone":
                 if not self.ready:
                     raise RuntimeError(payload)
                 for index in sorted(pending):
-                    yield index, None, _could_not(payload)
+                    yield Graded(index, None, _could_not(payload))
                 return
 
     def close(self) -> None:
@@ -130,8 +158,9 @@ class Workers:
                         "a grading process exited ({code})").format(code=dead[0].exitcode)
 
 
-def _work(options: Options, lang: str, tasks: Any, results: Any) -> None:
-    """A worker: fork a grading process, and a fresh one each time one's sandbox fails."""
+def _work(options: Options, lang: str, tasks: Any, results: Any, batch: int) -> None:
+    """A worker: fork a grading process, and a fresh one each time one's sandbox fails.
+    It ends with the batch's process ``batch``, however that ends (SIGKILL included)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)         # the parent decides about Ctrl-C
     worker, grading = os.getpid(), [0]
 
@@ -140,15 +169,20 @@ def _work(options: Options, lang: str, tasks: Any, results: Any) -> None:
             os.kill(grading[0], signal.SIGTERM)
 
     signal.signal(signal.SIGTERM, stop)
+    if not _dies_with(batch):
+        return
     while True:
         pid = os.fork()
         if pid == 0:
             code = 70
             try:
-                code = _grade_until_done(worker, options, lang, tasks, results)
+                code = 0 if not _dies_with(worker) else \
+                    _grade_until_done(worker, options, lang, tasks, results)
             except SystemExit:
                 code = 0
             finally:
+                if os.getppid() != worker or _stopping:
+                    results.cancel_join_thread()   # nobody may read: never wait for it
                 results.close()
                 results.join_thread()   # what was put reaches the parent
                 os._exit(code)
@@ -162,7 +196,7 @@ def _grade_until_done(worker: int, options: Options, lang: str, tasks: Any,
                       results: Any) -> int:
     """Start a grader, then grade the paths the queue holds until it says stop (0), or until
     the sandbox fails (``RESTART``)."""
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # closes the sandbox on the way out
+    signal.signal(signal.SIGTERM, _stop)   # closes the sandbox on the way out
     set_language(lang)
     try:
         grader = Grader(options).__enter__()   # launches the sandbox server before any loading
@@ -172,16 +206,34 @@ def _grade_until_done(worker: int, options: Options, lang: str, tasks: Any,
     with grader:
         results.put(("ready", grader.warnings))
         while (task := _next_task(tasks, worker)) is not None:
-            index, path = task
+            index, path, known = task
             results.put(("start", (worker, index)))
-            report, reason, failed = _grade_one(grader, path)
-            results.put(("done", (worker, index, report, reason)))
+            report, reason, digest, failed = _grade_one(grader, path, known)
+            results.put(("done", (worker, index, report, reason, digest)))
             if failed:
                 return RESTART
     return 0
 
 
-def _next_task(tasks: Any, worker: int) -> tuple[int, str] | None:
+#: Whether this grading process was told to stop (SIGTERM): it ends without waiting for
+#: its last result to be read.
+_stopping = False
+
+
+def _stop(*_args: object) -> None:
+    global _stopping
+    _stopping = True
+    sys.exit(0)
+
+
+def _dies_with(parent: int) -> bool:
+    """Have this process get SIGTERM when ``parent``, the process that forked it, ends (its
+    handler then stops what it started); False if ``parent`` is already gone."""
+    die_with_parent(signal.SIGTERM)
+    return os.getppid() == parent
+
+
+def _next_task(tasks: Any, worker: int) -> tuple[int, str, str | None] | None:
     """The next task, or None when the queue says stop or the worker is gone."""
     while os.getppid() == worker:
         try:
@@ -191,21 +243,27 @@ def _next_task(tasks: Any, worker: int) -> tuple[int, str] | None:
     return None
 
 
-def _grade_one(grader: Grader, path: str) -> tuple[dict[str, Any] | None, str, bool]:
-    """Load, grade and discard one submission: its report, else the reason there is none,
-    and whether the sandbox failed (the grader must start afresh)."""
+def _grade_one(grader: Grader, path: str, known: str | None
+               ) -> tuple[dict[str, Any] | None, str, str | None, bool]:
+    """Load, fingerprint, grade and discard one submission: its report (None when what was
+    loaded has the fingerprint ``known``: not graded again), else the reason there is none;
+    the fingerprint of exactly what was loaded and graded; whether the sandbox failed (the
+    grader must start afresh)."""
     try:
         submission = load(path)
     except LoadError as error:
-        return None, str(error), False
+        return None, str(error), None, False
     except Exception as error:  # an unexpected failure costs this submission only
-        return None, _grader_failed(error), False
+        return None, _grader_failed(error), None, False
     try:
-        return grader.grade(submission).to_dict(), "", False
+        digest = fingerprint(submission)
+        if digest == known:
+            return None, "", digest, False
+        return grader.grade(submission).to_dict(), "", digest, False
     except SandboxFailure as error:
-        return None, _grader_failed(error), True
+        return None, _grader_failed(error), None, True
     except Exception as error:
-        return None, _grader_failed(error), False
+        return None, _grader_failed(error), None, False
     finally:
         discard(submission)
 

@@ -30,16 +30,29 @@ OUTPUT_CHARS = 8000
 CAPS: tuple[int | None, ...] = (None, 4000, 2000, 1000, 500, 250, 120, 60, 0)
 #: Items of a returned list, tuple or dict rendered in an example; the rest are counted.
 ITEMS_SHOWN = 12
+#: Notes of one kind (a note per cell that failed to load, per refused file, ...), and the
+#: characters of all of them; the rest are counted in one last note. A whole report keeps
+#: three times as many.
+NOTES_SHOWN, NOTES_CHARS = 40, 40_000
+#: Units listed as not loaded (``Report.unloaded``); the rest are left out.
+UNLOADED_SHOWN = 40
 
 
 T = TypeVar("T")
 
 
 def cut(text: str, limit: int | None) -> str:
-    """``text``, or its first ``limit`` characters and a marker saying how many were cut."""
+    """``text``, or its first ``limit`` characters and a marker saying how many were cut
+    (a text already cut at ``limit`` is kept as it is: cutting twice changes nothing)."""
     if limit is None or len(text) <= limit:
         return text
-    return text[:limit] + _("… [{count} more characters cut]").format(count=len(text) - limit)
+    template = _("… [{count} more characters cut]")
+    before, _sep, after = template.partition("{count}")
+    tail = text[limit:]
+    if tail.startswith(before) and tail.endswith(after) \
+            and tail[len(before):len(tail) - len(after)].isdigit():
+        return text
+    return text[:limit] + template.format(count=len(text) - limit)
 
 
 def names(items: Iterable[object]) -> str:
@@ -76,8 +89,31 @@ def report(full: Report) -> Report:
     tests = [test_result(replace(test, output=cut(test.output, OUTPUT_CHARS)))
              for test in full.tests]
     return replace(full, submission=cut(full.submission, NAME_CHARS * 4), tests=tests,
-                   notes=[cut(note, MESSAGE_CHARS) for note in full.notes],
-                   output=cut(full.output, OUTPUT_CHARS))
+                   notes=notes(full.notes, 3), output=cut(full.output, OUTPUT_CHARS),
+                   unloaded=unloaded(full.unloaded))
+
+
+def notes(items: list[str], times: int = 1) -> list[str]:
+    """At most ``times * NOTES_SHOWN`` notes of ``MESSAGE_CHARS`` each and ``times *
+    NOTES_CHARS`` in all, then one note counting the rest: however many cells or files a
+    submission has."""
+    kept: list[str] = []
+    chars = 0
+    for note in items:
+        note = cut(note, MESSAGE_CHARS)
+        if len(kept) == times * NOTES_SHOWN or chars + len(note) > times * NOTES_CHARS:
+            break
+        kept.append(note)
+        chars += len(note)
+    if len(kept) < len(items):
+        kept.append(more(len(items) - len(kept)))
+    return kept
+
+
+def unloaded(items: dict[str, str]) -> dict[str, str]:
+    """The first ``UNLOADED_SHOWN`` units that could not be loaded, each reason bounded."""
+    return {unit: cut(why, MESSAGE_CHARS)
+            for unit, why in list(items.items())[:UNLOADED_SHOWN]}
 
 
 def within_budget(make: Callable[[int | None], T], size: Callable[[T], int], budget: int) -> T:

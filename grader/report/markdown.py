@@ -8,7 +8,7 @@ block (``neutral.fenced``), so no HTML or Markdown of a submission's reaches the
 from __future__ import annotations
 
 from grader.i18n import _
-from grader.report import neutral
+from grader.report import bound, neutral
 from grader.report.absent import Line, grouped
 from grader.report.details import (
     example_lines, is_failure, message_lines, output_heading, points, score_line, seed_line,
@@ -18,6 +18,7 @@ from grader.report.model import Report, TestResult
 
 def render(report: Report) -> str:
     """A Markdown heading, the per-function table, then ``summary``."""
+    report = bound.report(report)
     heading = _("Grading report: {name}").format(name=report.submission)
     lines = [f"### {neutral.markdown(heading)}", "",
              f"| {_('Function')} | {_('Points')} | {_('Result')} | {_('Failed tests')} |",

@@ -18,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from grader.i18n import _
-from grader.report import neutral
+from grader.report import bound, neutral
 from grader.report.absent import Line, grouped
 from grader.report.details import (
     is_failure, load_output_lines, note_lines, points, score_line, seed_line, selection_line,
@@ -31,6 +31,7 @@ STYLES = {FAILED: "bold red", ERROR: "bold red", INTERNAL: "yellow"}
 def render(report: Report, *, color: bool = False, notebook: bool = False) -> str:
     """The report as text; with ANSI colours when ``color``; a ``notebook``'s (``check()``)
     says how to repeat it there."""
+    report = bound.report(report)
     width = shutil.get_terminal_size((100, 24)).columns if color else 100
     console = Console(file=io.StringIO(), force_terminal=color, force_jupyter=False,
                       no_color=not color,

@@ -129,8 +129,19 @@ class Encoder:
 
 
 def decode(tree: Any, blobs: list[bytes],
-           functions: Callable[[str], Any] | None = None, depth: int = 0) -> Any:
-    """The value of ``tree``; ``functions`` turns ``{"f": name}`` markers into callables."""
+           functions: Callable[[str], Any] | None = None) -> Any:
+    """The value of ``tree``; ``functions`` turns ``{"f": name}`` markers into callables.
+    Whatever the tree holds, the only exception is ``ProtocolError``."""
+    try:
+        return _decode(tree, blobs, functions, 0)
+    except ProtocolError:
+        raise
+    except Exception as error:  # noqa: BLE001 - a value no check above foresaw
+        raise ProtocolError(f"malformed value ({type(error).__name__})") from None
+
+
+def _decode(tree: Any, blobs: list[bytes], functions: Callable[[str], Any] | None,
+            depth: int) -> Any:
     if depth > MAX_DEPTH:
         raise ProtocolError("nested too deeply")
     kind = type(tree)
@@ -143,14 +154,14 @@ def decode(tree: Any, blobs: list[bytes],
     if kind is str:
         return _string(tree)
     if kind is list:
-        return [decode(item, blobs, functions, depth + 1) for item in tree]
+        return [_decode(item, blobs, functions, depth + 1) for item in tree]
     if kind is not dict or len(tree) != 1:
         raise ProtocolError("malformed value")
     (tag, body), = tree.items()
     if tag == "t" and type(body) is list:
-        return tuple(decode(item, blobs, functions, depth + 1) for item in body)
+        return tuple(_decode(item, blobs, functions, depth + 1) for item in body)
     if tag == "d" and type(body) is dict:
-        return {_string(key): decode(item, blobs, functions, depth + 1)
+        return {_string(key): _decode(item, blobs, functions, depth + 1)
                 for key, item in body.items()}
     if tag == "a":
         return read_array(_blob(blobs, body))
@@ -176,7 +187,8 @@ def _string(tree: str) -> str:
 
 
 def decode_result(tree: Any, blobs: list[bytes]) -> Any:
-    """Like ``decode``, but a whole result may also be a ``Refused``."""
+    """Like ``decode`` (only ``ProtocolError`` is raised), but a whole result may also be a
+    ``Refused``."""
     if type(tree) is dict and len(tree) == 1 and "r" in tree:
         body = tree["r"]
         if type(body) is not list or len(body) != 2 or not all(type(s) is str for s in body):
@@ -203,12 +215,15 @@ def _blob(blobs: list[bytes], index: Any) -> bytes:
 
 
 def read_array(blob: bytes) -> np.ndarray:
-    """A numeric array from ``.npy`` bytes, checked before anything is allocated."""
-    if blob[:6] != NPY_MAGIC or len(blob) < 10:
-        raise ProtocolError("not .npy data")
-    wide = blob[6] != 1
+    """A numeric array from ``.npy`` bytes, checked before anything is allocated: a shape of
+    sizes >= 0 (never ``(-1, -1)``) whose elements are exactly the data."""
+    wide = len(blob) > 6 and blob[6] != 1
     start = 12 if wide else 10
+    if blob[:6] != NPY_MAGIC or len(blob) < start:
+        raise ProtocolError("not .npy data")
     size = struct.unpack_from("<I" if wide else "<H", blob, 8)[0]
+    if start + size > len(blob):
+        raise ProtocolError("array header longer than its data")
     shape, fortran, dtype = _header(bytes(blob[:start + size]))
     count = math.prod(shape)
     if count * dtype.itemsize != len(blob) - start - size:
@@ -230,7 +245,10 @@ def _header(header: bytes) -> tuple[tuple[int, ...], bool, np.dtype]:
     if dtype.kind not in _KINDS or dtype.fields is not None or dtype.hasobject \
             or dtype.subdtype is not None:
         raise ProtocolError("not a numeric array")
-    return shape, fortran, dtype
+    if type(shape) is not tuple or len(shape) > MAX_DEPTH \
+            or not all(type(n) is int and 0 <= n <= MAX_INT for n in shape):
+        raise ProtocolError("bad array shape")
+    return shape, fortran is True, dtype
 
 
 def write_array(array: np.ndarray) -> bytes:
@@ -286,7 +304,7 @@ class FrameReader:
         if len(self.buffer) < HEAD.size:
             return HEAD.size - len(self.buffer)
         head, body = HEAD.unpack_from(self.buffer)
-        return max(HEAD.size + head + body - len(self.buffer), 1)
+        return max(min(HEAD.size + head + body, HEAD.size + self.limit) - len(self.buffer), 1)
 
     def next(self) -> tuple[dict[str, Any], list[bytes]] | None:
         """The next complete frame, or None while it is incomplete."""

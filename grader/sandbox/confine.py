@@ -138,10 +138,10 @@ def private_mounts() -> bool:
     return _own_proc
 
 
-def die_with_parent() -> None:
-    """SIGKILL this process when the one that forked it ends."""
+def die_with_parent(signal_number: int = signal.SIGKILL) -> None:
+    """Send this process ``signal_number`` (SIGKILL) when the one that forked it ends."""
     if _LINUX:
-        _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        _prctl(PR_SET_PDEATHSIG, signal_number)
 
 
 def host_pid() -> int:

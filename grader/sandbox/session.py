@@ -40,6 +40,12 @@ PARENT_LIMIT = 1 << 31
 CALLEE_DIMENSION, CALLEE_ELEMENTS = 1024, 2**20
 #: Forbidden uses kept per call (the profiler's and the static check's together).
 KEEP_USES = 5
+#: Callee requests answered in one call (each is bounded by ``CALLEE_ELEMENTS``; the call's
+#: clock bounds them too): a child that sends more is malformed.
+MAX_CALLEE_REQUESTS = 100_000
+#: Messages a child may send while loading, beyond a start and an end per unit and helper
+#: (its policy finding, its ready message, a helper imported again).
+LOAD_MESSAGES_SPARE = 16
 
 
 class SandboxFailure(RuntimeError):
@@ -68,9 +74,12 @@ class Session:
         self._link = link
         self._limits = limits
         self._kind = submission.kind
-        self._units = [{"name": u.name, "kind": u.kind, "source": u.source, "path": u.path,
-                        "module": u.module, "filename": u.name} for u in submission.units]
-        self._helpers = [{"name": h.module, "source": h.source, "path": h.path,
+        # A module's __file__ is its file's name: no path of this machine reaches the child
+        # (nor, through its messages, the student).
+        self._units = [{"name": u.name, "kind": u.kind, "source": u.source,
+                        "path": _file_name(u.path), "module": u.module, "filename": u.name}
+                       for u in submission.units]
+        self._helpers = [{"name": h.module, "source": h.source, "path": _file_name(h.path),
                           "filename": h.name} for h in submission.helpers]
         self._deadline = time.monotonic() + limits.submission_seconds
         self._child: tuple[int, socket.socket, FrameReader] | None = None
@@ -139,6 +148,7 @@ class Session:
         started = time.monotonic()
         deadline = min(started + self._limits.call_seconds, self._deadline)
         used: list[str] = []
+        requests = 0
         self._send(frame)
         while True:
             got = self._next(deadline)
@@ -156,9 +166,14 @@ class Session:
                                    callees_used=tuple(used), seconds=time.monotonic() - started)
             message, blobs = got
             if message.get("op") == "callee":
+                requests += 1
+                if requests > MAX_CALLEE_REQUESTS:
+                    raise ProtocolError("more than {count} callee requests in one call".format(
+                        count=MAX_CALLEE_REQUESTS))
                 self._answer(message, blobs, callees, used)
             elif message.get("op") == "result":
                 outcome = _outcome(message, blobs)
+                outcome.output = self._bounded(outcome.output)
                 outcome.callees_used = tuple(used)
                 outcome.seconds = time.monotonic() - started
                 if outcome.fault == "memory":
@@ -171,9 +186,11 @@ class Session:
                 callees: Mapping[str, Callable[..., Any]], used: list[str]) -> None:
         """Compute a callee the child asked for with the parent's reference."""
         name = message.get("name")
+        if type(name) is not str or name not in callees:
+            raise ProtocolError("unexpected callee request")
         args = decode(message.get("args"), blobs)
         kwargs = decode(message.get("kwargs"), blobs)
-        if name not in callees or type(args) is not list or type(kwargs) is not dict:
+        if type(args) is not list or type(kwargs) is not dict:
             raise ProtocolError("unexpected callee request")
         if name not in used:
             used.append(name)
@@ -215,7 +232,7 @@ class Session:
                 self._send(pack(message))
                 failed = self._await_load(printed)
             except (ProtocolError, OSError) as error:
-                failed = (self._unfinished(set()), str(error)[:300])
+                failed = (self._unfinished(set()), _malformed(error))
                 self._kill()
             if failed is None:
                 break
@@ -236,9 +253,21 @@ class Session:
         running: list[tuple[str, float]] = []
         finished: set[str] = set()
         idle_since = time.monotonic()
+        names = {u["name"] for u in self._units} | {h["name"] for h in self._helpers}
+        allowed = 2 * len(names) + LOAD_MESSAGES_SPARE
         while True:
             since = running[-1][1] if running else idle_since
-            got = self._next(min(since + self._limits.load_seconds, self._deadline))
+            unit = running[-1][0] if running else self._unfinished(finished)
+            try:
+                got = self._next(min(since + self._limits.load_seconds, self._deadline))
+                allowed -= 1
+                if allowed < 0:
+                    raise ProtocolError("too many messages while loading")
+                if type(got) is tuple:
+                    _check_load_message(got[0], names)
+            except ProtocolError as error:   # the submission wrote on the child's channel
+                self._kill()
+                return unit, _malformed(error)
             unit = running[-1][0] if running else self._unfinished(finished)
             if got is _TIMEOUT or isinstance(got, _Ended):
                 report = self._kill() if got is _TIMEOUT else got.report
@@ -254,13 +283,15 @@ class Session:
             output = _clip(message.get("output"), message.get("cut"))
             if message.get("op") == "unit" and message.get("phase") == "start":
                 if running:
-                    printed[running[-1][0]] += output
-                name = str(message.get("name"))
-                printed[name] = "" if running else output
+                    self._print(printed, running[-1][0], output)
+                name = message["name"]
+                printed[name] = ""
+                if not running:
+                    self._print(printed, name, output)
                 running.append((name, time.monotonic()))
             elif message.get("op") == "unit" and message.get("phase") == "done" and running:
                 name, _started = running.pop()
-                printed[name] += output
+                self._print(printed, name, output)
                 finished.add(name)
                 idle_since = time.monotonic()
                 if message.get("error") is not None:
@@ -272,11 +303,24 @@ class Session:
                 available = message.get("available")
                 if type(available) is not list:
                     raise ProtocolError("bad ready message")
-                self.available = frozenset(a for a in available if a in FUNCTIONS)
-                printed[""] = output
+                self.available = frozenset(a for a in available
+                                           if type(a) is str and a in FUNCTIONS)
+                printed[""] = ""
+                self._print(printed, "", output)
                 return None
             else:
                 raise ProtocolError("unexpected message while loading")
+
+    def _print(self, printed: dict[str, str], unit: str, output: str) -> None:
+        """Add what ``unit`` printed, keeping at most ``output_chars`` of it: however many
+        messages a child sends while loading, what the parent keeps is bounded."""
+        printed[unit] = self._bounded(printed.get(unit, "") + output)
+
+    def _bounded(self, text: str) -> str:
+        """``text`` cut to ``output_chars`` (with the note that it was): what a child says it
+        printed is bounded however it says it."""
+        chars = self._limits.output_chars
+        return text if len(text) <= chars else _clip(text[:chars], True)
 
     def _unfinished(self, finished: set[str]) -> str | None:
         """The first unit neither loaded nor skipped (where an unexplained end is charged)."""
@@ -432,6 +476,32 @@ def _outcome(message: dict[str, Any], blobs: list[bytes]) -> CallOutcome:
     else:
         outcome.value = decode_result(message.get("value"), blobs)
     return outcome
+
+
+def _file_name(path: str) -> str:
+    """The last part of ``path`` (``activations.py``)."""
+    return path.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def _check_load_message(message: dict[str, Any], names: set[str]) -> None:
+    """Raise ``ProtocolError`` unless ``message`` is one a loading child sends: a unit's
+    start or end naming one of the submission's units or helpers, the policy finding, or
+    ready."""
+    op = message.get("op")
+    if op == "unit":
+        name = message.get("name")
+        if message.get("phase") not in ("start", "done") or type(name) is not str \
+                or name not in names:
+            raise ProtocolError("a unit message naming no unit")
+    elif op not in ("policy", "ready"):
+        raise ProtocolError("unexpected message while loading")
+
+
+def _malformed(error: Exception) -> str:
+    """Why a unit failed when its child sent something the grader cannot take (the student's
+    code wrote on the child's channel, or broke it)."""
+    return _("the submission sent the grader a malformed message ({error})").format(
+        error=str(error)[:300])
 
 
 def _how_it_ended(report: dict[str, Any]) -> tuple[str, str]:

@@ -25,11 +25,15 @@ from grader.i18n import _
 from grader.submission import files
 from grader.submission.files import Folder, LoadError
 from grader.submission.load import Submission, Unit
-from grader.submission.notebook import cell_label, notebook_cells
+from grader.submission.notebook import Labels, cell_label, notebook_cells
 
 #: Top-level statements of a notebook cell that an overlay keeps besides the winning defs.
 KEPT = (ast.Import, ast.ImportFrom, ast.ClassDef, ast.Assign, ast.AnnAssign)
 CONTRACT_NAMES = frozenset(name for names in MODULES.values() for name in names)
+#: What ``ast.parse`` raises on code it cannot take: a syntax error, a null byte, and nesting
+#: so deep that the parser runs out of memory or stack (``-`` * 200_000 + ``1``). The student's
+#: code is then graded as it is, and its own load says why.
+PARSE_ERRORS = (SyntaxError, ValueError, RecursionError, MemoryError)
 
 
 def with_notebooks(submission: Submission, notebooks: Folder, folder_label: str) -> Submission:
@@ -51,7 +55,7 @@ def with_notebooks(submission: Submission, notebooks: Folder, folder_label: str)
             cells = notebook_cells(text, notebooks.entry(entry))
         except LoadError:        # refused or unreadable: exercises/ alone for this module
             continue
-        taken: set[str] = set()
+        taken = Labels()
         winners: list[str] = []
         mine: list[Unit] = []
         for _number, source in cells:
@@ -88,7 +92,7 @@ def _stubs_in(source: str, functions: tuple[str, ...]) -> set[str]:
     """The contract functions that ``source`` leaves as stubs (or lacks)."""
     try:
         tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    except PARSE_ERRORS:
         return set()          # a broken module file: graded as it is, with its error
     written = {node.name for node in tree.body
                if isinstance(node, ast.FunctionDef) and not is_stub(node)}
@@ -100,7 +104,7 @@ def _overlay(source: str, stubs: set[str]) -> tuple[str, list[str]] | None:
     functions it provides; None when it provides none and defines nothing kept."""
     try:
         tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    except PARSE_ERRORS:
         return None
     lines = source.splitlines()
     kept = [""] * len(lines)

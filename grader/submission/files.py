@@ -113,13 +113,14 @@ class Folder:
         """How messages name the entry ``name`` of this folder."""
         return f"{self.label}/{name}"
 
-    def names(self) -> list[str]:
-        """The entries' names, sorted (at most ``MAX_ENTRIES`` of them)."""
+    def names(self, limit: int | None = MAX_ENTRIES) -> list[str]:
+        """The entries' names, sorted (at most ``limit`` of them; None: all, for a folder of
+        the operator's such as a class)."""
         names = []
         with os.scandir(self.fd) as listing:
             for item in listing:
                 names.append(item.name)
-                if len(names) == MAX_ENTRIES:
+                if len(names) == limit:
                     break
         return sorted(names)
 

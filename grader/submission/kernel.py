@@ -27,7 +27,7 @@ from typing import Any, Iterable
 
 from grader.i18n import _
 from grader.submission.load import Submission, Unit
-from grader.submission.notebook import cell_label
+from grader.submission.notebook import Labels, cell_label
 
 #: Values copied into the sandbox as ``name = repr(value)``.
 CONSTANTS = (int, float, complex, str, bytes, bool, type(None))
@@ -126,7 +126,7 @@ class _Collector:
         if self.imports:
             units.append(Unit(name=_("the notebook's imports"), kind="namespace",
                               source="\n".join(self.imports), path="notebook"))
-        taken: set[str] = set()
+        taken = Labels()
         for filename, spans in self.ranges.items():
             lines = linecache.getlines(filename)
             kept = [""] * len(lines)
@@ -189,7 +189,7 @@ def _importable(obj: Any) -> tuple[str, str] | None:
     return None
 
 
-def _cell_name(source: str, filename: str, taken: set[str]) -> str:
+def _cell_name(source: str, filename: str, taken: Labels) -> str:
     """A cell by its first line; a real file (``check()`` from a script) by its name."""
     if os.path.isfile(filename) and "ipykernel_" not in filename:
         return os.path.basename(filename)

@@ -17,7 +17,7 @@ from grader.contract import MODULES
 from grader.i18n import _
 from grader.submission import files
 from grader.submission.files import Folder, LoadError, Refused, parent_and_name, refusal
-from grader.submission.notebook import cell_label, notebook_cells
+from grader.submission.notebook import Labels, cell_label, notebook_cells
 
 __all__ = ["LoadError", "Refused", "Submission", "Unit", "load"]
 
@@ -230,7 +230,7 @@ def _load_notebooks(folder: Folder, entries: list[str], path: Path, name: str) -
             refusals.append(error)
             continue
         prefix = "" if len(entries) == 1 else entry + ": "
-        taken: set[str] = set()
+        taken = Labels()
         for _number, source in notebook_cells(text, folder.entry(entry)):
             label = cell_label(source, taken)
             taken.add(label)

@@ -1,4 +1,4 @@
-"""What ``grade batch`` decides before grading: entries, content digests, options, bad entries."""
+"""What ``grade batch`` decides before grading: entries, options, bad entries."""
 
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ import zipfile
 from pathlib import Path
 
 from grader.classroom import batch, gradebook
-from grader.classroom.batch import (Entry, Outcome, _prepare, content_digest, entries,
-                                    sources_digest)
+from grader.classroom.batch import Outcome, entries, sources_digest
 from grader.classroom.store import Record, Store, file_name
 from grader.report.model import Report
 from grader.report.model import TestResult as Result
@@ -37,37 +36,6 @@ def test_entries_leave_out_outputs_and_what_is_no_submission(tmp_path):
         "alice", "bob.py", "out"]
 
 
-def test_content_digest_follows_every_file(tmp_path):
-    folder = tmp_path / "alice"
-    (folder / "data").mkdir(parents=True)
-    (folder / "losses.py").write_text("def mse(y, y_hat): ...\n", encoding="utf-8")
-    (folder / "helpers.py").write_text("SCALE = 1\n", encoding="utf-8")
-    (folder / "data" / "w.txt").write_text("1 2 3\n", encoding="utf-8")
-    digests = {content_digest(folder)}
-    for name, text in [("helpers.py", "SCALE = 2\n"), ("data/w.txt", "1 2 4\n"),
-                       ("data/new.txt", "")]:
-        (folder / name).write_text(text, encoding="utf-8")
-        digests.add(content_digest(folder))
-    (folder / "data" / "new.txt").rename(folder / "data" / "renamed.txt")
-    digests.add(content_digest(folder))
-    assert len(digests) == 5
-    assert content_digest(folder) == content_digest(folder)
-
-
-def test_a_zip_is_digested_by_its_bytes_without_unpacking(tmp_path):
-    archive = tmp_path / "bob.zip"
-    with zipfile.ZipFile(archive, "w") as handle:
-        handle.writestr("../../escaped.py", "x = 1\n")   # unpacking would refuse it
-    assert content_digest(archive) == hashlib.sha256(archive.read_bytes()).hexdigest()
-
-
-def test_too_many_files_means_no_digest(tmp_path, monkeypatch):
-    monkeypatch.setattr(batch, "DIGEST_MAX_FILES", 2)
-    for n in range(3):
-        (tmp_path / f"{n}.py").write_text("", encoding="utf-8")
-    assert content_digest(tmp_path) is None
-
-
 def test_sources_digest_covers_the_solutions(tmp_path, monkeypatch):
     solutions = tmp_path / "solutions"
     solutions.mkdir()
@@ -86,18 +54,6 @@ def test_sources_digest_covers_the_solutions(tmp_path, monkeypatch):
     assert sources_digest() == before
     (solutions / "losses.py").write_text("def mse(y, y_hat): return 0\n", encoding="utf-8")
     assert sources_digest() != before
-
-
-def test_an_entry_that_cannot_be_read_is_an_error_row(tmp_path, monkeypatch):
-    def broken(path: Path) -> str:
-        raise RuntimeError("disk on fire")
-
-    monkeypatch.setattr(batch, "content_digest", broken)
-    store, outcome, todo = Store(tmp_path / "out"), Outcome(), []
-    _prepare(Entry("alice", tmp_path / "alice"), store, {}, 1, todo, outcome)
-    assert not todo and outcome.errors == 1
-    assert "disk on fire" in outcome.records[0].report.notes[0]
-    assert store.load("alice").report.status == "error"
 
 
 def test_entries_are_keyed_by_their_full_name(tmp_path):
@@ -178,20 +134,3 @@ def test_a_record_is_never_read_back_for_another_name(tmp_path):
     store.save(Record("alice", Report(submission="alice", seed=1)))
     (store.state / file_name("bob")).write_bytes((store.state / "alice.json").read_bytes())
     assert store.load("bob") is None and store.load("alice").name == "alice"
-
-
-def test_the_digest_never_follows_a_link_nor_blocks_on_a_fifo(tmp_path):
-    outside = tmp_path / "outside.py"
-    outside.write_text("x = 1\n", encoding="utf-8")
-    folder = tmp_path / "alice"
-    folder.mkdir()
-    (folder / "losses.py").symlink_to(outside)
-    (folder / "zero.py").symlink_to("/dev/zero")
-    os.mkfifo(folder / "pipe.py")
-    (folder / "up").symlink_to(tmp_path)
-    before = content_digest(folder)
-    outside.write_text("x = 2\n", encoding="utf-8")
-    assert content_digest(folder) == before
-    (folder / "losses.py").unlink()
-    (folder / "losses.py").symlink_to(tmp_path / "elsewhere.py")
-    assert content_digest(folder) != before

@@ -98,6 +98,13 @@ CASES: dict[str, dict[str, set[str]]] = {
     "proc_listing": {"losses.mse_loss": {"correct"}},
     "fill_disk": {"linear_regression.loss": {"correct"}},
     "batch_spy": {"mlp.mlp_forward": {"correct"}},
+    # The child's channel (issue #22): what the child sends is checked before use.
+    "forged_reply": {"losses.mse": {"protocol"}, "losses.mse_loss": {"wrong"}},
+    "flood_while_loading": {f"mlp.{f}": {"unavailable"} for f in MODULES["mlp"]},
+    # Smaller (issue #22): however a callee is supplied, the reference answers for it; no
+    # path of the grading machine reaches the student.
+    "lazy_activations": {"activations.tanh": {"wrong"}},
+    "import_error_path": {f"losses.{f}": {"unavailable"} for f in MODULES["losses"]},
 }
 #: Never sabotaged: called after the sabotage in every case that leaves their module alone.
 HONEST = ("activations.relu", "linear_regression.predict", "mlp.linear_forward")
@@ -416,3 +423,15 @@ def test_gradescope_output_is_the_graders(case: str, tmp_path: Path) -> None:
     assert 0 < document["score"] < 100
     assert not (tmp_path / "results.json").exists()
     assert_nothing_left(submission)
+
+
+def test_no_path_of_the_grading_machine_reaches_the_student(graders: Callable[[Limits], Any],
+                                                            tmp_path: Path) -> None:
+    from grader.report import FORMATS, render
+
+    submission = build("import_error_path", tmp_path)
+    report = graders(GENEROUS).grade(load(submission))
+    assert any("not_there_at_all" in note for note in report.notes), report.notes
+    for fmt in FORMATS:
+        shown = render(report, fmt)
+        assert str(tmp_path) not in shown and str(ROOT) not in shown, fmt

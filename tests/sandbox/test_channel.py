@@ -150,3 +150,35 @@ def test_frames_reassemble_and_respect_the_limit():
     small.feed(frame)
     with pytest.raises(ProtocolError):
         small.next()
+
+
+def _npy(shape: str, data: bytes, descr: str = "<f8") -> bytes:
+    header = f"{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}"
+    header += " " * (-(10 + len(header) + 1) % 64) + "\n"
+    return b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header.encode() + data
+
+
+@pytest.mark.parametrize("blob", [
+    _npy("(-1, -1)", b"\0" * 8), _npy("(-2, -4)", b"\0" * 64), _npy("(2, -1)", b""),
+    _npy("(1.5,)", b"\0" * 8), _npy("('a',)", b""), _npy("(2**70, 0)", b""),
+    b"\x93NUMPY\x02\x00\xff", b"\x93NUMPY\x01\x00\xff\xff{", b"\x93NUMPY"])
+def test_a_forged_array_is_a_protocol_error_never_another(blob: bytes) -> None:
+    """The child's own code can write on its channel (tests/adversarial/forged_reply)."""
+    with pytest.raises(ProtocolError):
+        decode({"a": 0}, [blob])
+
+
+def test_any_bytes_decode_to_an_array_or_a_protocol_error() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.binary(max_size=200), st.sampled_from(["(-1, -1)", "(3,)", "()", "(0, -0)"]))
+    def check(tail: bytes, shape: str) -> None:
+        for blob in (tail, b"\x93NUMPY" + tail, _npy(shape, tail)):
+            try:
+                decode({"a": 0}, [blob])
+            except ProtocolError:
+                pass
+
+    check()
