@@ -21,7 +21,7 @@ import sys
 from typing import Any, Iterable
 
 from grader.grading import Grader, Options, new_seed
-from grader.i18n import LANGUAGES, _, set_language
+from grader.i18n import LANGUAGES, _, using
 from grader.report.model import Report
 from grader.selection import SelectionError, select
 from grader.submission.kernel import kernel_submission
@@ -32,9 +32,10 @@ _grader: Grader | None = None
 class CheckResult:
     """What ``check()`` returns: the report, shown as HTML in Jupyter and as text elsewhere."""
 
-    def __init__(self, report: Report | None, problem: str = ""):
+    def __init__(self, report: Report | None, problem: str = "", lang: str | None = None):
         self.report = report
         self.problem = problem
+        self.lang = lang          # the language of this call's check(), None: the default
 
     @property
     def score(self) -> float:
@@ -49,14 +50,16 @@ class CheckResult:
 
         if self.report is None:
             return "grade: error: " + self.problem
-        return render(self.report, "text").rstrip("\n")
+        with using(self.lang):
+            return render(self.report, "text").rstrip("\n")
 
     def _repr_html_(self) -> str:
         from grader.report import neutral, notebook_html
 
         if self.report is None:
             return f"<p style='color:#cf222e'>{neutral.html(self.problem)}</p>"
-        return notebook_html.render(self.report)
+        with using(self.lang):
+            return notebook_html.render(self.report)
 
 
 def check(names: str | Iterable[str] | None = None, *, lang: str | None = None,
@@ -64,30 +67,29 @@ def check(names: str | Iterable[str] | None = None, *, lang: str | None = None,
     """Grade the notebook's functions that ``names`` selects (a module, ``module.function``
     or a function name, several with commas; None: every function).
 
-    ``lang`` is ``"en"`` or ``"ko"``, kept for later calls (default: ``$GRADER_LANG``, else
+    ``lang`` is ``"en"`` or ``"ko"`` for this call only (default: ``$GRADER_LANG``, else
     the bundle's language, else English); ``seed``
     starts the kernel's grader with that seed (else the first call draws one and keeps it);
     ``namespace`` defaults to the caller's globals (the notebook's). A bad name gives a
     result that says so in one line.
     """
-    if lang is not None:
-        if lang not in LANGUAGES:
-            return CheckResult(None, _("unknown language {lang}: use one of {languages}").format(
-                lang=lang, languages=", ".join(LANGUAGES)))
-        set_language(lang)
-    try:
-        selection = select(names)
-    except SelectionError as error:
-        return CheckResult(None, str(error))
+    if lang is not None and lang not in LANGUAGES:
+        return CheckResult(None, _("unknown language {lang}: use one of {languages}").format(
+            lang=lang, languages=", ".join(LANGUAGES)))
     if namespace is None:
         namespace = sys._getframe(1).f_globals
-    submission = kernel_submission(namespace, selection.functions, name=_("this notebook"))
-    try:
-        report = _kernel_grader(seed).grade(submission, selection)
-    except Exception:           # the kernel's sandbox died (the machine, a kill): once afresh
-        _close()
-        report = _kernel_grader(seed).grade(submission, selection)
-    return CheckResult(report)
+    with using(lang):
+        try:
+            selection = select(names)
+        except SelectionError as error:
+            return CheckResult(None, str(error), lang)
+        submission = kernel_submission(namespace, selection.functions, name=_("this notebook"))
+        try:
+            report = _kernel_grader(seed).grade(submission, selection)
+        except Exception:       # the kernel's sandbox died (the machine, a kill): once afresh
+            _close()
+            report = _kernel_grader(seed).grade(submission, selection)
+    return CheckResult(report, lang=lang)
 
 
 def _kernel_grader(seed: int | None) -> Grader:
