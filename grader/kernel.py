@@ -3,8 +3,9 @@
     from grader import check
     check("relu")           # one function; check("activations") a module; check() all
 
-The functions are read from the kernel (``grader.submission.kernel``) and graded like any
-submission: in a sandbox child forked from a warm fork server, never in the kernel itself.
+The functions are read from the kernel (``grader.submission.kernel``); a function whose cell
+is still the stub is taken from the bundle's ``exercises/`` when written there (``grader.uses``,
+and the report's notes say so). They are graded like any submission: in a sandbox child forked from a warm fork server, never in the kernel itself.
 The first call starts one ``Grader`` (its sandbox, one seed) that later calls reuse for the
 kernel's life, so a repeated check costs one fork and the calls, and a change in the result
 is a change in the code. The result shows as an HTML table in Jupyter and as the terminal
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import atexit
 import sys
+from dataclasses import replace
 from typing import Any, Iterable
 
 from grader.grading import Grader, Options, new_seed
@@ -25,6 +27,7 @@ from grader.i18n import LANGUAGES, _, using
 from grader.report.model import Report
 from grader.selection import SelectionError, select
 from grader.submission.kernel import kernel_submission
+from grader.uses import stubs_from_exercises
 
 _grader: Grader | None = None
 
@@ -83,7 +86,9 @@ def check(names: str | Iterable[str] | None = None, *, lang: str | None = None,
             selection = select(names)
         except SelectionError as error:
             return CheckResult(None, str(error), lang)
+        notes = stubs_from_exercises(namespace, list(selection.functions))
         submission = kernel_submission(namespace, selection.functions, name=_("this notebook"))
+        submission = replace(submission, notes=submission.notes + tuple(notes))
         try:
             report = _kernel_grader(seed).grade(submission, selection)
         except Exception:       # the kernel's sandbox died (the machine, a kill): once afresh

@@ -62,6 +62,39 @@ def use(module: str, namespace: dict[str, Any] | None = None,
     return where
 
 
+def stubs_from_exercises(namespace: dict[str, Any], functions: list[str],
+                         folder: Path | str | None = None) -> list[str]:
+    """For ``check()``: define in ``namespace`` each of ``functions`` (``module.function``)
+    that the notebook holds only as a stub (or not at all) and ``exercises/<module>.py``
+    has written, so that what is graded is what the notebook calls from now on; the notes
+    saying which of ``functions`` the notebook holds from ``exercises/``, one per file."""
+    from grader.submission.kernel import _definition
+
+    folder = Path.cwd() if folder is None else Path(folder)
+    wanted: dict[str, list[str]] = {}
+    for function in functions:
+        module, name = function.split(".", 1)
+        obj = namespace.get(name)
+        if isinstance(obj, types.FunctionType) and obj.__globals__ is namespace:
+            node = _definition(obj.__code__.co_filename, obj.__code__.co_firstlineno, name)
+            if node is None or not is_stub(node):
+                continue          # written in the notebook (or not readable): left alone
+        wanted.setdefault(module, []).append(name)
+    for module, names in wanted.items():
+        path = _exercises_file(folder, module)
+        if path is not None and _from_exercises(path, names, namespace):
+            _register(module, namespace)
+    files: dict[str, list[str]] = {}
+    for function in functions:
+        obj = namespace.get(function.split(".", 1)[1])
+        filename = Path(getattr(getattr(obj, "__code__", None), "co_filename", "") or ".")
+        if isinstance(obj, types.FunctionType) and filename.parent.name == PACKAGE:
+            files.setdefault(filename.name, []).append(obj.__name__)
+    return [_("graded from exercises/{file}, where this notebook holds only the stub (the "
+              "notebook calls these too): {functions}").format(
+        file=file, functions=", ".join(names)) for file, names in files.items()]
+
+
 def summary(module: str, where: dict[str, str]) -> str:
     """One line per place: which of ``module``'s functions came from it."""
     places: dict[str, list[str]] = {}

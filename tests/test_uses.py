@@ -120,3 +120,23 @@ def test_use_prefers_a_written_notebook_cell_and_says_where_each_came_from(tmp_p
     import activations
     from exercises import activations as same
     assert activations.relu is same.relu is namespace["relu"]
+
+
+def test_check_in_a_notebook_whose_cell_is_the_stub_grades_the_exercises_function(tmp_path):
+    build_release(tmp_path / "repo", lang="en")
+    with_student_relu(tmp_path / "repo" / "exercises" / "activations.py")
+    path = tmp_path / "repo" / "notebooks" / "activations.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    notebook.cells[-1].source = 'from grader import check\ncheck("relu")'     # the check cell
+    notebook.cells.append(nbformat.v4.new_code_cell('print(relu(np.array([-2.0])).tolist())'))
+    notebook.cells.append(nbformat.v4.new_code_cell('check("tanh")'))
+    notebook.cells.append(nbformat.v4.new_code_cell('check("relu")'))
+    nbclient.NotebookClient(notebook, timeout=CELL, startup_timeout=STARTUP,
+                            kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}}).execute()
+    relu, called, tanh, again = (" ".join(outputs(c).split()) for c in notebook.cells[-4:])
+    for graded in (relu, again):
+        assert "graded from exercises/activations.py" in graded and "stub" in graded
+        assert "Score: 0 / 2" in graded and "not implemented yet" not in graded
+    assert called == "[2.0]"                            # the notebook now calls theirs
+    assert "not implemented yet" in tanh and "exercises/" not in tanh   # stub in both places
