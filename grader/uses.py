@@ -23,6 +23,8 @@ Runs in the student's kernel, on the student's own files: no trust boundary is c
 from __future__ import annotations
 
 import ast
+import importlib
+import importlib.util
 import json
 import linecache
 import sys
@@ -169,18 +171,21 @@ def _from_exercises(path: Path, names: list[str], namespace: dict[str, Any]) -> 
 
 def _register(module: str, namespace: dict[str, Any]) -> None:
     """``module``, ``exercises.<module>`` and (in this notebook) ``.<module>`` importable,
-    holding the notebook's functions of ``module``."""
+    holding the notebook's functions of ``module``. A real ``exercises`` package (the kernel
+    runs where one is on the path) stays the package; only its ``module`` is this one."""
     loaded = types.ModuleType(module, f"{module} as this notebook holds it")
     for name in MODULES[module]:
         if name in namespace:
             setattr(loaded, name, namespace[name])
-    package = sys.modules.get(PACKAGE)     # a real exercises package is kept as it is
+    sys.modules[module] = loaded
+    package = sys.modules.get(PACKAGE)
+    if package is None and importlib.util.find_spec(PACKAGE) is not None:
+        package = importlib.import_module(PACKAGE)
     if package is None:
         package = types.ModuleType(PACKAGE)
         package.__path__ = []
         sys.modules[PACKAGE] = package
     setattr(package, module, loaded)
-    sys.modules[module] = loaded
     sys.modules[f"{PACKAGE}.{module}"] = loaded
     if not namespace.get("__package__"):
         namespace["__package__"] = PACKAGE      # from .activations import relu

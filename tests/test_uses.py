@@ -44,26 +44,6 @@ def english(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GRADER_LANG", "en")   # the kernel inherits the environment
 
 
-@pytest.fixture
-def modules():
-    """sys.modules as it was, afterwards (use() registers activations in this process)."""
-    names = ("activations", "exercises", "exercises.activations")
-    before = {name: sys.modules.get(name) for name in names}
-    package = before["exercises"]
-    had = getattr(package, "activations", None) if package is not None else None
-    yield
-    for name, module in before.items():
-        if module is None:
-            sys.modules.pop(name, None)
-        else:
-            sys.modules[name] = module
-    if package is not None:
-        if had is None:
-            package.__dict__.pop("activations", None)
-        else:
-            package.activations = had
-
-
 def with_student_relu(path: Path) -> None:
     source = path.read_text(encoding="utf-8")
     start = source.index("def relu(")
@@ -100,8 +80,7 @@ def test_the_mlp_notebook_runs_the_students_own_activations_from_exercises(tmp_p
     assert score == most > 0, mlp
 
 
-def test_use_prefers_a_written_notebook_cell_and_says_where_each_came_from(tmp_path, capsys,
-                                                                          modules):
+def test_use_prefers_a_written_notebook_cell_and_says_where_each_came_from(tmp_path, capsys):
     build_release(tmp_path / "repo", lang="en")
     with_student_relu(tmp_path / "repo" / "exercises" / "activations.py")
     notebook_path = tmp_path / "repo" / "notebooks" / "activations.ipynb"
@@ -120,23 +99,3 @@ def test_use_prefers_a_written_notebook_cell_and_says_where_each_came_from(tmp_p
     import activations
     from exercises import activations as same
     assert activations.relu is same.relu is namespace["relu"]
-
-
-def test_check_in_a_notebook_whose_cell_is_the_stub_grades_the_exercises_function(tmp_path):
-    build_release(tmp_path / "repo", lang="en")
-    with_student_relu(tmp_path / "repo" / "exercises" / "activations.py")
-    path = tmp_path / "repo" / "notebooks" / "activations.ipynb"
-    notebook = nbformat.read(path, as_version=4)
-    notebook.cells[-1].source = 'from grader import check\ncheck("relu")'     # the check cell
-    notebook.cells.append(nbformat.v4.new_code_cell('print(relu(np.array([-2.0])).tolist())'))
-    notebook.cells.append(nbformat.v4.new_code_cell('check("tanh")'))
-    notebook.cells.append(nbformat.v4.new_code_cell('check("relu")'))
-    nbclient.NotebookClient(notebook, timeout=CELL, startup_timeout=STARTUP,
-                            kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}}).execute()
-    relu, called, tanh, again = (" ".join(outputs(c).split()) for c in notebook.cells[-4:])
-    for graded in (relu, again):
-        assert "graded from exercises/activations.py" in graded and "stub" in graded
-        assert "Score: 0 / 2" in graded and "not implemented yet" not in graded
-    assert called == "[2.0]"                            # the notebook now calls theirs
-    assert "not implemented yet" in tanh and "exercises/" not in tanh   # stub in both places
