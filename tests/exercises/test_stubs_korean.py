@@ -92,3 +92,20 @@ def test_release_writes_korean_stubs_and_english_on_request(tmp_path):
     assert "relu 함수를 구현하세요" in relu_ko and "원소별로" in relu_ko
     assert "implement relu: see the docstring" in relu_en and "elementwise" in relu_en
     assert HANGUL.search((tmp_path / "ko" / "exercises" / "__init__.py").read_text())
+
+
+def test_korean_notebook_code_cells_are_korean_too(tmp_path):
+    import nbformat
+
+    from grader.classroom.notebooks import METADATA_KEY
+    from grader.classroom.release import build_release
+
+    build_release(tmp_path, lang="ko")
+    for module in MODULES:
+        notebook = nbformat.read(tmp_path / "notebooks" / f"{module}.ipynb", as_version=4)
+        cells = [c for c in notebook.cells if METADATA_KEY in c.metadata]
+        assert len(cells) == len(MODULES[module])
+        for cell in cells:
+            (node,) = ast.parse(cell.source).body
+            assert HANGUL.search(ast.get_docstring(node)), cell.source
+            assert all(HANGUL.search(m) for m in raise_messages(cell.source)), cell.source
