@@ -16,6 +16,7 @@ from __future__ import annotations
 import gettext
 import io
 import os
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -58,6 +59,20 @@ def set_language(lang: str | None) -> None:
         raise ValueError(lang)
     global _language
     _language = lang
+
+
+@contextmanager
+def using(lang: str | None):
+    """Everything shown inside the block is in ``lang`` (None: the language in force); the
+    language in force before is back afterwards."""
+    global _language
+    previous = _language
+    if lang is not None:
+        set_language(lang)
+    try:
+        yield
+    finally:
+        _language = previous
 
 
 def _(message: str) -> str:

@@ -96,7 +96,7 @@ def regrade_lines(before: Report, after: Report, saved: str, seconds: float) -> 
     if _broken(before, after):
         return neutral.terminal("\n".join(lines))
     phrases = changes(before, after)
-    lines.append("  " + ("; ".join(phrases) if phrases else _("nothing changed")))
+    lines += ["  " + phrase for phrase in phrases] or ["  " + _("nothing changed")]
     for test in changed_failures(before, after):
         lines.append("")
         lines.append("  " + test.name)

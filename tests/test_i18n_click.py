@@ -58,4 +58,4 @@ def test_usage_errors_follow_lang():
     assert unknown.stderr.strip().splitlines() == [
         "grade: error: '--bogus' 옵션은 없습니다. ('python -m grader run --help'를 참고하세요)"]
     missing = grade("run", "--lang", "ko")
-    assert missing.returncode == 2 and "인수가 없습니다" in missing.stderr
+    assert missing.returncode == 2 and "인자가 없습니다" in missing.stderr

@@ -74,3 +74,15 @@ def test_student_code_runs_in_the_sandbox_not_the_caller():
     outcome = check("relu", namespace={"relu": relu, "os": os, "__name__": "__main__"})
     assert outcome.score == 0
     assert str(os.getpid()) not in repr(outcome)   # it ran elsewhere (a sandbox child)
+
+
+def test_lang_applies_to_its_own_call_only(monkeypatch):
+    """check(..., lang="ko") shows that call in Korean, also when it is shown after a later
+    call, and the next call is in the default language again."""
+    monkeypatch.setenv("GRADER_LANG", "en")
+    namespace = {"__name__": "__main__"}
+    korean = check("relu", lang="ko", namespace=namespace)
+    english = check("relu", namespace=namespace)
+    assert "점수: 0 / 2" in repr(korean) and "점수" in korean._repr_html_()
+    assert "Score: 0 / 2" in repr(english) and "점수" not in repr(english)
+    assert "Score: 0 / 2" in repr(check("relu", namespace=namespace))

@@ -82,9 +82,9 @@ def test_two_saves_a_syntax_error_and_ctrl_c(stubs, tmp_path):
         module.write_text(stub + "\n\ndef relu(x):\n    return np.maximum(x, 0)\n\n"
                           "def sigmoid(x):\n    return x\n")
         saved = watch.until("Score:")
-        summary = next(line for line in saved if "relu:" in line)
-        assert "relu: now passes 2/2" in summary and "sigmoid: now fails" in summary
-        assert "tanh" not in summary                           # untouched stubs stay quiet
+        assert any("relu: now passes all 2 tests" in line for line in saved)
+        assert any("sigmoid: now fails" in line for line in saved)
+        assert not any("tanh" in line for line in saved)      # untouched stubs stay quiet
         assert any("activations.sigmoid:" in line for line in saved)   # the new failure's details
         assert saved[-1].strip() == "Score: 2 / 23 (was 0)"
 
@@ -96,9 +96,9 @@ def test_two_saves_a_syntax_error_and_ctrl_c(stubs, tmp_path):
         module.write_text(stub + "\n\ndef relu(x):\n    return np.maximum(x, 0)\n\n"
                           "def sigmoid(x):\n    return 1 / (1 + np.exp(-x))\n")
         fixed = watch.until("Score:")
-        summary = next(line for line in fixed if "sigmoid:" in line)
         # measured against the last grading that loaded: relu did not change since
-        assert "sigmoid: now passes" in summary and "relu" not in summary
+        assert any("sigmoid: now passes" in line for line in fixed)
+        assert not any("relu:" in line for line in fixed)
     finally:
         code, err = watch.stop()
     assert code in (0, 130)
@@ -115,7 +115,7 @@ def test_a_single_notebook_or_file_is_watched_too(tmp_path):
         file.write_text("import numpy as np\n\ndef relu(x):\n    return np.maximum(x, 0)\n")
         saved = watch.until("Score:")
         assert saved[0].split("] ")[1].startswith("mine.py saved")
-        assert any("relu: now passes 2/2" in line for line in saved)
+        assert any("relu: now passes all 2 tests" in line for line in saved)
     finally:
         code, err = watch.stop()
     assert code in (0, 130) and "Traceback" not in err
@@ -137,7 +137,7 @@ def test_a_bundles_root_is_watched_in_its_notebooks(tmp_path):
         nbformat.write(notebook, str(notebook_path))   # Jupyter saving the notebook
         saved = watch.until("Score:")
         assert saved[0].split("] ")[1].startswith("activations.ipynb saved")
-        assert any("relu: now passes 2/2" in line for line in saved)
+        assert any("relu: now passes all 2 tests" in line for line in saved)
     finally:
         code, err = watch.stop()
     assert code in (0, 130) and "Traceback" not in err

@@ -2,7 +2,8 @@
 
 A notebook holds a title cell (the module's docstring and how to work, in the language in
 force: ``grade release --lang``), a cell with the module's imports,
-for ``mlp`` a cell that loads the student's activations from their notebook, then per function a markdown cell (the lecture's formula in LaTeX and the docstring) and a
+for ``mlp`` a cell that brings the student's activations (``grader.uses``), then per function a
+markdown cell (the lecture's formula in LaTeX and the docstring) and a
 code cell with the stub, and finally a cell that grades the notebook's module with
 ``check()`` in the kernel itself, whatever its interpreter (the grader skips cells that
 import it, so a graded notebook never grades itself).
@@ -19,7 +20,8 @@ from collections import defaultdict
 import nbformat
 from nbformat.notebooknode import NotebookNode
 
-from grader.classroom.bundle import TEMPLATES, template
+from grader.classroom.bundle import TEMPLATES
+from grader.contract import MODULES
 from grader.i18n import _
 
 #: Key in a stub cell's metadata naming its function (``{"function": "losses.mse"}``).
@@ -47,9 +49,7 @@ def build_notebook(module: str, source: str) -> NotebookNode:
     for uses in USES.get(module, ()):
         cells.append(nbformat.v4.new_markdown_cell(uses_markdown(module, uses),
                                                      id=f"{uses}-doc"))
-        cells.append(nbformat.v4.new_code_cell(
-            template("notebook_uses.py", uses=uses, metadata_key=METADATA_KEY).strip(),
-            id=f"{uses}-load"))
+        cells.append(nbformat.v4.new_code_cell(uses_source(uses), id=f"{uses}-load"))
     formulas = load_formulas()
     for node in tree.body:
         if isinstance(node, ast.FunctionDef):
@@ -77,13 +77,22 @@ def intro_markdown(module: str, first: str) -> str:
 
 
 def uses_markdown(module: str, uses: str) -> str:
-    """What the cell that loads another notebook's functions does."""
+    """What the cell that brings another module's functions does."""
     return "## " + _("Set-up") + "\n\n" + _(
-        "{module} uses the functions you write in the {uses} notebook. The next cell loads "
-        "just their cells from {uses}.ipynb in this folder (save that notebook first). When "
-        "grading, this cell loads nothing: where your {uses} functions lose points, the "
-        "grader grades {module} with reference versions, so one mistake is never charged "
-        "twice.").format(module=f"`{module}`", uses=f"`{uses}`")
+        "{module} uses the functions of {uses}. The next cell defines them here from where "
+        "you write them: your cell in {notebook} in this folder when it is written (save "
+        "that notebook first), else {file}. After it, imports such as {example} work in "
+        "this notebook too. When grading, this cell loads nothing: where your {uses} "
+        "functions lose points, the grader grades {module} with reference versions, so one "
+        "mistake is never charged twice.").format(
+        module=f"`{module}`", uses=f"`{uses}`", notebook=f"`{uses}.ipynb`",
+        file=f"`exercises/{uses}.py`", example=f"`from {uses} import {MODULES[uses][0]}`")
+
+
+def uses_source(uses: str) -> str:
+    """The set-up cell: ``uses``'s functions from the student's notebook or file
+    (``grader.uses``); it imports the grader, so grading skips it."""
+    return f'from grader.uses import use\n\nuse("{uses}")'
 
 
 def check_markdown(module: str, first: str) -> str:
@@ -116,7 +125,8 @@ def load_formulas() -> dict[str, list[str]]:
 
 def docstring_markdown(docstring: str) -> str:
     """A docstring as Markdown: ``code`` spans, doctests and indented blocks fenced."""
-    text = re.sub(r"``(.+?)``", r"`\1`", inspect.cleandoc(docstring))
+    # a ``code`` span may go on over a line break (never over a blank line)
+    text = re.sub(r"``((?:(?!\n\n).)+?)``", r"`\1`", inspect.cleandoc(docstring), flags=re.S)
     out: list[str] = []
     fence: str | None = None          # "doctest" or "indented" while inside a fenced block
     for line in text.splitlines():

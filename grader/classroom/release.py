@@ -34,10 +34,10 @@ def build_release(out: Path, lang: str = "ko") -> None:
 
 def _build_release(out: Path, lang: str) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    write_exercises(out / "exercises")
+    write_exercises(out / "exercises", lang)
     notebooks = out / "notebooks"
     notebooks.mkdir(exist_ok=True)
-    for module, source in exercise_sources().items():
+    for module, source in exercise_sources(lang).items():
         nbformat.write(build_notebook(module, source), str(notebooks / f"{module}.ipynb"))
     (out / "README.md").write_text(student_readme(), encoding="utf-8")
     write_template(out / ".gitignore", "student_gitignore")

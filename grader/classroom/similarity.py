@@ -19,6 +19,7 @@ from itertools import combinations
 from pathlib import Path
 
 from grader.classroom.stubs import exercise_sources
+from grader.i18n import LANGUAGES
 
 #: copydetect's defaults: matches shorter than NOISE tokens are ignored, matches of
 #: GUARANTEE tokens or more are always found.
@@ -52,7 +53,8 @@ def similar_pairs(entries: dict[str, Path], threshold: float) -> list[Pair]:
         return CodeFingerprint("submission.py", NOISE, GUARANTEE - NOISE + 1, boilerplate,
                                language="python", fp=io.StringIO(code))
 
-    stubs = fingerprint("\n\n".join(exercise_sources().values()))
+    stubs = fingerprint("\n\n".join(source for lang in LANGUAGES        # as released
+                                      for source in exercise_sources(lang).values()))
     boilerplate = list(stubs.hashes)
     prints = {}
     for name, path in sorted(entries.items()):

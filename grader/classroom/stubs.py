@@ -7,6 +7,12 @@ signatures, docstrings, given helpers) is shared. A region inside a function bec
 helpers) is dropped. Regenerate the committed stubs after editing a solution:
 
     python -m grader.classroom.stubs [DEST]      # DEST defaults to the exercises/ package
+
+In another language (``grade release --lang ko``) the stubs' docstrings (module and
+functions) and their ``NotImplementedError`` messages come from the catalog, the same
+entries the notebooks show: the English docstrings of ``solutions/`` are the msgids, so the
+solutions stay the one source and a docstring without a translation stays English (the
+tests fail on it, and on a translated doctest that no longer passes on the solution).
 """
 
 from __future__ import annotations
@@ -18,14 +24,21 @@ import re
 from importlib import resources
 from pathlib import Path
 
+from grader import i18n
 from grader.contract import MODULES
+from grader.i18n import N_
 
 BEGIN = "# BEGIN SOLUTION"
 END = "# END SOLUTION"
+#: The message of a stub's ``NotImplementedError``.
+POINTER = N_("implement {function}: see the docstring")
+#: The docstring of the stubs' package.
+PACKAGE_DOCSTRING = N_("The exercises: replace every NotImplementedError with code.")
 
 
-def stub_source(solution_source: str) -> str:
-    """``solution_source`` with every marked region replaced by a stub or dropped."""
+def stub_source(solution_source: str, lang: str = "en") -> str:
+    """``solution_source`` with every marked region replaced by a stub or dropped, its
+    docstrings and messages in ``lang``."""
     function_at = _innermost_functions(solution_source)
     out: list[str] = []
     begin: int | None = None
@@ -39,7 +52,9 @@ def stub_source(solution_source: str) -> str:
             if indent:
                 if number not in function_at:
                     raise ValueError(f"line {number}: an indented region outside a function")
-                pointer = f"implement {function_at[number]}: see the docstring"
+                pointer = _translate(POINTER, lang).format(function=function_at[number])
+                if '"' in pointer or "\\" in pointer:
+                    raise ValueError(f"{POINTER!r} translated with a quote or a backslash")
                 out.append(f'{indent}raise NotImplementedError("{pointer}")\n')
         elif marker == END:
             if begin is None:
@@ -49,25 +64,65 @@ def stub_source(solution_source: str) -> str:
             out.append(line)
     if begin is not None:
         raise ValueError(f"line {begin}: {BEGIN} without {END}")
-    return _tidy("".join(out))
+    return translate_docstrings(_tidy("".join(out)), lang)
 
 
-def exercise_sources() -> dict[str, str]:
-    """Module name -> stub source, for every module of the contract."""
+def translate_docstrings(source: str, lang: str) -> str:
+    """``source`` with the docstrings of its module and functions in ``lang`` (the catalog's
+    translation of each; English where there is none)."""
+    if lang == "en":
+        return source
+    tree = ast.parse(source)
+    lines = source.splitlines(keepends=True)
+    nodes = [tree] + [node for node in ast.walk(tree)
+                      if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    replaced = []
+    for node in nodes:
+        docstring = ast.get_docstring(node)
+        if docstring is None:
+            continue
+        expression = node.body[0]
+        indent = " " * expression.col_offset
+        replaced.append((expression.lineno, expression.end_lineno,
+                         _docstring_lines(_translate(docstring, lang), indent)))
+    for first, last, new in sorted(replaced, reverse=True):
+        lines[first - 1:last] = new
+    return "".join(lines)
+
+
+def _docstring_lines(text: str, indent: str) -> list[str]:
+    """A triple-quoted docstring literal whose value, cleaned, is ``text``."""
+    text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    first, *rest = text.splitlines()
+    if not rest:
+        return [f'{indent}"""{first}"""\n']
+    return ([f'{indent}"""{first}\n'] + [f"{indent}{line}\n" if line else "\n" for line in rest]
+            + [f'{indent}"""\n'])
+
+
+def _translate(message: str, lang: str) -> str:
+    return i18n.catalog(lang).gettext(message)
+
+
+def exercise_sources(lang: str = "en") -> dict[str, str]:
+    """Module name -> stub source in ``lang``, for every module of the contract."""
     solutions = resources.files("solutions")
     return {
-        module: stub_source(solutions.joinpath(f"{module}.py").read_text(encoding="utf-8"))
+        module: stub_source(solutions.joinpath(f"{module}.py").read_text(encoding="utf-8"),
+                            lang)
         for module in MODULES
     }
 
 
-def write_exercises(dest: Path) -> None:
-    """Write the stubs into the folder ``dest`` as a package (``__init__.py`` kept if present)."""
+def write_exercises(dest: Path, lang: str = "en") -> None:
+    """Write the stubs in ``lang`` into the folder ``dest`` as a package (``__init__.py``
+    kept if present)."""
     dest.mkdir(parents=True, exist_ok=True)
     init = dest / "__init__.py"
     if not init.exists():
-        init.write_text('"""The exercises: replace every NotImplementedError with code."""\n')
-    for module, source in exercise_sources().items():
+        init.write_text("".join(_docstring_lines(_translate(PACKAGE_DOCSTRING, lang), "")),
+                        encoding="utf-8")
+    for module, source in exercise_sources(lang).items():
         (dest / f"{module}.py").write_text(source, encoding="utf-8")
 
 
@@ -103,8 +158,11 @@ def main(argv: list[str] | None = None) -> None:
         description="Regenerate the student stubs from the reference solutions.",
     )
     parser.add_argument("dest", nargs="?", type=Path, help="target folder (default: exercises/)")
-    dest = parser.parse_args(argv).dest or default_dest()
-    write_exercises(dest)
+    parser.add_argument("--lang", choices=i18n.LANGUAGES, default="en",
+                        help="language of the docstrings and messages (default: en)")
+    arguments = parser.parse_args(argv)
+    dest = arguments.dest or default_dest()
+    write_exercises(dest, arguments.lang)
     print(f"wrote {len(MODULES)} stub modules to {dest}")
 
 

@@ -1,6 +1,6 @@
 """What changed between two reports of one submission (``grade watch``): one phrase per
-function that changed or still fails, such as "relu: now passes 2/2; softmax: still fails
-axis = 0".
+function that changed or still fails, such as "relu: now passes all 2 tests; softmax: still
+fails axis = 0". Tests are counted as tests, never as points (the score line says points).
 
 Functions that passed and still pass are left out, and so are functions that were and still
 are absent or stubs (untouched exercises stay quiet).
@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from grader.contract import name_of
-from grader.i18n import _
+from grader.i18n import _, ngettext
 from grader.report.details import is_failure, points, score_line
 from grader.report.model import MISSING, NOT_IMPLEMENTED, UNLOADABLE, Report, TestResult
 
@@ -89,14 +89,15 @@ def _phrase(old: State | None, now: State) -> str:
     if now.passes:
         if old is not None and old.passes:
             return ""
-        return _("now passes {passed}/{total}").format(passed=now.passed, total=now.total)
+        return ngettext("now passes its test", "now passes all {total} tests",
+                        now.total).format(total=now.total)
     failing = now.failing[0] if len(now.failing) == 1 else _(
         "{label} and {more} more").format(label=now.failing[0], more=len(now.failing) - 1)
     if old is None or old.kind or old.passes:
         return _("now fails {tests}").format(tests=failing)
     if old.failing == now.failing:
         return _("still fails {tests}").format(tests=failing)
-    return _("passes {passed}/{total}, fails {tests}").format(
+    return _("passes {passed} of {total} tests, fails {tests}").format(
         passed=now.passed, total=now.total, tests=failing)
 
 

@@ -63,7 +63,7 @@ def says(message: str, lang: str, en: str, ko: str) -> None:
 def test_transposed(lang):
     x, W = RNG.normal(size=(4, 3)), RNG.normal(size=(3, 7))
     message = hint((x @ W).T, x @ W)
-    says(message, lang, "(7, 4) but should have (4, 7)", "(7, 4), 올바른 형태는 (4, 7)")
+    says(message, lang, "(7, 4) but should have (4, 7)", "(7, 4)입니다. 올바른 모양은 (4, 7)")
     says(message, lang, "transposed", "행렬 전치")
 
 
@@ -99,7 +99,7 @@ def test_averaged_over_the_wrong_count(lang):
     (a, sa), (b, sb) = mse_case(4, 3), mse_case(2, 5)
     too_small = explained([(sa / 12, sa / 4, a), (sb / 10, sb / 2, b)])
     says(too_small.message, lang, "divided by D on every failing case (D = 5",
-         "D(으)로 나눈 값입니다 (보여 준 예에서 D = 5")
+         "기댓값보다 D배 작습니다 (보여 준 예에서 D = 5")
     assert too_small.id == "factor:1/D@" and too_small.cause
     too_large = explained([(sa, sa / 12, a), (sb, sb / 10, b)])
     says(too_large.message, lang, "N·D times the expected one on every failing case (N·D = 10",
@@ -129,7 +129,7 @@ def test_factor_two(lang):
     says(hint(-residual, -2 * residual, call, on=squared), lang, "exactly 1/2 times", "정확히 1/2배")
     says(hint(-residual, -2 * residual, call, on=squared), lang, "constant 2", "상수 2")
     plain = hint(-residual, -2 * residual, call)
-    says(plain, lang, "a factor 2 too many or too few", "인수 2")
+    says(plain, lang, "a factor 2 too many or too few", "2를 한 번 더 곱했거나 빠뜨린")
     assert "square" not in plain and "제곱" not in plain
 
 
@@ -192,7 +192,7 @@ def test_overflow_names_the_largest_input_with_the_checks_hint(lang):
                    "large inputs, and use a numerically stable formulation.")
     message = hint(naive, 1e4, Call((logits, target), {}, SIZES), ("logits", "target"), hinted)
     says(message, lang, "The inf comes from large inputs: logits holds values as large as 10000",
-         "inf 값은 큰 입력에서 나왔습니다. logits에는 절댓값이 10000")
+         "inf 값은 큰 입력에서 나왔습니다: 실패한 모든 경우에서 logits에 절댓값이 10000")
     says(message, lang, "numerically stable", "수치적으로 안정적인")
 
 
@@ -385,7 +385,7 @@ REAL = [
     ("activations.tanh", naive_tanh, "tanh overflowed", "tanh가 오버플로"),
     ("losses.cross_entropy_loss", naive_cross_entropy_loss,
      "comes from large inputs: logits holds values as large as 10000",
-     "큰 입력에서 나왔습니다. logits에는 절댓값이 10000"),
+     "큰 입력에서 나왔습니다: 실패한 모든 경우에서 logits에 절댓값이 10000"),
     ("losses.cross_entropy", naive_cross_entropy, "where y and y_hat are both 0",
      "y, y_hat 모두 0인 곳"),
     ("linear_regression.fit", descend, "off by one", "off-by-one"),
@@ -406,7 +406,7 @@ REAL = [
     ("activations.softmax", lambda x, axis=-1: softmax_last_axis(x), "use the axis argument",
      "axis 인자를 사용하세요"),
     ("losses.mse_loss", lambda input, target, reduction="mean": float(np.mean((input - target) ** 2)),
-     "reduction argument was ignored", "reduction 인자를 무시했습니다"),
+     "reduction argument was ignored", "reduction 인자를 무시하고"),
     ("linear_regression.fit", fit_from_zero, "start from the given w0 and b0",
      "주어진 w0와 b0에서 시작하세요"),
     ("linear_regression.fit", fit_recording_after, "the losses after each update",

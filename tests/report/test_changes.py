@@ -30,7 +30,7 @@ def test_the_issue_example():
     before = report(relu=STUB, softmax=[("default", PASSED), ("axis = 0", FAILED)])
     after = report(relu=RIGHT, softmax=[("default", PASSED), ("axis = 0", FAILED)])
     assert "; ".join(changes(before, after)) == \
-        "relu: now passes 2/2; softmax: still fails axis = 0"
+        "relu: now passes all 2 tests; softmax: still fails axis = 0"
 
 
 def test_untouched_stubs_absent_functions_and_steady_passes_stay_quiet():
@@ -43,7 +43,7 @@ def test_regressions_partial_fixes_and_new_stubs():
     after = report(relu=[("random", PASSED), ("zeros", FAILED)],
                    sigmoid=[("random", PASSED), ("large", FAILED)], tanh=STUB)
     assert changes(before, after) == ["relu: now fails zeros",
-                                      "sigmoid: passes 1/2, fails large",
+                                      "sigmoid: passes 1 of 2 tests, fails large",
                                       "tanh: not implemented yet"]
 
 

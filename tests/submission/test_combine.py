@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -27,10 +28,12 @@ def _fill_notebook(path: Path, sources: dict[str, str]) -> None:
     nbformat.write(notebook, str(path))
 
 
-def _write_exercise(path: Path, stub: str, body: str) -> None:
+def _write_exercise(path: Path, function: str, body: str) -> None:
+    """Replace the stub's raise of ``function`` (in the bundle's language) by ``body``."""
     text = path.read_text(encoding="utf-8")
-    assert stub in text
-    path.write_text(text.replace(stub, body), encoding="utf-8")
+    stub = re.compile(rf'raise NotImplementedError\("[^"]*\b{function}\b[^"]*"\)')
+    assert len(stub.findall(text)) == 1
+    path.write_text(stub.sub(body, text), encoding="utf-8")
 
 
 def test_the_written_function_wins_and_exercises_win_a_tie(bundle, tmp_path):
@@ -43,9 +46,7 @@ def test_the_written_function_wins_and_exercises_win_a_tie(bundle, tmp_path):
         "tanh": "def tanh(x):\n    return x  # wrong, but exercises/ wins when both are written",
         "sigmoid": "def sigmoid(x):\n    x = 1\n    raise ValueError('from the notebook')",
     })
-    _write_exercise(root / "exercises" / "activations.py",
-                    'raise NotImplementedError("implement tanh: see the docstring")',
-                    "return np.tanh(x)")
+    _write_exercise(root / "exercises" / "activations.py", "tanh", "return np.tanh(x)")
     submission = load(root)
     overlays = [u for u in submission.units if u.kind == "overlay"]
     assert {u.module for u in overlays} == {"activations"}
