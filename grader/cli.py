@@ -93,6 +93,53 @@ def only_option(command: Callable[..., Any]) -> Callable[..., Any]:
                "points."))(command)
 
 
+def semester_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--adjustments``, ``--deadline``, ``--extensions``, ``--commits``, ``--late-penalty``."""
+    decorators = [
+        click.option("--adjustments", type=click.Path(exists=True, dir_okay=False),
+                     help=N_("CSV file student,target,points,reason of the instructor's "
+                            "adjustments (target total or module.function, signed points); "
+                            "kept in OUT and applied on every rerun and merge.")),
+        click.option("--deadline", metavar="ISO-8601",
+                     help=N_("Grade each git repository at its last commit dated at or before "
+                            "this time (for example 2026-12-01T23:59:00+09:00).")),
+        click.option("--extensions", type=click.Path(exists=True, dir_okay=False),
+                     help=N_("CSV file student,deadline: a later deadline for these students "
+                            "(with --deadline).")),
+        click.option("--commits", type=click.Path(exists=True, dir_okay=False),
+                     help=N_("CSV file of the commits to grade as the platform recorded them "
+                            "(repository or login, commit, optional time received): overrides "
+                            "the dates students gave their commits (with --deadline).")),
+        click.option("--late-penalty", metavar="PER_DAY[,CAP]",
+                     help=N_("Grade each repository's newest commit and take PER_DAY percent "
+                            "of the points per started day after the deadline, at most CAP "
+                            "percent (for example 10,50; with --deadline).")),
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+def _deadlines(deadline: str | None, extensions: str | None, commits: str | None,
+               late_penalty: str | None) -> Any:
+    """The Deadlines of the options (None without ``--deadline``); one line if wrong."""
+    from grader.classroom import deadline as deadlines
+
+    if deadline is None:
+        if extensions or commits or late_penalty:
+            raise click.UsageError(_("--extensions, --commits and --late-penalty need "
+                                     "--deadline"))
+        return None
+    try:
+        return deadlines.Deadlines(
+            deadlines.parse_time(deadline, "--deadline"),
+            deadlines.read_extensions(Path(extensions)) if extensions else [],
+            deadlines.read_commits(Path(commits)) if commits else [],
+            deadlines.LatePolicy.parse(late_penalty) if late_penalty else None)
+    except deadlines.DeadlineError as error:
+        raise click.UsageError(str(error)) from None
+
+
 def make_options(seed: int | None, hide_inputs: bool, no_solutions: bool,
                  timeout: float | None, memory: int | None, total_timeout: float | None = None,
                  processes: int | None = None, output_chars: int | None = None) -> Options:
@@ -343,9 +390,13 @@ class ShardType(click.ParamType):
               show_default=True,
               help=N_("Share of a submission's code found in another from which the pair "
                      "is listed."))
+@only_option
+@semester_options
 @grading_options
 def batch(submissions: str, out: str, jobs: int, shard: tuple[int, int] | None,
           similarity: bool, similarity_threshold: float, seed: int | None,
+          selection: Selection, adjustments: str | None, deadline: str | None,
+          extensions: str | None, commits: str | None, late_penalty: str | None,
           **grading: Any) -> int:
     """grade batch: gradebook, results and class report of a folder of submissions."""
     from grader.classroom.batch import Outcome, run_batch
@@ -360,11 +411,14 @@ def batch(submissions: str, out: str, jobs: int, shard: tuple[int, int] | None,
     if shard is not None and seed is None:
         raise click.UsageError(_("--shard needs --seed, so that every shard draws the same "
                                  "inputs"))
-    options = make_options(seed=seed, **grading)
+    options = replace(make_options(seed=seed, **grading), selection=selection)
+    deadlines = _deadlines(deadline, extensions, commits, late_penalty)
     try:
         outcome: Outcome = run_batch(Path(submissions), out_path, options, jobs=jobs,
                                      shard=shard, progress=sys.stderr.isatty(),
-                                     similarity=similarity_threshold if similarity else None)
+                                     similarity=similarity_threshold if similarity else None,
+                                     adjustments=Path(adjustments) if adjustments else None,
+                                     deadlines=deadlines)
     except KeyboardInterrupt:
         click.echo("grade: " + _("interrupted; what was graded is saved in {path}; run the "
                                  "same command again to continue").format(

@@ -18,7 +18,8 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
-from contextlib import contextmanager
+import tempfile
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterator
@@ -28,7 +29,9 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                            TimeElapsedColumn, TimeRemainingColumn)
 
 import grader
-from grader.classroom import gradebook, html_report
+from grader.classroom import deadline, feedback, gradebook, html_report
+from grader.classroom.deadline import DeadlineError, Deadlines
+from grader.classroom.semester import Semester, prepare
 from grader.classroom.identities import EXPORT_FILES, Identity, identities
 from grader.classroom.store import BatchError, Record, Store
 from grader.classroom.workers import Workers
@@ -129,10 +132,13 @@ def in_shard(name: str, shard: Shard | None) -> bool:
 def options_key(options: Options) -> dict[str, Any]:
     """What, besides the content, decides a report: a saved one is reused only if equal.
     Reads the solutions' sources, so call it only once the workers are forked."""
-    return {"seed": options.seed, "hide_inputs": options.hide_inputs,
-            "use_solutions": options.use_solutions, "lang": language(),
-            "limits": asdict(options.limits),
-            "version": grader.__version__, "sources": sources_digest()}
+    key = {"seed": options.seed, "hide_inputs": options.hide_inputs,
+           "use_solutions": options.use_solutions, "lang": language(),
+           "limits": asdict(options.limits),
+           "version": grader.__version__, "sources": sources_digest()}
+    if not options.selection.everything:   # --only: what the assignment grades
+        key["only"] = list(options.selection.functions)
+    return key
 
 
 def sources_digest() -> str:
@@ -229,9 +235,11 @@ def check_output(folder: Path, out: Path) -> None:
 
 def run_batch(folder: Path, out: Path, options: Options, *, jobs: int = 1,
               shard: Shard | None = None, progress: bool = True,
-              similarity: float | None = None) -> Outcome:
+              similarity: float | None = None, adjustments: Path | None = None,
+              deadlines: Deadlines | None = None) -> Outcome:
     """Grade ``folder`` into ``out``; returns what was done. With ``similarity``, the class
-    report lists the pairs of submissions at least that similar (grader.classroom.similarity)."""
+    report lists the pairs of submissions at least that similar (grader.classroom.similarity);
+    ``adjustments`` and ``deadlines`` as grader.classroom.semester applies them."""
     store, outcome = Store(out), Outcome()
     found = entries(folder, outcome, out)
     if not found:
@@ -239,15 +247,23 @@ def run_batch(folder: Path, out: Path, options: Options, *, jobs: int = 1,
                            "files, one per student); give the folder that holds them").format(
             folder=folder))
     check_output(folder, out)
+    semester, adjustments_text = prepare(out, found, options, adjustments, deadlines)
     mine = [e for e in found if in_shard(e.name, shard)]
-    with Workers(options, min(jobs, len(mine))) as workers:   # before anything is read
+    with ExitStack() as stack, \
+            Workers(options, min(jobs, len(mine))) as workers:   # before anything is read
+        if deadlines is not None:
+            mine = _at_deadline(mine, deadlines, semester, stack, store, options, outcome)
+        else:
+            for entry in mine:
+                semester.submitted.pop(entry.name, None)
+        semester.save(out, adjustments_text)
         key = options_key(options)
         store.save_key(key)
         todo: list[tuple[Entry, str | None]] = []
         for entry in mine:
-            _prepare(entry, store, key, options.seed, todo, outcome)
+            _prepare(entry, store, key, options, todo, outcome)
         if todo:
-            _grade_all(todo, workers, options.seed, key, progress, store, outcome)
+            _grade_all(todo, workers, options, key, progress, store, outcome)
     store.save_rows(outcome.records)
     gradebook.write(store.gradebook, outcome.records)
     pairs = None
@@ -256,18 +272,46 @@ def run_batch(folder: Path, out: Path, options: Options, *, jobs: int = 1,
 
         pairs = similar.similar_pairs({e.name: e.path for e in mine}, similarity)
     html_report.write(store.html, outcome.records, pairs)
+    feedback.finish(store, outcome.records)
     return outcome
 
 
-def _prepare(entry: Entry, store: Store, key: dict[str, Any], seed: int,
+def _at_deadline(mine: list[Entry], deadlines: Deadlines, semester: Semester,
+                 stack: ExitStack, store: Store, options: Options,
+                 outcome: Outcome) -> list[Entry]:
+    """Each git entry as its commit to grade (exported to a temporary folder that lives as
+    long as ``stack``); an entry with no such commit gets an error row."""
+    temp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="dlgrade-commits-")))
+    kept = []
+    for index, entry in enumerate(mine):
+        semester.submitted.pop(entry.name, None)
+        if not deadline.is_repository(entry.path):
+            kept.append(entry)
+            continue
+        try:
+            submitted = deadline.choose(entry.path, entry.name, entry.identity, deadlines)
+            deadline.export(entry.path, submitted.commit, temp / str(index))
+        except DeadlineError as error:
+            reason = _("not graded at the deadline: {error}").format(error=error)
+            _add(store, outcome, Record(entry.name, error_report(
+                entry.name, options.seed, reason, options.selection.names),
+                identity=entry.identity))
+            continue
+        semester.submitted[entry.name] = submitted
+        kept.append(replace(entry, path=temp / str(index)))
+    semester.late = deadlines.late
+    return kept
+
+
+def _prepare(entry: Entry, store: Store, key: dict[str, Any], options: Options,
              todo: list[tuple[Entry, str | None]], outcome: Outcome) -> None:
     """Decide about one entry: a reused record, an error record, or to grade (with its digest)."""
     try:
         digest = content_digest(entry.path)
     except Exception as error:  # one unreadable entry must not stop the batch
         reason = _("cannot read the submission: {error}").format(error=error)
-        _add(store, outcome, Record(entry.name, error_report(entry.name, seed, reason),
-                                    identity=entry.identity))
+        _add(store, outcome, Record(entry.name, error_report(
+            entry.name, options.seed, reason, options.selection.names), identity=entry.identity))
         return
     saved = store.load(entry.name)
     if saved is not None and saved.reusable(digest, key):
@@ -280,9 +324,11 @@ def _prepare(entry: Entry, store: Store, key: dict[str, Any], seed: int,
         todo.append((entry, digest))
 
 
-def error_report(name: str, seed: int, reason: str) -> Report:
-    """The report of a submission that could not be graded at all."""
-    return Report(submission=name, seed=seed, status="error", notes=[reason], lang=language())
+def error_report(name: str, seed: int, reason: str, selected: tuple[str, ...] = ()) -> Report:
+    """The report of a submission that could not be graded at all (in the ``selected``
+    functions of ``--only``)."""
+    return Report(submission=name, seed=seed, status="error", notes=[reason], lang=language(),
+                  selected=list(selected))
 
 
 def _add(store: Store, outcome: Outcome, record: Record) -> None:
@@ -293,7 +339,7 @@ def _add(store: Store, outcome: Outcome, record: Record) -> None:
     outcome.records.append(record)
 
 
-def _grade_all(todo: list[tuple[Entry, str | None]], workers: Workers, seed: int,
+def _grade_all(todo: list[tuple[Entry, str | None]], workers: Workers, options: Options,
                key: dict[str, Any], progress: bool, store: Store, outcome: Outcome) -> None:
     """Grade ``todo`` in the workers, saving each record as it comes. On Ctrl-C the gradebook
     of what is done is written before the interrupt goes on."""
@@ -302,8 +348,9 @@ def _grade_all(todo: list[tuple[Entry, str | None]], workers: Workers, seed: int
             for index, report, reason in workers.grade([entry.path for entry, _d in todo]):
                 entry, digest = todo[index]
                 if report is None:
-                    record = Record(entry.name, error_report(entry.name, seed, reason),
-                                    identity=entry.identity)
+                    record = Record(entry.name, error_report(
+                        entry.name, options.seed, reason, options.selection.names),
+                        identity=entry.identity)
                 else:
                     report.submission = entry.name
                     record = Record(entry.name, report, digest, key, entry.identity)

@@ -15,6 +15,7 @@ from grader.classroom import batch, gradebook
 from grader.classroom.batch import (Entry, Outcome, _prepare, content_digest, entries,
                                     sources_digest)
 from grader.classroom.store import Record, Store, file_name
+from grader.grading import Options
 from grader.report.model import Report
 from grader.report.model import TestResult as Result
 
@@ -94,7 +95,7 @@ def test_an_entry_that_cannot_be_read_is_an_error_row(tmp_path, monkeypatch):
 
     monkeypatch.setattr(batch, "content_digest", broken)
     store, outcome, todo = Store(tmp_path / "out"), Outcome(), []
-    _prepare(Entry("alice", tmp_path / "alice"), store, {}, 1, todo, outcome)
+    _prepare(Entry("alice", tmp_path / "alice"), store, {}, Options(seed=1), todo, outcome)
     assert not todo and outcome.errors == 1
     assert "disk on fire" in outcome.records[0].report.notes[0]
     assert store.load("alice").report.status == "error"
