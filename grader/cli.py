@@ -444,12 +444,16 @@ def batch(submissions: str, out: str, jobs: int, shard: tuple[int, int] | None,
 @click.argument("outputs", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
 @click.option("-o", "--out", required=True, type=click.Path(file_okay=False),
               help=N_("Folder for the merged gradebook, results and report."))
+@click.option("--adjustments", type=click.Path(exists=True, dir_okay=False),
+              help=N_("CSV file student,target,points,reason: replaces the adjustments the "
+                     "outputs hold."))
 @instructor_only
-def merge(outputs: tuple[str, ...], out: str) -> int:
+def merge(outputs: tuple[str, ...], out: str, adjustments: str | None) -> int:
     """grade merge: one gradebook and report from shard outputs."""
     from grader.classroom.merge import merge as merge_outputs
 
-    records = merge_outputs([Path(o) for o in outputs], Path(out))
+    records = merge_outputs([Path(o) for o in outputs], Path(out),
+                            Path(adjustments) if adjustments else None)
     click.echo(_("{total} submissions -> {path}").format(
         total=len(records), path=Path(out) / "gradebook.csv"), err=True)
     return EXIT_OK

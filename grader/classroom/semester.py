@@ -20,6 +20,7 @@ from grader.classroom.adjustments import Adjustment
 from grader.classroom.assignment import points_of, selection_of
 from grader.classroom.deadline import LatePolicy, Submitted
 from grader.classroom.store import Record, write_atomic
+from grader.i18n import _
 
 STATE = Path(".state") / "semester.json"
 
@@ -144,3 +145,40 @@ def prepare(out: Path, found: Sequence[Any], options: Any, adjustments: Path | N
     if deadlines is None:
         semester.late = None
     return semester, text if adjustments is not None else None
+
+
+def merged(inputs: Sequence[Path], out: Path, records: Sequence[Record],
+           adjustments: Path | None = None) -> None:
+    """Save into ``out`` the semester of the merged ``records``: their inputs' deadline facts
+    and adjustments (every distinct row; ``adjustments`` replaces them), checked against the
+    merged entries. Raises ValueError (one line) when they cannot be combined."""
+    semesters = [(folder, Semester.load(folder)) for folder in inputs]
+    combined = Semester()
+    for folder, semester in semesters:
+        combined.submitted.update(semester.submitted)
+        if semester.late is not None and combined.late not in (None, semester.late):
+            raise ValueError(_("{folder} was graded with another --late-penalty; merge "
+                               "outputs graded with the same one").format(folder=folder))
+        combined.late = combined.late or semester.late
+    names = {r.name for r in records}
+    combined.submitted = {k: v for k, v in combined.submitted.items() if k in names}
+    functions = selection_of(records).functions
+    if adjustments is not None:
+        sources = [adjustments]
+    else:
+        sources = [folder / adjusting.SAVED for folder in inputs
+                   if (folder / adjusting.SAVED).is_file()]
+    header, lines = ",".join(adjusting.HEADER), []
+    for source in sources:
+        text = adjusting.read_text(source)
+        adjusting.parse(text, str(source), functions)   # a wrong row: one line
+        for line in text.splitlines()[1:]:
+            if line.strip() and line not in lines:
+                lines.append(line)
+    text = "\n".join([header, *lines]) + "\n" if sources else None
+    if text is not None:
+        rows = adjusting.parse(text, str(out / adjusting.SAVED), functions)
+        adjusting.check_students(rows, str(sources[0]) if adjustments else
+                                 str(out / adjusting.SAVED),
+                                 [(r.name, r.identity) for r in records])
+    combined.save(out, text)

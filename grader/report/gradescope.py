@@ -5,7 +5,8 @@ Written to Gradescope's autograder specification: ``output_format`` and each tes
 or inside a code block), ``stdout_visibility`` is ``hidden`` (the grader's log is for
 instructors), and each test's ``visibility`` follows the instructor's rules (``VISIBILITY``
 levels; ``grade gradescope --visibility 'PATTERN=LEVEL'``, the last matching rule wins,
-default ``visible``). A submission that cannot be graded gets every test at 0 points with
+default ``visible``); a failing test's ``extra_data`` holds its diagnosis identifier
+(``TestResult.diagnosis``). A submission that cannot be graded gets every test at 0 points with
 the reason (``ungraded.complete``), so it reads "0 / 100".
 
 Size: the document stays under ``BUDGET`` bytes: passed tests carry no output; a failing
@@ -89,10 +90,13 @@ def _test(test: TestResult, english: str, visibility: Sequence[Rule],
           cap: int | None) -> dict[str, Any]:
     failed = is_failure(test)
     output = bound.cut(markdown.test_details(test), cap) if failed else ""
-    return {"name": test.name, "score": test.points, "max_score": test.max_points,
-            "status": "failed" if failed else "passed", "output": output,
-            "output_format": "md",
-            "visibility": visibility_of((test.name, english), visibility)}
+    entry = {"name": test.name, "score": test.points, "max_score": test.max_points,
+             "status": "failed" if failed else "passed", "output": output,
+             "output_format": "md",
+             "visibility": visibility_of((test.name, english), visibility)}
+    if failed and test.diagnosis:   # what went wrong, as the class report groups it
+        entry["extra_data"] = {"diagnosis": test.diagnosis}
+    return entry
 
 
 def _dumps(data: dict[str, Any]) -> str:
