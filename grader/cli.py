@@ -85,7 +85,8 @@ def _selection(_ctx: click.Context, _param: click.Parameter, value: str | None) 
 
 
 def only_option(command: Callable[..., Any]) -> Callable[..., Any]:
-    """``--only NAMES``: grade only these modules or functions (run and watch)."""
+    """``--only NAMES``: grade only these modules or functions (run, watch, batch, release,
+    gradescope)."""
     return click.option(
         "--only", "selection", metavar="NAMES", callback=_selection,
         help=N_("Grade only these modules or functions, separated by commas (for example "
@@ -466,13 +467,14 @@ def merge(outputs: tuple[str, ...], out: str, adjustments: str | None) -> int:
               help=N_("Language of the bundle: its notebooks' explanations, its README, "
                       "its CI's feedback and its grader's default (and of this command's "
                       "messages)."))
+@only_option
 @instructor_only
-def release(out: str, lang: str) -> int:
+def release(out: str, lang: str, selection: Selection) -> int:
     """grade release: the student bundle."""
     from grader.classroom.release import build_release
 
     set_language(lang)
-    _build(lambda target: build_release(target, lang), Path(out))
+    _build(lambda target: build_release(target, lang, selection=selection), Path(out))
     return EXIT_OK
 
 
@@ -481,11 +483,14 @@ def release(out: str, lang: str) -> int:
 @click.argument("out_zip", metavar="OUT.zip", type=click.Path(dir_okay=False))
 @instructor_only
 @visibility_option
-def gradescope(out_zip: str, visibility: tuple[tuple[str, str], ...]) -> int:
+@only_option
+def gradescope(out_zip: str, visibility: tuple[tuple[str, str], ...],
+               selection: Selection) -> int:
     """grade gradescope: the Gradescope autograder bundle."""
     from grader.classroom.gradescope import build_bundle
 
-    _build(lambda target: build_bundle(target, visibility), Path(out_zip))
+    _build(lambda target: build_bundle(target, visibility, selection=selection),
+           Path(out_zip))
     return EXIT_OK
 
 

@@ -251,16 +251,17 @@ def test_release_and_gradescope_call_their_builders(capsys, monkeypatch, tmp_pat
     built = []
     languages = []
     monkeypatch.setattr("grader.classroom.release.build_release",
-                        lambda target, lang: (built.append(target), languages.append(lang)))
+                        lambda target, lang, **_options: (built.append(target),
+                                                          languages.append(lang)))
     monkeypatch.setattr("grader.classroom.gradescope.build_bundle",
-                        lambda target, visibility: built.append(target))
+                        lambda target, visibility, **_options: built.append(target))
     assert grade(capsys, "release", tmp_path / "release")[0] == 0
     assert grade(capsys, "release", tmp_path / "release", "--lang", "en")[0] == 0
     assert grade(capsys, "gradescope", tmp_path / "bundle.zip")[0] == 0
     assert built == [tmp_path / "release"] * 2 + [tmp_path / "bundle.zip"]
     assert languages == ["ko", "en"]   # Korean by default for this course's bundle
 
-    def refuse(out, lang="ko"):
+    def refuse(out, lang="ko", **_options):
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr("grader.classroom.release.build_release", refuse)

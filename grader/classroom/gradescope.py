@@ -17,14 +17,19 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from grader.classroom.bundle import copy_package, dependencies, write_template
+from grader.selection import EVERYTHING, Selection
 
 
-def build_bundle(out_zip: Path, visibility: Sequence[tuple[str, str]] = ()) -> None:
+def build_bundle(out_zip: Path, visibility: Sequence[tuple[str, str]] = (),
+                 selection: Selection = EVERYTHING) -> None:
     """Write the Gradescope autograder zip to ``out_zip``; tests matching a ``visibility``
-    rule's glob get its level."""
+    rule's glob get its level; with a ``selection`` (``--only``) it grades only those
+    functions, out of their points."""
     out_zip = Path(out_zip)
     options = " ".join(f"--visibility {shlex.quote(f'{pattern}={level}')}"
                        for pattern, level in visibility)
+    if not selection.everything:
+        options += f" --only {shlex.quote(','.join(selection.names))}"
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         write_template(root / "setup.sh", "setup.sh", executable=True)

@@ -15,6 +15,7 @@ import argparse
 import ast
 import importlib.util
 import re
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
@@ -61,14 +62,16 @@ def exercise_sources() -> dict[str, str]:
     }
 
 
-def write_exercises(dest: Path) -> None:
-    """Write the stubs into the folder ``dest`` as a package (``__init__.py`` kept if present)."""
+def write_exercises(dest: Path, modules: Sequence[str] | None = None) -> None:
+    """Write the stubs (of ``modules``; None: all) into the folder ``dest`` as a package
+    (``__init__.py`` kept if present)."""
     dest.mkdir(parents=True, exist_ok=True)
     init = dest / "__init__.py"
     if not init.exists():
         init.write_text('"""The exercises: replace every NotImplementedError with code."""\n')
     for module, source in exercise_sources().items():
-        (dest / f"{module}.py").write_text(source, encoding="utf-8")
+        if modules is None or module in modules:
+            (dest / f"{module}.py").write_text(source, encoding="utf-8")
 
 
 def default_dest() -> Path:
