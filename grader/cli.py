@@ -494,6 +494,28 @@ def gradescope(out_zip: str, visibility: tuple[tuple[str, str], ...],
     return EXIT_OK
 
 
+@cli.command(help=N_("Write the final scores of the grade batch output OUT in the grade "
+                    "import layout of Canvas or Moodle."))
+@click.argument("out", type=click.Path(exists=True, file_okay=False))
+@click.option("--to", "system", required=True, type=click.Choice(("canvas", "moodle")),
+              help=N_("The learning management system that imports the file."))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help=N_("The CSV file to write."))
+@click.option("--assignment", metavar="NAME",
+              help=N_("The assignment's column name (default: dlgrade and what was graded)."))
+def export(out: str, system: str, output: str, assignment: str | None) -> int:
+    """grade export: the gradebook for an LMS."""
+    from grader.classroom.export import export as export_scores
+
+    text, warnings = export_scores(Path(out), system, assignment)
+    for message in warnings:
+        warn(message)
+    _prepare_output(Path(output))
+    _write(Path(output), text)
+    click.echo(_("wrote {path}").format(path=output), err=True)
+    return EXIT_OK
+
+
 def _build(builder: Callable[[Path], None], target: Path) -> None:
     try:
         builder(target)
