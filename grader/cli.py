@@ -516,6 +516,25 @@ def export(out: str, system: str, output: str, assignment: str | None) -> int:
     return EXIT_OK
 
 
+@cli.command(help=N_("Commit each student's feedback from the grade batch output OUT into "
+                    "their clone as FEEDBACK.md (nothing is pushed)."))
+@click.argument("out", type=click.Path(exists=True, file_okay=False))
+@click.option("--clones", required=True, type=click.Path(exists=True, file_okay=False),
+              help=N_("The folder of the students' git clones that grade batch graded."))
+def publish(out: str, clones: str) -> int:
+    """grade publish: feedback back to the students' repositories."""
+    from grader.classroom.publish import publish as publish_feedback
+
+    done = publish_feedback(Path(out), Path(clones))
+    for line in done.skipped:
+        warn(_("not published: {reason}").format(reason=line))
+    click.echo(_("{committed} clones got a FEEDBACK.md commit, {unchanged} already had it, "
+                 "{skipped} skipped; review, then push each clone").format(
+        committed=len(done.committed), unchanged=len(done.unchanged),
+        skipped=len(done.skipped)), err=True)
+    return EXIT_OK if done.committed or done.unchanged or not done.skipped else EXIT_USAGE
+
+
 def _build(builder: Callable[[Path], None], target: Path) -> None:
     try:
         builder(target)
