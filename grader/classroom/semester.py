@@ -1,7 +1,7 @@
 """What turns a graded score into the score a student gets: the instructor's adjustments
 (grader.classroom.adjustments) and the deadline's lateness and penalty
 (grader.classroom.deadline). Both are kept beside the batch's output
-(``OUT/adjustments.csv``, ``OUT/.state/semester.json``) and applied every time the gradebook,
+(``OUT/adjustments.csv``, ``OUT/.state/.semester.json``) and applied every time the gradebook,
 the class report, the results or the feedback are written, so a rerun or a merge never
 loses them; the graded reports themselves stay as the grader made them.
 """
@@ -22,7 +22,7 @@ from grader.classroom.deadline import LatePolicy, Submitted
 from grader.classroom.store import Record, write_atomic
 from grader.i18n import _
 
-STATE = Path(".state") / "semester.json"
+STATE = Path(".state") / ".semester.json"
 
 
 @dataclass
