@@ -262,6 +262,7 @@ def run_batch(folder: Path, out: Path, options: Options, *, jobs: int = 1,
         todo: list[tuple[Entry, str | None]] = []
         for entry in mine:
             _prepare(entry, store, key, options, todo, outcome)
+        reused = {r.name for r in outcome.records if r.digest is not None}
         if todo:
             _grade_all(todo, workers, options, key, progress, store, outcome)
     store.save_rows(outcome.records)
@@ -272,7 +273,7 @@ def run_batch(folder: Path, out: Path, options: Options, *, jobs: int = 1,
 
         pairs = similar.similar_pairs({e.name: e.path for e in mine}, similarity)
     html_report.write(store.html, outcome.records, pairs)
-    feedback.finish(store, outcome.records)
+    feedback.finish(store, outcome.records, reused)
     return outcome
 
 

@@ -11,8 +11,9 @@ escaped in HTML. The results document gets the final score as its ``score`` and 
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from grader.classroom.assignment import describe, selection_of
 from grader.classroom.semester import Final, finals
@@ -24,6 +25,8 @@ from grader.report.gradescope import document
 from grader.report.ungraded import complete
 
 FOLDER = "feedback"
+#: What each record's outputs were last written from (``OUT/.state/.feedback.json``).
+DONE = ".feedback.json"
 
 
 def stem(name: str) -> str:
@@ -31,18 +34,44 @@ def stem(name: str) -> str:
     return file_name(name).removesuffix(".json")
 
 
-def finish(store: Store, records: Sequence[Record]) -> None:
-    """Write every record's results document with its final score, and its feedback."""
+def finish(store: Store, records: Sequence[Record], reused: Collection[str] = ()) -> None:
+    """Write every record's results document with its final score, and its feedback; a
+    ``reused`` record (its saved files untouched by this run) whose report, identity and
+    final score are those of the last time is skipped."""
     final = finals(store.out, records)
     graded = describe(selection_of(records))
+    done_file = store.state / DONE
+    try:
+        done = json.loads(done_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        done = {}
+    done = done if isinstance(done, dict) else {}
     for record in records:
         result = final[record.name]
+        mark = _fingerprint(record, result, graded)
+        if record.name in reused and mark is not None and done.get(record.name) == mark \
+                and (store.out / FOLDER / f"{stem(record.name)}.md").is_file():
+            continue
+        done[record.name] = mark
         write_atomic(store.results / file_name(record.name),
                      json.dumps(results_document(record, result), indent=2,
                                 ensure_ascii=False) + "\n")
         folder = store.out / FOLDER
         write_atomic(folder / f"{stem(record.name)}.md", render_markdown(record, result, graded))
         write_atomic(folder / f"{stem(record.name)}.html", render_html(record, result, graded))
+    write_atomic(done_file, json.dumps(done, ensure_ascii=False))
+
+
+def _fingerprint(record: Record, final: Final, graded: str) -> str | None:
+    """What decides a record's outputs (None: no digest, so always written)."""
+    if record.digest is None:
+        return None
+    facts = [record.digest, record.key, record.identity.to_dict(), graded,
+             final.final, final.adjusted, final.penalty, final.max_score,
+             [a.to_dict() for a in final.adjustments],
+             final.submitted.to_dict() if final.submitted else None]
+    return hashlib.sha256(json.dumps(facts, sort_keys=True, ensure_ascii=False,
+                                     default=str).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def results_document(record: Record, final: Final) -> dict:

@@ -154,3 +154,22 @@ def test_a_wrong_adjustment_is_one_line_and_grades_nothing(week1, tmp_path, caps
     assert len(lines) == 1 and says in lines[0] and "line 2" in lines[0], err
     assert "Traceback" not in err
     assert not (tmp_path / "out" / "gradebook.csv").exists()
+
+
+def test_a_new_adjustments_file_reaches_results_and_feedback_of_reused_rows(
+        week1, tmp_path_factory, capsys):
+    out = tmp_path_factory.mktemp("again") / "out"
+    first = out.parent / "first.csv"
+    first.write_text("student,target,points,reason\nbob.py,total,-1,first\n", encoding="utf-8")
+    second = out.parent / "second.csv"
+    second.write_text("student,target,points,reason\nbob.py,total,+1,second\n", encoding="utf-8")
+    for adjustments in (first, second):
+        code, err = run(capsys, "batch", week1, "-o", out, "--only", "activations", "--seed",
+                        SEED, "--jobs", "1", "--adjustments", adjustments)
+        assert code == 0, err
+    assert "3 unchanged" in err
+    data = json.loads((out / "results" / "bob.py.json").read_text(encoding="utf-8"))
+    assert data["extra_data"]["adjustments"][0]["reason"] == "second"
+    assert data["score"] == points_of(ACTIVATIONS) - 2 + 1
+    assert "second" in (out / "feedback" / "bob.py.md").read_text(encoding="utf-8")
+    assert "second" in (out / "adjustments.csv").read_text(encoding="utf-8")
