@@ -161,7 +161,8 @@ class _Names(dict):
 #: A human title per kind of diagnosis (the identifier's part before ``:``).
 _TITLES = {
     "sign": N_("Wrong sign"), "axis": N_("Computed along the wrong axis"),
-    "where": N_("Wrong only in one region of the inputs"), "zero": N_("Zero where it should not be"),
+    "where": N_("Wrong only in one region of the inputs"),
+    "zero": N_("Zero where it should not be"),
     "factor": N_("Off by a factor that grows with the input's size"),
     "ratio": N_("Off by a constant factor"), "offset": N_("Off by a constant"),
     "zero-log-zero": N_("0 · log 0 not taken as 0"),

@@ -5,8 +5,9 @@ as they are. ``score`` is what the grader computed; ``adjustments``, ``late_days
 ``penalty`` and ``final`` apply the instructor's adjustments and the late policy
 (grader.classroom.semester); ``commit`` and ``committed_at`` say which commit of a git
 entry was graded (``grade batch --deadline``). With ``--only``, the function columns are the
-selected functions and ``max_score`` their points. Every cell goes through ``neutral.csv_cell`` (the OWASP rule): a name or message that starts
-like a formula is shown as text, never evaluated by a spreadsheet.
+selected functions and ``max_score`` their points. Every cell of text goes through
+``neutral.csv_cell`` (the OWASP rule): a name or message that starts like a formula is shown
+as text, never evaluated by a spreadsheet.
 """
 
 from __future__ import annotations

@@ -151,7 +151,9 @@ def _mistakes(found: ClassAnalysis, records: list[Record], ids: dict[str, str],
     idle = [n for n in found.names if n not in ungraded and functions
             and all(found.standings[n, f] == NOT_ATTEMPTED for f in functions)]
     once = set(ungraded) | set(idle)
-    blocks = [f"<p class='denominator'>{_e(_('Shares are of the {graded} graded students (of {total} submissions).').format(graded=graded, total=len(records)))}</p>"]
+    denominator = _("Shares are of the {graded} graded students (of {total} "
+                    "submissions).").format(graded=graded, total=len(records))
+    blocks = [f"<p class='denominator'>{_e(denominator)}</p>"]
     for kind, names in ((_("Could not be graded at all"), ungraded),
                         (_("Attempted none of the functions"), idle)):
         if names:
@@ -217,8 +219,8 @@ def _tests(found: ClassAnalysis, functions: Sequence[str]) -> str:
     if not weak:
         return f"<p>{_e(_('Every test was passed by everyone who attempted its function.'))}</p>"
     more = len(weak) - MAX_TESTS
-    note = f"<p>{_e(_('{count} more tests some student failed are not shown.').format(count=more))}</p>" \
-        if more > 0 else ""
+    hidden = _("{count} more tests some student failed are not shown.").format(count=more)
+    note = f"<p>{_e(hidden)}</p>" if more > 0 else ""
     return _figure(plots.test_passes(weak[:MAX_TESTS]),
                    _("The tests some student failed, weakest first: per test, the students "
                      "who passed it, of those who attempted its function")) + note

@@ -148,7 +148,8 @@ def test_file_names_are_unique_short_and_plain_whatever_the_entry_is_called():
         assert re.fullmatch(r"[^\W_][\w.~-]{0,99}\.json", name), name
         assert len(name.encode("utf-8")) <= 200
     assert file_name("alice") == "alice.json"
-    assert file_name("ünï") == "ünï.json" and file_name("김민준") == "김민준.json"   # readable
+    assert file_name("ünï") == "ünï.json"                  # readable in any script
+    assert file_name("김민준") == "김민준.json"
 
 
 def test_records_results_and_gradebook_survive_any_name_and_message(tmp_path):

@@ -94,7 +94,8 @@ def test_adjustments_in_the_gradebook_results_and_feedback(graded):
     rows = book(graded)
     total = points_of(ACTIVATIONS)
     # a function's adjustment keeps it within 0 and its points: relu has 2, so -5 is -2
-    assert (rows["김민준"]["adjustments"], rows["김민준"]["final"]) == ("-2", f"{total - 2:g}")
+    minjun = rows["김민준"]
+    assert (minjun["adjustments"], minjun["final"]) == ("-2", f"{total - 2:g}")
     assert rows["bob.py"]["adjustments"] == "-1.5"
     assert float(rows["bob.py"]["final"]) == total - 2 - 1.5
     assert float(rows["carol.py"]["final"]) == float(rows["carol.py"]["score"]) + 10
