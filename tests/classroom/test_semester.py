@@ -84,6 +84,14 @@ def test_only_grades_the_selection_out_of_its_points(graded):
     assert "activations (23 points)" in report or f"activations ({total:g} " in report
 
 
+def test_each_failing_test_carries_its_diagnosis_in_the_result(graded):
+    results = json.loads((graded / "results" / "bob.py.json").read_text(encoding="utf-8"))
+    failing = [t for t in results["tests"] if t["status"] == "failed"]
+    assert failing and all(t["name"].startswith("activations.relu") for t in failing)
+    assert all(t["extra_data"]["diagnosis"] for t in failing)
+    assert all("extra_data" not in t for t in results["tests"] if t["status"] == "passed")
+
+
 def test_an_ungradable_entry_is_out_of_the_selection_too(graded):
     carol = book(graded)["carol.py"]
     assert carol["status"] == "graded" or carol["status"].startswith("error")
