@@ -12,6 +12,12 @@ the commits to grade (``--commits``: as Classroom's or ``gh classroom``'s record
 one row per repository) overrides it: that commit is graded, and the time the platform
 recorded, when the row gives one, decides lateness instead of the commit's date.
 Entries that are not repositories are graded as they are.
+
+Trust: git reads the student's objects (names, sizes and bytes are theirs, so the tree is
+bounded and extracted with the ``data`` filter) but runs only the instructor's
+configuration: ``.git/config`` is written by ``git clone`` on this machine and never comes
+from the student's repository; the system configuration is ignored and no hook runs for
+``log`` or ``archive``.
 """
 
 from __future__ import annotations
