@@ -90,12 +90,60 @@ def _selection(_ctx: click.Context, _param: click.Parameter, value: str | None) 
 
 
 def only_option(command: Callable[..., Any]) -> Callable[..., Any]:
-    """``--only NAMES``: grade only these modules or functions (run and watch)."""
+    """``--only NAMES``: grade only these modules or functions (run, watch, batch, release,
+    gradescope)."""
     return click.option(
         "--only", "selection", metavar="NAMES", callback=_selection,
         help=N_("Grade only these modules or functions, separated by commas (for example "
                "activations or activations.relu,losses); the score is out of their "
                "points."))(command)
+
+
+def semester_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--adjustments``, ``--deadline``, ``--extensions``, ``--commits``, ``--late-penalty``."""
+    decorators = [
+        click.option("--adjustments", type=click.Path(exists=True, dir_okay=False),
+                     help=N_("CSV file student,target,points,reason of the instructor's "
+                            "adjustments (target total or module.function, signed points); "
+                            "kept in OUT and applied on every rerun and merge.")),
+        click.option("--deadline", metavar="ISO-8601",
+                     help=N_("Grade each git repository at its last commit dated at or before "
+                            "this time (for example 2026-12-01T23:59:00+09:00).")),
+        click.option("--extensions", type=click.Path(exists=True, dir_okay=False),
+                     help=N_("CSV file student,deadline: a later deadline for these students "
+                            "(with --deadline).")),
+        click.option("--commits", type=click.Path(exists=True, dir_okay=False),
+                     help=N_("CSV file of the commits to grade as the platform recorded them "
+                            "(repository or login, commit, optional time received): overrides "
+                            "the dates students gave their commits (with --deadline).")),
+        click.option("--late-penalty", metavar="PER_DAY[,CAP]",
+                     help=N_("Grade each repository's newest commit and take PER_DAY percent "
+                            "of the points per started day after the deadline, at most CAP "
+                            "percent (for example 10,50; with --deadline).")),
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+def _deadlines(deadline: str | None, extensions: str | None, commits: str | None,
+               late_penalty: str | None) -> Any:
+    """The Deadlines of the options (None without ``--deadline``); one line if wrong."""
+    from grader.classroom import deadline as deadlines
+
+    if deadline is None:
+        if extensions or commits or late_penalty:
+            raise click.UsageError(_("--extensions, --commits and --late-penalty need "
+                                     "--deadline"))
+        return None
+    try:
+        return deadlines.Deadlines(
+            deadlines.parse_time(deadline, "--deadline"),
+            deadlines.read_extensions(Path(extensions)) if extensions else [],
+            deadlines.read_commits(Path(commits)) if commits else [],
+            deadlines.LatePolicy.parse(late_penalty) if late_penalty else None)
+    except deadlines.DeadlineError as error:
+        raise click.UsageError(str(error)) from None
 
 
 def make_options(seed: int | None, hide_inputs: bool, no_solutions: bool,
@@ -382,9 +430,13 @@ class ShardType(click.ParamType):
               show_default=True,
               help=N_("Share of a submission's code found in another from which the pair "
                      "is listed."))
+@only_option
+@semester_options
 @grading_options
 def batch(submissions: str, out: str, jobs: int, shard: tuple[int, int] | None,
           similarity: bool, similarity_threshold: float, seed: int | None,
+          selection: Selection, adjustments: str | None, deadline: str | None,
+          extensions: str | None, commits: str | None, late_penalty: str | None,
           **grading: Any) -> int:
     """grade batch: gradebook, results and class report of a folder of submissions."""
     from grader.classroom.batch import Outcome, run_batch
@@ -399,11 +451,14 @@ def batch(submissions: str, out: str, jobs: int, shard: tuple[int, int] | None,
     if shard is not None and seed is None:
         raise click.UsageError(_("--shard needs --seed, so that every shard draws the same "
                                  "inputs"))
-    options = make_options(seed=seed, **grading)
+    options = replace(make_options(seed=seed, **grading), selection=selection)
+    deadlines = _deadlines(deadline, extensions, commits, late_penalty)
     try:
         outcome: Outcome = run_batch(Path(submissions), out_path, options, jobs=jobs,
                                      shard=shard, progress=sys.stderr.isatty(),
-                                     similarity=similarity_threshold if similarity else None)
+                                     similarity=similarity_threshold if similarity else None,
+                                     adjustments=Path(adjustments) if adjustments else None,
+                                     deadlines=deadlines)
     except KeyboardInterrupt:
         click.echo("grade: " + _("interrupted; what was graded is saved in {path}; run the "
                                  "same command again to continue").format(
@@ -432,12 +487,16 @@ def batch(submissions: str, out: str, jobs: int, shard: tuple[int, int] | None,
 @click.argument("outputs", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
 @click.option("-o", "--out", required=True, type=click.Path(file_okay=False),
               help=N_("Folder for the merged gradebook, results and report."))
+@click.option("--adjustments", type=click.Path(exists=True, dir_okay=False),
+              help=N_("CSV file student,target,points,reason: replaces the adjustments the "
+                     "outputs hold."))
 @instructor_only
-def merge(outputs: tuple[str, ...], out: str) -> int:
+def merge(outputs: tuple[str, ...], out: str, adjustments: str | None) -> int:
     """grade merge: one gradebook and report from shard outputs."""
     from grader.classroom.merge import merge as merge_outputs
 
-    records = merge_outputs([Path(o) for o in outputs], Path(out))
+    records = merge_outputs([Path(o) for o in outputs], Path(out),
+                            Path(adjustments) if adjustments else None)
     click.echo(_("{total} submissions -> {path}").format(
         total=len(records), path=Path(out) / "gradebook.csv"), err=True)
     return EXIT_OK
@@ -450,13 +509,14 @@ def merge(outputs: tuple[str, ...], out: str) -> int:
               help=N_("Language of the bundle: its notebooks' explanations, its README, "
                       "its CI's feedback and its grader's default (and of this command's "
                       "messages)."))
+@only_option
 @instructor_only
-def release(out: str, lang: str) -> int:
+def release(out: str, lang: str, selection: Selection) -> int:
     """grade release: the student bundle."""
     from grader.classroom.release import build_release
 
     set_language(lang)
-    _build(lambda target: build_release(target, lang), Path(out))
+    _build(lambda target: build_release(target, lang, selection=selection), Path(out))
     return EXIT_OK
 
 
@@ -468,18 +528,64 @@ def release(out: str, lang: str) -> int:
                       "command's messages)."))
 @instructor_only
 @visibility_option
-def gradescope(out_zip: str, lang: str, visibility: tuple[tuple[str, str], ...]) -> int:
+@only_option
+def gradescope(out_zip: str, lang: str, visibility: tuple[tuple[str, str], ...],
+               selection: Selection) -> int:
     """grade gradescope: the Gradescope autograder bundle."""
     from grader.classroom.gradescope import build_bundle
 
     set_language(lang)
-    _build(lambda target: build_bundle(target, visibility, lang), Path(out_zip))
+    _build(lambda target: build_bundle(target, visibility, lang, selection=selection),
+           Path(out_zip))
     return EXIT_OK
+
+
+@cli.command(help=N_("Write the final scores of the grade batch output OUT in the grade "
+                    "import layout of Canvas or Moodle."))
+@click.argument("out", type=click.Path(exists=True, file_okay=False))
+@click.option("--to", "system", required=True, type=click.Choice(("canvas", "moodle")),
+              help=N_("The learning management system that imports the file."))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help=N_("The CSV file to write."))
+@click.option("--assignment", metavar="NAME",
+              help=N_("The assignment's column name (default: dlgrade and what was graded)."))
+@instructor_only
+def export(out: str, system: str, output: str, assignment: str | None) -> int:
+    """grade export: the gradebook for an LMS."""
+    from grader.classroom.export import export as export_scores
+
+    text, warnings = export_scores(Path(out), system, assignment)
+    for message in warnings:
+        warn(message)
+    _prepare_output(Path(output))
+    _write(Path(output), text)
+    click.echo(_("wrote {path}").format(path=output), err=True)
+    return EXIT_OK
+
+
+@cli.command(help=N_("Commit each student's feedback from the grade batch output OUT into "
+                    "their clone as FEEDBACK.md (nothing is pushed)."))
+@click.argument("out", type=click.Path(exists=True, file_okay=False))
+@click.option("--clones", required=True, type=click.Path(exists=True, file_okay=False),
+              help=N_("The folder of the students' git clones that grade batch graded."))
+@instructor_only
+def publish(out: str, clones: str) -> int:
+    """grade publish: feedback back to the students' repositories."""
+    from grader.classroom.publish import publish as publish_feedback
+
+    done = publish_feedback(Path(out), Path(clones))
+    for line in done.skipped:
+        warn(_("not published: {reason}").format(reason=line))
+    click.echo(_("{committed} clones got a FEEDBACK.md commit, {unchanged} already had it, "
+                 "{skipped} skipped; review, then push each clone").format(
+        committed=len(done.committed), unchanged=len(done.unchanged),
+        skipped=len(done.skipped)), err=True)
+    return EXIT_OK if done.committed or done.unchanged or not done.skipped else EXIT_USAGE
 
 
 #: The instructors' commands: a student bundle's ``--help`` does not list them (they say
 #: what they need when called there).
-INSTRUCTOR_COMMANDS = (batch, merge, release, gradescope)
+INSTRUCTOR_COMMANDS = (batch, merge, release, gradescope, export, publish)
 for _command in INSTRUCTOR_COMMANDS:
     _command.hidden = student_bundle()
 

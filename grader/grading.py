@@ -32,7 +32,7 @@ from grader.report import bound
 from grader.report.model import (ERROR, FAILED, INTERNAL, NOT_IMPLEMENTED, Example, Report,
                                  TestResult)
 from grader.sandbox import CallOutcome, Limits, Sandbox, Session
-from grader.selection import Selection, select
+from grader.selection import EVERYTHING, Selection, select
 from grader.submission import Submission, load
 
 #: A function that crashed or timed out this often is not called again in that submission.
@@ -49,6 +49,8 @@ class Options:
     limits: Limits = field(default_factory=Limits)
     hide_inputs: bool = False
     use_solutions: bool = True
+    #: What to grade when ``Grader.grade`` is not told (``grade batch --only``).
+    selection: Selection = EVERYTHING
 
 
 def new_seed() -> int:
@@ -167,7 +169,8 @@ class Grader:
         ``SelectionError`` for an unknown name, before anything runs.
         """
         assert self.sandbox is not None and self.plan is not None, "use Grader in a with block"
-        selection = only if isinstance(only, Selection) else select(only)
+        selection = only if isinstance(only, Selection) else \
+            self.options.selection if only is None else select(only)
         self.plan.prepare(selection.functions)   # not on the submission's clock
         started = time.monotonic()
         report = Report(submission=submission.name, seed=self.options.seed,

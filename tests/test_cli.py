@@ -252,10 +252,11 @@ def test_release_and_gradescope_call_their_builders(capsys, monkeypatch, tmp_pat
     built = []
     languages = []
     monkeypatch.setattr("grader.classroom.release.build_release",
-                        lambda target, lang: (built.append(target), languages.append(lang)))
-    monkeypatch.setattr("grader.classroom.gradescope.build_bundle",
-                        lambda target, visibility, lang: (built.append(target),
+                        lambda target, lang, **_options: (built.append(target),
                                                           languages.append(lang)))
+    monkeypatch.setattr("grader.classroom.gradescope.build_bundle",
+                        lambda target, visibility, lang, **_options: (built.append(target),
+                                                                      languages.append(lang)))
     assert grade(capsys, "release", tmp_path / "release")[0] == 0
     assert grade(capsys, "release", tmp_path / "release", "--lang", "en")[0] == 0
     assert grade(capsys, "gradescope", tmp_path / "bundle.zip")[0] == 0
@@ -263,7 +264,7 @@ def test_release_and_gradescope_call_their_builders(capsys, monkeypatch, tmp_pat
     assert built == [tmp_path / "release"] * 2 + [tmp_path / "bundle.zip"] * 2
     assert languages == ["ko", "en", "ko", "en"]   # Korean by default: this course's bundles
 
-    def refuse(out, lang="ko"):
+    def refuse(out, lang="ko", **_options):
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr("grader.classroom.release.build_release", refuse)

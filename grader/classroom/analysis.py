@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from grader.classroom.store import Record
 from grader.contract import FUNCTIONS
-from grader.i18n import _
+from grader.i18n import N_, _
 from grader.report.details import is_failure
 from grader.report.model import PASSED, Report, TestResult
 
@@ -104,11 +105,12 @@ class ClassAnalysis:
         return [n for n in self.names if self.standings[n, function] in (FULL, WRONG)]
 
 
-def analyse(records: list[Record]) -> ClassAnalysis:
-    """Standings, mistake groups and per-test passes of ``records``."""
+def analyse(records: list[Record], functions: Sequence[str] = FUNCTIONS) -> ClassAnalysis:
+    """Standings, mistake groups and per-test passes of ``records`` in ``functions`` (those
+    the batch graded)."""
     records = sorted(records, key=lambda r: r.name)
     names = [r.name for r in records]
-    standings = {(r.name, f): standing(r.report, f) for r in records for f in FUNCTIONS}
+    standings = {(r.name, f): standing(r.report, f) for r in records for f in functions}
     found: dict[tuple[str, str], Group] = {}
     tests: dict[str, list[str]] = defaultdict(list)
     passed: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -118,14 +120,14 @@ def analyse(records: list[Record]) -> ClassAnalysis:
                 tests[test.function].append(test.label)
             if test.status == PASSED:
                 passed[test.function, test.label].add(record.name)
-            if standings[record.name, test.function] != WRONG or not is_failure(test):
+            if standings.get((record.name, test.function)) != WRONG or not is_failure(test):
                 continue
             kind = diagnosis(test)
             group = found.setdefault((test.function, kind), Group(test.function, kind))
             if record.name not in group.students:
                 group.students.append(record.name)
             group.messages[test.message.strip()] += 1
-    groups: dict[str, list[Group]] = {f: [] for f in FUNCTIONS}
+    groups: dict[str, list[Group]] = {f: [] for f in functions}
     for group in found.values():
         group.students.sort()
         groups.setdefault(group.function, []).append(group)
@@ -154,3 +156,51 @@ class _Names(dict):
 
     def __missing__(self, key: str) -> str:
         return key
+
+
+#: A human title per kind of diagnosis (the identifier's part before ``:``).
+_TITLES = {
+    "sign": N_("Wrong sign"), "axis": N_("Computed along the wrong axis"),
+    "where": N_("Wrong only in one region of the inputs"),
+    "zero": N_("Zero where it should not be"),
+    "factor": N_("Off by a factor that grows with the input's size"),
+    "ratio": N_("Off by a constant factor"), "offset": N_("Off by a constant"),
+    "zero-log-zero": N_("0 · log 0 not taken as 0"),
+    "nonfinite": N_("inf or nan where the answer is finite"),
+    "nonfinite-hint": N_("inf or nan where the answer is finite"),
+    "nonfinite-element": N_("inf or nan for extreme inputs"),
+    "nonfinite-row": N_("inf or nan in whole rows"),
+    "nonfinite-low-row": N_("inf or nan in rows of very negative inputs"),
+    "nonfinite-input": N_("inf or nan from the inputs"),
+    "shape": N_("Wrong shape"), "length": N_("Wrong length"),
+    "raises": N_("Raises where it should not, or the wrong exception"),
+    "no-raise": N_("Does not raise where it should"),
+    "differ": N_("Wrong values"),
+}
+_OUTCOME_TITLES = {
+    "missing": N_("Not written"), "not-implemented": N_("Still the stub"),
+    "timeout": N_("Took too long"), "memory": N_("Used too much memory"),
+    "crash": N_("Crashed the process"), "exit": N_("Ended the process"),
+    "forbidden": N_("Used a forbidden library"), "mutated": N_("Modified its inputs"),
+    "refused": N_("Refused by the grader"), "load-error": N_("Could not be loaded"),
+    "by-hand": N_("Answer written by hand"), "unreadable": N_("Returned something unreadable"),
+}
+
+
+def title(kind: str) -> str:
+    """A short human title of the diagnosis ``kind`` (its identifier stays secondary)."""
+    if kind.startswith("mistake:"):
+        text = mistake_text(kind)
+        first = text.split(". ")[0].split("\n")[0].strip() if text else ""
+        return first[:120] or _("A known mistake")
+    if kind.startswith("message:"):
+        return _("Wrong values")
+    head, _sep, rest = kind.partition(":")
+    if head == "outcome":
+        outcome = rest.split(":")[0]
+        if outcome == "raised":
+            return _("Raised {error}").format(error=rest.partition(":")[2] or _("an error"))
+        return _(_OUTCOME_TITLES[outcome]) if outcome in _OUTCOME_TITLES else \
+            _("Could not be checked")
+    head = head.split("@")[0]
+    return _(_TITLES[head]) if head in _TITLES else _("Wrong values")

@@ -21,7 +21,8 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
-from contextlib import contextmanager
+import tempfile
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterator
@@ -31,7 +32,9 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                            TimeElapsedColumn, TimeRemainingColumn)
 
 import grader
-from grader.classroom import gradebook, html_report
+from grader.classroom import deadline, feedback, gradebook, html_report
+from grader.classroom.deadline import DeadlineError, Deadlines
+from grader.classroom.semester import Semester, prepare
 from grader.classroom.identities import EXPORT_FILES, Identity, identities
 from grader.classroom.store import BatchError, Record, Store
 from grader.classroom.workers import Workers
@@ -62,6 +65,7 @@ class Outcome:
     records: list[Record] = field(default_factory=list)
     graded: int = 0
     reused: int = 0
+    kept: set[str] = field(default_factory=set)        # the rows whose saved record was kept
     skipped: list[str] = field(default_factory=list)   # folder entries that are no submission
     hidden: list[str] = field(default_factory=list)    # hidden or system entries (.git, __MACOSX)
     outputs: list[str] = field(default_factory=list)   # earlier batches' output folders
@@ -138,10 +142,13 @@ def in_shard(name: str, shard: Shard | None) -> bool:
 def options_key(options: Options) -> dict[str, Any]:
     """What, besides the content, decides a report: a saved one is reused only if equal.
     Reads the solutions' sources, so call it only once the workers are forked."""
-    return {"seed": options.seed, "hide_inputs": options.hide_inputs,
-            "use_solutions": options.use_solutions, "lang": language(),
-            "limits": asdict(options.limits),
-            "version": grader.__version__, "sources": sources_digest()}
+    key = {"seed": options.seed, "hide_inputs": options.hide_inputs,
+           "use_solutions": options.use_solutions, "lang": language(),
+           "limits": asdict(options.limits),
+           "version": grader.__version__, "sources": sources_digest()}
+    if not options.selection.everything:   # --only: what the assignment grades
+        key["only"] = list(options.selection.functions)
+    return key
 
 
 def sources_digest() -> str:
@@ -201,9 +208,11 @@ def _is_students(path: Path) -> bool:
 
 def run_batch(folder: Path, out: Path, options: Options, *, jobs: int = 1,
               shard: Shard | None = None, progress: bool = True,
-              similarity: float | None = None) -> Outcome:
+              similarity: float | None = None, adjustments: Path | None = None,
+              deadlines: Deadlines | None = None) -> Outcome:
     """Grade ``folder`` into ``out``; returns what was done. With ``similarity``, the class
-    report lists the pairs of submissions at least that similar (grader.classroom.similarity)."""
+    report lists the pairs of submissions at least that similar (grader.classroom.similarity);
+    ``adjustments`` and ``deadlines`` as grader.classroom.semester applies them."""
     store, outcome = Store(out), Outcome()
     found = entries(folder, outcome, out)
     if not found:
@@ -211,13 +220,20 @@ def run_batch(folder: Path, out: Path, options: Options, *, jobs: int = 1,
                            "files, one per student); give the folder that holds them").format(
             folder=folder))
     check_output(folder, out)
+    semester, adjustments_text = prepare(out, found, options, adjustments, deadlines)
     mine = [e for e in found if in_shard(e.name, shard)]
-    with _terminated_as_interrupted(), \
+    with _terminated_as_interrupted(), ExitStack() as stack, \
             Workers(options, min(jobs, len(mine))) as workers:   # before anything is read
+        if deadlines is not None:
+            mine = _at_deadline(mine, deadlines, semester, stack, store, options, outcome)
+        else:
+            for entry in mine:
+                semester.submitted.pop(entry.name, None)
+        semester.save(out, adjustments_text)
         key = options_key(options)
         store.save_key(key)
         todo = [(entry, _reusable(store.load(entry.name), key)) for entry in mine]
-        _grade_all(todo, workers, options.seed, key, progress, store, outcome)
+        _grade_all(todo, workers, options, key, progress, store, outcome)
     store.save_rows(outcome.records)
     gradebook.write(store.gradebook, outcome.records)
     pairs = None
@@ -231,6 +247,7 @@ def run_batch(folder: Path, out: Path, options: Options, *, jobs: int = 1,
                                       "report lists no similar pairs").format(
                 error=type(error).__name__))
     html_report.write(store.html, outcome.records, pairs)
+    feedback.finish(store, outcome.records, outcome.kept)
     store.save_key(key, finished=True)
     return outcome
 
@@ -242,9 +259,38 @@ def _reusable(saved: Record | None, key: dict[str, Any]) -> Record | None:
         else None
 
 
-def error_report(name: str, seed: int, reason: str) -> Report:
-    """The report of a submission that could not be graded at all."""
-    return Report(submission=name, seed=seed, status="error", notes=[reason], lang=language())
+def _at_deadline(mine: list[Entry], deadlines: Deadlines, semester: Semester,
+                 stack: ExitStack, store: Store, options: Options,
+                 outcome: Outcome) -> list[Entry]:
+    """Each git entry as its commit to grade (exported to a temporary folder that lives as
+    long as ``stack``); an entry with no such commit gets an error row."""
+    temp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="dlgrade-commits-")))
+    kept = []
+    for index, entry in enumerate(mine):
+        semester.submitted.pop(entry.name, None)
+        if not deadline.is_repository(entry.path):
+            kept.append(entry)
+            continue
+        try:
+            submitted = deadline.choose(entry.path, entry.name, entry.identity, deadlines)
+            deadline.export(entry.path, submitted.commit, temp / str(index))
+        except DeadlineError as error:
+            reason = _("not graded at the deadline: {error}").format(error=error)
+            _add(store, outcome, Record(entry.name, error_report(
+                entry.name, options.seed, reason, options.selection.names),
+                identity=entry.identity))
+            continue
+        semester.submitted[entry.name] = submitted
+        kept.append(replace(entry, path=temp / str(index)))
+    semester.late = deadlines.late
+    return kept
+
+
+def error_report(name: str, seed: int, reason: str, selected: tuple[str, ...] = ()) -> Report:
+    """The report of a submission that could not be graded at all (in the ``selected``
+    functions of ``--only``)."""
+    return Report(submission=name, seed=seed, status="error", notes=[reason], lang=language(),
+                  selected=list(selected))
 
 
 def _add(store: Store, outcome: Outcome, record: Record) -> None:
@@ -255,7 +301,7 @@ def _add(store: Store, outcome: Outcome, record: Record) -> None:
     outcome.records.append(record)
 
 
-def _grade_all(todo: list[tuple[Entry, Record | None]], workers: Workers, seed: int,
+def _grade_all(todo: list[tuple[Entry, Record | None]], workers: Workers, options: Options,
                key: dict[str, Any], progress: bool, store: Store, outcome: Outcome) -> None:
     """Load every entry in the workers and grade it, unless what was loaded is what its
     saved record graded (then the record is kept); save each record as it comes. On Ctrl-C
@@ -269,7 +315,8 @@ def _grade_all(todo: list[tuple[Entry, Record | None]], workers: Workers, seed: 
                     _reuse(store, outcome, replace(saved, identity=entry.identity))
                 elif done.report is None:
                     _add(store, outcome, Record(entry.name, error_report(
-                        entry.name, seed, done.reason), identity=entry.identity))
+                        entry.name, options.seed, done.reason, options.selection.names),
+                        identity=entry.identity))
                 else:
                     done.report.submission = entry.name
                     _add(store, outcome, Record(entry.name, done.report, done.digest, key,
@@ -289,6 +336,7 @@ def _reuse(store: Store, outcome: Outcome, record: Record) -> None:
     store.repair(record)
     outcome.records.append(record)
     outcome.reused += 1
+    outcome.kept.add(record.name)
 
 
 @contextmanager

@@ -20,15 +20,19 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from grader.classroom.bundle import copy_package, dependencies, write_template
+from grader.selection import EVERYTHING, Selection
 
 
 def build_bundle(out_zip: Path, visibility: Sequence[tuple[str, str]] = (),
-                 lang: str = "ko") -> None:
+                 lang: str = "ko", selection: Selection = EVERYTHING) -> None:
     """Write the Gradescope autograder zip to ``out_zip``; tests matching a ``visibility``
-    rule's glob get its level; the feedback is in ``lang`` (``ko``, the course's, or ``en``)."""
+    rule's glob get its level; the feedback is in ``lang`` (``ko``, the course's, or ``en``);
+    with a ``selection`` (``--only``) it grades only those functions, out of their points."""
     out_zip = Path(out_zip)
     options = " ".join(f"--visibility {shlex.quote(f'{pattern}={level}')}"
                        for pattern, level in visibility)
+    if not selection.everything:
+        options += f" --only {shlex.quote(','.join(selection.names))}"
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         write_template(root / "setup.sh", "setup.sh", executable=True)

@@ -14,52 +14,61 @@ from __future__ import annotations
 
 import base64
 import statistics
+from collections.abc import Sequence
 from pathlib import Path
 
 from grader.classroom import analysis, plots
 from grader.classroom.analysis import FULL, NOT_ATTEMPTED, UNGRADABLE, WRONG, ClassAnalysis
+from grader.classroom.assignment import describe, selection_of
+from grader.classroom.semester import Final, finals
 from grader.classroom.store import Record, file_name, write_atomic
-from grader.contract import FUNCTIONS
 from grader.i18n import _, language
 from grader.report import neutral, text
 from grader.report.details import points
 
 #: Pairs of similar submissions shown side by side at the most (the most similar).
 MAX_PAIRS = 50
+#: Tests shown in the per-test chart (the weakest).
+MAX_TESTS = 30
 #: Characters of a failure message shown as a group's example.
 EXAMPLE_CHARS = 600
 
 
 def write(path: Path, records: list[Record], pairs: list | None = None) -> None:
     """Write the class report of ``records`` (graded or not) to ``path``; ``pairs`` are
-    grader.classroom.similarity pairs (None: similarity was not checked)."""
-    write_atomic(path, render(records, pairs))
+    grader.classroom.similarity pairs (None: similarity was not checked). The final scores
+    apply the adjustments and lateness ``path``'s folder holds."""
+    write_atomic(path, render(records, pairs, finals(path.parent, records)))
 
 
-def render(records: list[Record], pairs: list | None = None) -> str:
+def render(records: list[Record], pairs: list | None = None,
+           final: dict[str, Final] | None = None) -> str:
     """The whole HTML document."""
     records = sorted(records, key=lambda r: r.name)
     ids = {r.name: f"student-{n}" for n, r in enumerate(records, start=1)}
-    found = analysis.analyse(records)
+    selection = selection_of(records)
+    functions = selection.functions
+    found = analysis.analyse(records, functions)
     graded = [r for r in records if r.report.status == "graded"]
     parts = [f"<h1>{_e(_('Class report'))}</h1>", _contents(pairs is not None),
-             _summary(records, graded)]
+             _summary(records, graded, describe(selection))]
     if graded:
         scores = [r.report.score for r in graded]
         parts += [_section("scores", _("Score histogram"),
                            _figure(plots.histogram(scores), _("Students per score band of 5 "
                                                               "points"))),
-                  _section("functions", _("Functions"), _functions(found, graded)),
+                  _section("functions", _("Functions"), _functions(found, graded, functions)),
                   _section("mistakes", _("Mistakes per function"),
-                           _mistakes(found, records, ids, len(graded))),
-                  _section("tests", _("Pass rate per test"), _tests(found))]
-    parts += [_section("heatmap", _("Students × functions"), _heatmap(records, found, ids)),
-              _section("students", _("All students"), _students(records, ids))]
+                           _mistakes(found, records, ids, len(graded), functions)),
+                  _section("tests", _("Pass rate per test"), _tests(found, functions))]
+    parts += [_section("heatmap", _("Students × functions"),
+                       _heatmap(records, found, ids, functions)),
+              _section("students", _("All students"), _students(records, ids, final or {}))]
     if pairs is not None:
         parts.append(_section("similarity", _("Similar submissions"),
                               _similarity(pairs, ids)))
     parts.append(_section("reports", _("Each student's report"),
-                          "\n".join(_student(r, ids[r.name]) for r in records)))
+                          "\n".join(_student(r, ids[r.name], functions) for r in records)))
     return _PAGE.format(lang=language(), title=_e(_("Class report")), body="\n".join(parts),
                         script=_SCRIPT)
 
@@ -83,10 +92,11 @@ def _contents(similarity: bool) -> str:
     return f"<nav>{links}</nav>"
 
 
-def _summary(records: list[Record], graded: list[Record]) -> str:
+def _summary(records: list[Record], graded: list[Record], what: str) -> str:
     scores = [r.report.score for r in graded]
     seeds = sorted({r.report.seed for r in records})
-    items = [(_("Submissions"), str(len(records))), (_("Graded"), str(len(graded))),
+    items = [(_("What was graded"), what),
+             (_("Submissions"), str(len(records))), (_("Graded"), str(len(graded))),
              (_("Could not be graded"), str(len(records) - len(graded))),
              (_("Seed"), ", ".join(map(str, seeds)))]
     if scores:
@@ -108,10 +118,10 @@ def _standing_labels() -> dict[str, str]:
             UNGRADABLE: _("could not be graded")}
 
 
-def _functions(found: ClassAnalysis, graded: list[Record]) -> str:
+def _functions(found: ClassAnalysis, graded: list[Record], functions: Sequence[str]) -> str:
     """Students per standing in each function: a stacked bar chart and a table."""
     labels = _standing_labels()
-    counts = [(f, {k: found.count(f, k) for k in labels}) for f in FUNCTIONS]
+    counts = [(f, {k: found.count(f, k) for k in labels}) for f in functions]
     figure = _figure(plots.standings(counts, labels),
                      _("Students per function: full points, wrong, not attempted (absent "
                        "or still the stub), could not be graded; at the end, the pass rate "
@@ -131,15 +141,27 @@ def _functions(found: ClassAnalysis, graded: list[Record]) -> str:
 
 
 def _mistakes(found: ClassAnalysis, records: list[Record], ids: dict[str, str],
-              graded: int) -> str:
-    """Per function that has mistakes: each mistake with how many students made it, the
-    share of the class, the hint and who; then who did not attempt it or could not be
-    graded in it."""
+              graded: int, functions: Sequence[str]) -> str:
+    """Per function that has mistakes: each mistake (a human title, its identifier small)
+    with how many students made it, their share of the graded students (the one
+    denominator, stated), the hint and who; then who did not attempt it. The students who
+    could not be graded at all, or attempted nothing, are listed once, above."""
     labels = {r.name: _label(r) for r in records}
-    blocks = []
-    for function in FUNCTIONS:
+    ungraded = [r.name for r in records if r.report.status != "graded"]
+    idle = [n for n in found.names if n not in ungraded and functions
+            and all(found.standings[n, f] == NOT_ATTEMPTED for f in functions)]
+    once = set(ungraded) | set(idle)
+    denominator = _("Shares are of the {graded} graded students (of {total} "
+                    "submissions).").format(graded=graded, total=len(records))
+    blocks = [f"<p class='denominator'>{_e(denominator)}</p>"]
+    for kind, names in ((_("Could not be graded at all"), ungraded),
+                        (_("Attempted none of the functions"), idle)):
+        if names:
+            who = ", ".join(f"<a href='#{ids[n]}'>{_e(labels[n])}</a>" for n in names)
+            blocks.append(f"<p class='once'><strong>{_e(kind)} ({len(names)}):</strong> {who}</p>")
+    share = _("Share of the {graded} graded students").format(graded=graded)
+    for function in functions:
         groups = found.groups.get(function, [])
-        others = [(k, found.count(function, k)) for k in (NOT_ATTEMPTED, UNGRADABLE)]
         if not groups:
             continue
         rows = []
@@ -148,23 +170,30 @@ def _mistakes(found: ClassAnalysis, records: list[Record], ids: dict[str, str],
                             for n in group.students)
             hint = analysis.mistake_text(group.diagnosis) or group.example
             rows.append(f"<tr class='mistake'><td class='n'>{len(group.students)}</td>"
-                        f"<td class='n'>{100 * len(group.students) / graded:.0f}%</td>"
-                        f"<td>{_diagnosis_code(group.diagnosis)}"
+                        f"<td class='n'>{_percent(len(group.students), graded)}</td>"
+                        f"<td><strong class='title'>{_e(analysis.title(group.diagnosis))}"
+                        f"</strong> {_diagnosis_code(group.diagnosis)}"
                         f"<div class='hint'>{_e(_clip(hint))}</div></td><td>{who}</td></tr>")
-        standing = _standing_labels()
-        for kind, count in others:
-            if count:
-                who = ", ".join(f"<a href='#{ids[n]}-{function}'>{_e(labels[n])}</a>"
-                                for n in found.names if found.standings[n, function] == kind)
-                rows.append(f"<tr class='{kind}'><td class='n'>{count}</td><td class='n'>"
-                            f"{100 * count / graded:.0f}%</td><td><em>{_e(standing[kind])}"
-                            f"</em></td><td>{who}</td></tr>")
+        names = [n for n in found.names if found.standings[n, function] == NOT_ATTEMPTED
+                 and n not in once]
+        if names:
+            who = ", ".join(f"<a href='#{ids[n]}-{function}'>{_e(labels[n])}</a>"
+                            for n in names)
+            rows.append(f"<tr class='{NOT_ATTEMPTED}'><td class='n'>{len(names)}</td>"
+                        f"<td class='n'>{_percent(len(names), graded)}</td><td><em>"
+                        f"{_e(_standing_labels()[NOT_ATTEMPTED])}</em></td><td>{who}</td></tr>")
         head = "".join(f"<th>{_e(t)}</th>" for t in (
-            _("Students"), _("Share of the class"), _("Mistake and hint"), _("Who")))
+            _("Students"), share, _("Mistake and hint"), _("Who")))
         blocks.append(f"<h3 id='mistakes-{function}'><code>{_e(function)}</code></h3>"
                       f"<table class='mistakes'><thead><tr>{head}</tr></thead>"
                       f"<tbody>{''.join(rows)}</tbody></table>")
-    return "\n".join(blocks) or f"<p>{_e(_('No test failed.'))}</p>"
+    if not any(found.groups.get(f) for f in functions):
+        blocks.append(f"<p>{_e(_('No test failed.'))}</p>")
+    return "\n".join(blocks)
+
+
+def _percent(count: int, total: int) -> str:
+    return f"{100 * count / total:.0f}%" if total else "–"
 
 
 def _diagnosis_code(kind: str) -> str:
@@ -178,50 +207,65 @@ def _clip(message: str) -> str:
     return message if len(message) <= EXAMPLE_CHARS else message[:EXAMPLE_CHARS] + " …"
 
 
-def _tests(found: ClassAnalysis) -> str:
+def _tests(found: ClassAnalysis, functions: Sequence[str]) -> str:
+    """The tests some student failed, weakest first (at most ``MAX_TESTS``)."""
     rows = []
-    for function in FUNCTIONS:
+    for function in functions:
         attempted = set(found.attempted(function))
         for label in found.tests.get(function, []):
             done = found.passed.get((function, label), set()) & attempted
             rows.append((f"{function}: {label}", len(done), len(attempted)))
-    return _figure(plots.test_passes(rows),
-                   _("Per test, the students who passed it, of those who attempted its "
-                     "function"))
+    weak = sorted((r for r in rows if r[2] and r[1] < r[2]), key=lambda r: (r[1] / r[2], r[0]))
+    if not weak:
+        return f"<p>{_e(_('Every test was passed by everyone who attempted its function.'))}</p>"
+    more = len(weak) - MAX_TESTS
+    hidden = _("{count} more tests some student failed are not shown.").format(count=more)
+    note = f"<p>{_e(hidden)}</p>" if more > 0 else ""
+    return _figure(plots.test_passes(weak[:MAX_TESTS]),
+                   _("The tests some student failed, weakest first: per test, the students "
+                     "who passed it, of those who attempted its function")) + note
 
 
-def _heatmap(records: list[Record], found: ClassAnalysis, ids: dict[str, str]) -> str:
-    """Students × functions, each cell the share of the function's points, linking to the
-    student's result for it; the headers sort the rows, the buttons order the columns."""
+def _heatmap(records: list[Record], found: ClassAnalysis, ids: dict[str, str],
+             functions: Sequence[str]) -> str:
+    """Students × functions, weakest function first and weakest student first, each cell the
+    share of the function's points, linking to the student's failure in it; the headers sort
+    the rows, the buttons order the columns."""
     head = [f"<th data-sort='text'>{_e(_('Student'))}</th>",
             f"<th data-sort='number'>{_e(_('Score'))}</th>"]
     means = {}
-    for function in FUNCTIONS:
+    for function in functions:
         shares = [analysis.share_of_points(r.report, function) for r in records
                   if found.standings[r.name, function] in (FULL, WRONG)]
         means[function] = statistics.fmean(s for s in shares if s is not None) \
             if shares else -1.0
+    position = {f: n for n, f in enumerate(functions)}
+    ordered = sorted(functions, key=lambda f: (means[f] < 0, means[f], position[f]))
+    for function in ordered:
         head.append(f"<th class='fn' data-sort='number' data-mean='{means[function]:.4f}' "
-                    f"title='{_e(function)}'><span>{_e(function.split('.')[1])}</span></th>")
+                    f"data-position='{position[function]}' title='{_e(function)}'>"
+                    f"<span>{_e(function.split('.')[1])}</span></th>")
     rows = []
-    for record in records:
+    for record in sorted(records, key=lambda r: (r.report.status == "graded",
+                                                 r.report.score, r.name)):
         sid = ids[record.name]
         cells = [f"<th data-value='{_e(_label(record))}'><a href='#{sid}'>"
                  f"{_e(_label(record))}</a></th>",
                  f"<td class='n' data-value='{record.report.score:.4f}'>"
                  f"{points(record.report.score)}</td>"]
-        for function in FUNCTIONS:
+        for function in ordered:
             cells.append(_cell(record, function, found.standings[record.name, function], sid))
         rows.append(f"<tr>{''.join(cells)}</tr>")
     legend = " ".join(f"<span class='key {k}'>{_e(t)}</span>" for k, t in (
-        (FULL, _("full points")), (WRONG, _("some points lost")),
+        (FULL, _("✓ full points")), (WRONG, _("% of the points (red: none, green: most)")),
         (NOT_ATTEMPTED, _("– not attempted")), (UNGRADABLE, _("× could not be graded"))))
     buttons = (f"<p class='order'>{_e(_('Order the functions:'))} "
                f"<button type='button' data-order='contract'>{_e(_('as in the assignment'))}"
                f"</button> <button type='button' data-order='mean'>"
                f"{_e(_('hardest first'))}</button></p>")
-    note = _("Each cell is the share of the function's points; click it for the student's "
-             "result. Click a header to sort the students.")
+    note = _("Hardest functions first, weakest students first. Each cell is the share of the "
+             "function's points; click it for the student's failure. Click a header to sort "
+             "the students.")
     return (f"<p>{_e(note)}</p><p>{legend}</p>{buttons}<div class='scroll'>"
             f"<table id='heatmap-table' class='sortable heatmap'><thead><tr>{''.join(head)}</tr>"
             f"</thead><tbody>{''.join(rows)}</tbody></table></div>")
@@ -234,9 +278,12 @@ def _cell(record: Record, function: str, standing: str, sid: str) -> str:
         mark = "–" if standing == NOT_ATTEMPTED else "×"
         return (f"<td class='cell {standing}' data-value='-1' title='{title}'>"
                 f"<a href='#{sid}-{function}'>{mark}</a></td>")
-    hue = round(120 * share)   # red (0) to green (120)
+    if standing == FULL:
+        return (f"<td class='cell {standing}' data-value='{share:.4f}' title='{title}'>"
+                f"<a href='#{sid}-{function}'>✓</a></td>")
+    hue = round(100 * share)   # red (0) to yellow-green (100); full points is green
     return (f"<td class='cell {standing}' data-value='{share:.4f}' title='{title}' "
-            f"style='background:hsl({hue},60%,{75 - 15 * share:.0f}%)'>"
+            f"style='background:hsl({hue},70%,70%)'>"
             f"<a href='#{sid}-{function}'>{100 * share:.0f}</a></td>")
 
 
@@ -246,11 +293,12 @@ def _label(record: Record) -> str:
     return f"{student} ({record.name})" if student else record.name
 
 
-def _students(records: list[Record], ids: dict[str, str]) -> str:
+def _students(records: list[Record], ids: dict[str, str], final: dict[str, Final]) -> str:
     head = "".join(f"<th data-sort='{kind}'>{_e(title)}</th>" for title, kind in (
         (_("Submission"), "text"), (_("Student"), "text"), (_("Email"), "text"),
-        (_("Login / ID"), "text"), (_("Score"), "number"), (_("Status"), "text"),
-        (_("Result"), "text")))
+        (_("Login / ID"), "text"), (_("Score"), "number"), (_("Adjustments"), "number"),
+        (_("Days late"), "number"), (_("Penalty"), "number"), (_("Final"), "number"),
+        (_("Status"), "text"), (_("Result"), "text")))
     rows = []
     for record in records:
         identity = record.identity
@@ -263,9 +311,25 @@ def _students(records: list[Record], ids: dict[str, str]) -> str:
             f"<td>{_e(identity.student)}</td><td>{_e(identity.email)}</td>"
             f"<td>{_e(' '.join(filter(None, (identity.login, identity.sid))))}</td>"
             f"<td class='n' data-value='{report.score:.4f}'>{points(report.score)}</td>"
+            f"{_final_cells(final.get(record.name), report.score)}"
             f"<td>{_e(status)}</td><td><a href='{_e(_href(result))}'>{_e(result)}</a></td></tr>")
     return (f"<table id='students-table' class='sortable'><thead><tr>{head}</tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+def _final_cells(final: Final | None, score: float) -> str:
+    """Adjustments, days late, penalty and final score (the graded score without them)."""
+    if final is None:
+        return "<td></td><td></td><td></td>" + \
+            f"<td class='n' data-value='{score:.4f}'>{points(score)}</td>"
+    adjusted = points(final.adjusted) if final.adjustments else ""
+    reasons = "; ".join(f"{a.target} {a.points:+g}: {a.reason}" for a in final.adjustments)
+    late = str(final.late_days) if final.submitted is not None else ""
+    return (f"<td class='n' data-value='{final.adjusted:.4f}' title='{_e(reasons)}'>"
+            f"{adjusted}</td><td class='n' data-value='{final.late_days}'>{late}</td>"
+            f"<td class='n' data-value='{final.penalty:.4f}'>"
+            f"{points(final.penalty) if final.penalty else ''}</td>"
+            f"<td class='n' data-value='{final.final:.4f}'>{points(final.final)}</td>")
 
 
 def _href(path: str) -> str:
@@ -275,7 +339,7 @@ def _href(path: str) -> str:
     return quote(path)
 
 
-def _student(record: Record, sid: str) -> str:
+def _student(record: Record, sid: str, functions: Sequence[str]) -> str:
     """The student's section: who, score, link to the result, and the text report."""
     result = "results/" + file_name(record.name)
     identity = ", ".join(filter(None, (record.identity.email, record.identity.login,
@@ -284,23 +348,32 @@ def _student(record: Record, sid: str) -> str:
             f"<p>{_e(identity)}{' · ' if identity else ''}"
             f"<a href='{_e(_href(result))}'>{_e(result)}</a> · <a href='#heatmap'>"
             f"{_e(_('back to the heatmap'))}</a></p>"
-            f"<pre>{_text_report(record, sid)}</pre></article>")
+            f"<pre>{_text_report(record, sid, functions)}</pre></article>")
 
 
-def _text_report(record: Record, sid: str) -> str:
-    """``grade run``'s report, escaped, with an anchor on each function's first row."""
-    lines = []
-    anchored: set[str] = set()
-    for line in (record.text or text.render(record.report)).splitlines():
-        escaped = _e(line)
+def _text_report(record: Record, sid: str, functions: Sequence[str]) -> str:
+    """``grade run``'s report, escaped, with an anchor per function (what a heatmap cell
+    links to): on its first failure's details when it has some, else on its row."""
+    lines = (record.text or text.render(record.report)).splitlines()
+    target: dict[str, int] = {}
+    for number, line in enumerate(lines):       # a failure's details: "fn: test" at the start
+        function = line.split(":", 1)[0] if ":" in line and not line.startswith(" ") else ""
+        if function in functions and function not in target:
+            target[function] = number
+    for number, line in enumerate(lines):       # else the function's row of the table
         words = line.split()
-        function = words[0] if words else ""
-        if function in FUNCTIONS and function not in anchored and line.startswith(" "):
-            anchored.add(function)
-            escaped = f"<span class='fn' id='{sid}-{function}'>{escaped}</span>"
-        lines.append(escaped)
-    missing = "".join(f"<span id='{sid}-{f}'></span>" for f in FUNCTIONS if f not in anchored)
-    return missing + "\n".join(lines)
+        function = words[0] if words and line.startswith(" ") else ""
+        if function in functions and function not in target:
+            target[function] = number
+    at = {number: function for function, number in target.items()}
+    out = []
+    for number, line in enumerate(lines):
+        escaped = _e(line)
+        if number in at:
+            escaped = f"<span class='fn' id='{sid}-{at[number]}'>{escaped}</span>"
+        out.append(escaped)
+    missing = "".join(f"<span id='{sid}-{f}'></span>" for f in functions if f not in target)
+    return missing + "\n".join(out)
 
 
 def _similarity(pairs: list, ids: dict[str, str]) -> str:
@@ -365,7 +438,9 @@ td.cell {{ text-align: center; font-size: .8rem; min-width: 1.8rem; }}
 td.cell a {{ color: #000; text-decoration: none; display: block; }}
 td.not-attempted {{ background: #e4e4e4; }} td.ungradable {{ background: #f3c98b; }}
 .key {{ padding: .1rem .4rem; margin-right: .4rem; font-size: .85rem; }}
-.key.full {{ background: hsl(120,60%,60%); }} .key.wrong {{ background: hsl(30,60%,70%); }}
+td.full, .key.full {{ background: hsl(120,60%,60%); }}
+.key.wrong {{ background: linear-gradient(to right, hsl(0,70%,70%), hsl(100,70%,70%)); }}
+.once {{ margin: .3rem 0; }} strong.title {{ display: block; }}
 .key.not-attempted {{ background: #e4e4e4; }} .key.ungradable {{ background: #f3c98b; }}
 code.diagnosis {{ color: #555; font-size: .8rem; }} .hint {{ white-space: pre-wrap; }}
 tr.not-attempted td, tr.ungradable td {{ color: #555; }}
@@ -431,8 +506,6 @@ document.querySelectorAll("table.sortable").forEach(table => {
 });
 const heatmap = document.getElementById("heatmap-table");
 if (heatmap) {
-  Array.from(heatmap.tHead.rows[0].children).filter(c => c.classList.contains("fn"))
-    .forEach((cell, k) => { cell.dataset.position = k; });
   document.querySelectorAll("button[data-order]").forEach(button => {
     button.addEventListener("click", () => orderColumns(heatmap, button.dataset.order));
   });

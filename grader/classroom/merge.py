@@ -14,7 +14,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from grader.classroom import gradebook, html_report
+from grader.classroom import feedback, gradebook, html_report, semester
 from grader.classroom.store import Record, Store
 from grader.i18n import _
 from grader.report import neutral
@@ -28,8 +28,9 @@ class MergeError(Exception):
     """The inputs cannot be merged; the message says why and what to do."""
 
 
-def merge(inputs: list[Path], out: Path) -> list[Record]:
-    """Merge the batch outputs ``inputs`` into ``out``; returns the merged records."""
+def merge(inputs: list[Path], out: Path, adjustments: Path | None = None) -> list[Record]:
+    """Merge the batch outputs ``inputs`` into ``out``; returns the merged records. Their
+    adjustments and deadline facts come along (``adjustments`` replaces the adjustments)."""
     shards = [(folder, _records(folder)) for folder in inputs]
     key = _common_key(inputs)
     records: dict[str, Record] = {}
@@ -50,9 +51,14 @@ def merge(inputs: list[Path], out: Path) -> list[Record]:
     for record in records.values():
         store.save(record)
     merged = list(records.values())
+    try:
+        semester.merged(inputs, out, merged, adjustments)
+    except ValueError as error:
+        raise MergeError(str(error)) from None
     store.save_rows(merged)
     gradebook.write(store.gradebook, merged)
     html_report.write(store.html, merged)
+    feedback.finish(store, merged)
     store.save_key(key, finished=True)
     return merged
 

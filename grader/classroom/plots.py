@@ -87,11 +87,12 @@ def test_passes(rows: list[tuple[str, int, int]]) -> str:
     """Per test ``(name, passed, attempted)``: the share of the students who attempted its
     function who passed it, labelled ``passed/attempted``."""
     plt = _pyplot()
-    figure, axes = plt.subplots(figsize=(8, 0.2 * len(rows) + 1.0))
+    figure, axes = plt.subplots(figsize=(9, 0.28 * len(rows) + 1.0))
     names = [name for name, _p, _a in rows][::-1]
     data = {name: (p, a) for name, p, a in rows}
     shares = [100 * data[n][0] / data[n][1] if data[n][1] else 0 for n in names]
-    axes.barh(names, shares, color="#59a14f")
+    axes.barh(names, shares, color=["#e15759" if s < 50 else "#f28e2b" if s < 80 else "#59a14f"
+                                    for s in shares])
     for y, name in enumerate(names):
         done, attempted = data[name]
         axes.text(min(shares[y], 100) + 1, y, f"{done}/{attempted}" if attempted
@@ -99,7 +100,7 @@ def test_passes(rows: list[tuple[str, int, int]]) -> str:
     axes.set_xlim(0, 112)
     axes.set_ylim(-0.6, len(names) - 0.4)
     axes.xaxis.set_major_formatter("{x:.0f}%")
-    axes.tick_params(axis="y", labelsize=6)
+    axes.tick_params(axis="y", labelsize=8)
     axes.set_xlabel(_("Students who passed the test, of those who attempted its function"))
     axes.set_ylabel(_("Test"))
     return _svg(figure)

@@ -15,6 +15,7 @@ import json
 import os
 import re
 import tempfile
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,16 +35,20 @@ _UMASK = os.umask(0o022)
 os.umask(_UMASK)
 
 
-#: An entry name used as it is in file names: short, plain ASCII, never ``~``.
-_PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
-_NOT_PLAIN = re.compile(r"[^A-Za-z0-9._-]+")
+#: An entry name used as it is in file names: short, letters and digits of any script
+#: (``김민준``), ``.``, ``_`` and ``-``, never ``~``.
+_PLAIN = re.compile(r"[^\W_][\w.-]{0,63}")
+_NOT_PLAIN = re.compile(r"[^\w.-]+")
+#: Bytes a plain name may take in UTF-8 (file systems allow 255 for a whole name).
+_PLAIN_BYTES = 160
 
 
 def file_name(name: str) -> str:
-    """The file name of entry ``name``'s record: ``<name>.json`` for a plain name, else a
-    plain prefix, ``~`` and a hash of the whole name. No plain name holds ``~``, so no two
-    entries share a file."""
-    if _PLAIN.fullmatch(name):
+    """The file name of entry ``name``'s record: ``<name>.json`` for a plain name (in NFC,
+    as typed), else a plain prefix, ``~`` and a hash of the whole name. No plain name holds
+    ``~``, so no two entries share a file."""
+    if _PLAIN.fullmatch(name) and unicodedata.is_normalized("NFC", name) \
+            and len(name.encode("utf-8", "surrogatepass")) <= _PLAIN_BYTES:
         return f"{name}.json"
     prefix = _NOT_PLAIN.sub("_", name)[:32].lstrip("._-") or "entry"
     digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:20]
@@ -138,16 +143,9 @@ class Store:
                      json.dumps(record.to_dict(), ensure_ascii=False))
 
     def repair(self, record: Record) -> None:
-        """Make the files of a record that is kept say what it says: its Gradescope
-        document, and the record itself when it changed (the export names someone else)."""
-        path = self.results / file_name(record.name)
-        text = _document(record)
-        try:
-            same = path.read_text(encoding="utf-8") == text
-        except (OSError, ValueError):
-            same = False
-        if not same:
-            write_atomic(path, text)
+        """Make a record that is kept say what it says (the export names someone else); its
+        results document is written again by grader.classroom.feedback when missing or
+        not the one last written."""
         if self.load(record.name) != record:
             write_atomic(self.state / file_name(record.name),
                          json.dumps(record.to_dict(), ensure_ascii=False))

@@ -21,6 +21,7 @@ import argparse
 import ast
 import importlib.util
 import re
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
@@ -114,16 +115,17 @@ def exercise_sources(lang: str = "en") -> dict[str, str]:
     }
 
 
-def write_exercises(dest: Path, lang: str = "en") -> None:
-    """Write the stubs in ``lang`` into the folder ``dest`` as a package (``__init__.py``
-    kept if present)."""
+def write_exercises(dest: Path, lang: str = "en", modules: Sequence[str] | None = None) -> None:
+    """Write the stubs in ``lang`` (of ``modules``; None: all) into the folder ``dest`` as a
+    package (``__init__.py`` kept if present)."""
     dest.mkdir(parents=True, exist_ok=True)
     init = dest / "__init__.py"
     if not init.exists():
         init.write_text("".join(_docstring_lines(_translate(PACKAGE_DOCSTRING, lang), "")),
                         encoding="utf-8")
     for module, source in exercise_sources(lang).items():
-        (dest / f"{module}.py").write_text(source, encoding="utf-8")
+        if modules is None or module in modules:
+            (dest / f"{module}.py").write_text(source, encoding="utf-8")
 
 
 def default_dest() -> Path:

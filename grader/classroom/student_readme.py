@@ -5,9 +5,13 @@ Every sentence is a catalog entry; commands stay as they are typed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from grader.classroom.assignment import describe
 from grader.classroom.bundle import TORCH_CPU_INDEX, TORCH_VERSION
 from grader.contract import MODULES
 from grader.i18n import _, language
+from grader.selection import EVERYTHING, Selection
 
 
 def _commented(lines: list[tuple[str, str]]) -> str:
@@ -17,9 +21,12 @@ def _commented(lines: list[tuple[str, str]]) -> str:
                      for command, comment in lines)
 
 
-def student_readme() -> str:
-    """The README of the student repository."""
-    modules = ", ".join(f"`{m}`" for m in MODULES)
+def student_readme(selection: Selection = EVERYTHING,
+                   bundled: Sequence[str] = tuple(MODULES)) -> str:
+    """The README of the student repository (of the assignment ``selection``, whose bundle
+    holds the modules ``bundled``)."""
+    modules = ", ".join(f"`{m}`" for m in bundled)
+    only = f" --only {','.join(selection.names)}" if not selection.everything else ""
     torch = f'"torch=={TORCH_VERSION}" --index-url {TORCH_CPU_INDEX}'
     feedback = {"ko": _("Korean"), "en": _("English")}[language()]
     terminal = _commented([
@@ -28,7 +35,7 @@ def student_readme() -> str:
         ("grade run exercises/ --only relu", _("one function")),
         ("grade watch exercises/ --only activations",
          _("grade again on every save; Ctrl-C stops")),
-        ("grade run exercises/", _("everything")),
+        (f"grade run exercises/{only}", _("this assignment") if only else _("everything")),
         ("grade run notebooks/losses.ipynb", _("a saved notebook")),
         ("python -m grader run exercises/", _("where the grade command is not found")),
     ])
@@ -40,6 +47,8 @@ def student_readme() -> str:
         "# " + _("Deep Learning Basics exercises"),
         _("Implement the basics of neural networks from scratch with numpy. Modules: "
           "{modules}.").format(modules=modules),
+        *([_("This assignment is graded on: {what}. Functions outside it are not graded "
+             "here.").format(what=describe(selection))] if only else []),
         "## " + _("Install (once; Python 3.10 or newer)"),
         _("In a terminal, in this folder:"),
         "```bash\npython -m venv .venv && source .venv/bin/activate\n"

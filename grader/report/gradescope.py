@@ -5,7 +5,8 @@ Written to Gradescope's autograder specification: ``output_format`` and each tes
 or inside a code block), ``stdout_visibility`` is ``hidden`` (the grader's log is for
 instructors), and each test's ``visibility`` follows the instructor's rules (``VISIBILITY``
 levels; ``grade gradescope --visibility 'PATTERN=LEVEL'``, the last matching rule wins,
-default ``visible``). A submission that cannot be graded gets every test at 0 points
+default ``visible``); a failing test's ``extra_data`` holds its diagnosis identifier
+(``TestResult.diagnosis``). A submission that cannot be graded gets every test at 0 points
 (``ungraded.complete``), so it reads "0 / 100", and the reason once, in the document's
 ``output`` (no seed: nothing was drawn).
 
@@ -92,10 +93,13 @@ def _test(test: TestResult, english: str, visibility: Sequence[Rule], cap: int |
     the document's ``output``, said once)."""
     failed = is_failure(test)
     output = bound.cut(markdown.test_details(test), cap) if failed and graded else ""
-    return {"name": test.name, "score": test.points, "max_score": test.max_points,
-            "status": "failed" if failed else "passed", "output": output,
-            "output_format": "md",
-            "visibility": visibility_of((test.name, english), visibility)}
+    entry = {"name": test.name, "score": test.points, "max_score": test.max_points,
+             "status": "failed" if failed else "passed", "output": output,
+             "output_format": "md",
+             "visibility": visibility_of((test.name, english), visibility)}
+    if failed and graded and test.diagnosis:   # what went wrong, as the class report groups it
+        entry["extra_data"] = {"diagnosis": test.diagnosis}
+    return entry
 
 
 def _dumps(data: dict[str, Any]) -> str:

@@ -14,14 +14,17 @@ from grader.report.model import ERROR, Report, TestResult
 
 
 def complete(report: Report) -> Report:
-    """``report`` if it holds tests; else a copy with every declared test errored, 0 points."""
+    """``report`` if it holds tests; else a copy with every declared test of the selection
+    (``report.selected``; empty: all) errored, 0 points."""
     if report.tests or report.status == "graded":
         return report
-    from grader.checks import CHECKS
+    from grader.checks import CHECK
+    from grader.selection import select
 
     reason = report.notes[0] if report.notes else _("the submission could not be graded")
     message = _("not graded: {reason}").format(reason=reason)
     tests = [TestResult(check.function, _(test.label), test.points, 0.0, ERROR,
                         message=message, diagnosis="outcome:load-error")
-             for check in CHECKS for test in check.tests]
+             for function in select(report.selected or None).functions
+             for check in (CHECK[function],) for test in check.tests]
     return replace(report, tests=tests)

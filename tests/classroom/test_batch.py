@@ -70,7 +70,7 @@ def batch(*args: object) -> int:
 
 
 def rows(out: Path) -> dict[str, dict[str, str]]:
-    with (out / "gradebook.csv").open(encoding="utf-8", newline="") as handle:
+    with (out / "gradebook.csv").open(encoding="utf-8-sig", newline="") as handle:
         return {row["submission"]: row for row in csv.DictReader(handle)}
 
 
@@ -90,7 +90,7 @@ def test_every_submission_has_a_row(out):
     book = rows(out)
     assert list(book) == ["buggy", "correct", "crashing.py", "evil.zip", "notebook.ipynb",
                           "zipped.zip"]
-    header = (out / "gradebook.csv").read_text(encoding="utf-8").splitlines()[0]
+    header = (out / "gradebook.csv").read_text(encoding="utf-8-sig").splitlines()[0]
     assert header.split(",") == list(COLUMNS)
     assert float(book["correct"]["score"]) == float(book["zipped.zip"]["score"]) == 100
     assert 0 < float(book["buggy"]["score"]) < 100

@@ -100,8 +100,11 @@ def test_file_names_are_unique_short_and_plain_whatever_the_entry_is_called():
     names = [file_name(n) for n in HOSTILE_NAMES]
     assert len(set(names)) == len(names)
     for name in names:
-        assert re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,99}\.json", name), name
+        assert re.fullmatch(r"[^\W_][\w.~-]{0,99}\.json", name), name
+        assert len(name.encode("utf-8")) <= 200
     assert file_name("alice") == "alice.json"
+    assert file_name("ünï") == "ünï.json"                  # readable in any script
+    assert file_name("김민준") == "김민준.json"
 
 
 def test_records_results_and_gradebook_survive_any_name_and_message(tmp_path):

@@ -73,7 +73,7 @@ def test_a_child_cannot_find_a_classmates_source(tmp_path):
                            memory=None)
     out = tmp_path / "out"
     run_batch(klass, out, options, jobs=1, progress=False)   # one worker grades both, in turn
-    with (out / "gradebook.csv").open(encoding="utf-8", newline="") as handle:
+    with (out / "gradebook.csv").open(encoding="utf-8-sig", newline="") as handle:
         book = {row["submission"]: row for row in csv.DictReader(handle)}
     victim, spy_row = book["a_victim"], book["b_spy"]
     assert spy_row["status"] == "graded", spy_row["status"]

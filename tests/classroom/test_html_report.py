@@ -95,7 +95,7 @@ def test_the_report_lists_each_group_with_its_students_share_and_hint(klass):
         if not cells:
             continue    # the header row
         count, share, what = int(cells[0]), cells[1], cells[2]
-        kind = re.match(r"(mistake:\S+:\d+)", what)
+        kind = re.search(r"(mistake:\S+:\d+)", what)
         if kind is None:
             continue    # the "not attempted" row of the function
         shown[function, kind.group(1)] = count
@@ -103,6 +103,7 @@ def test_the_report_lists_each_group_with_its_students_share_and_hint(klass):
         index = int(kind.group(1).rsplit(":", 1)[1])
         hint = analysis.mistake_text(kind.group(1))
         assert hint and hint[:30] in what
+        assert what.startswith(analysis.title(kind.group(1)))   # the identifier after
         assert "{" not in hint, "size placeholders are shown as their names"
         makers = sorted(f"{function}-{index}-{k}" for k in range(count))
         assert links == [f"#{ids[m]}-{function}" for m in makers]
@@ -204,3 +205,37 @@ def test_internal_errors_are_not_charged():
     rec = record("a")
     rec.report.tests[0] = model.TestResult(rec.report.tests[0].function, "x", 1.0, 1.0, "internal")
     assert analysis.standing(rec.report, rec.report.tests[0].function) == FULL
+
+
+def test_one_denominator_and_the_ungraded_listed_once():
+    records = [record(f"s{n}", wrong={"losses.mse": "sign:@"}) for n in range(3)]
+    records += [Record(name, error_report(name, SEED, "the grader failed"))
+                for name in ("crashed-1", "crashed-2")]
+    records.append(record("idle", absent=FUNCTIONS))
+    page = html_report.render(records)
+    mistakes = page.split("<section id='mistakes'>")[1].split("</section>")[0]
+    assert "Shares are of the 4 graded students (of 6 submissions)." in mistakes
+    assert "Share of the 4 graded students" in mistakes
+    assert mistakes.count(">crashed-1<") == 1 and mistakes.count(">idle<") == 1
+    row = re.search(r"<tr class='mistake'>(.*?)</tr>", mistakes, re.S).group(1)
+    assert "<td class='n'>75%</td>" in row                      # 3 of the 4 graded
+    assert row.index("Wrong sign") < row.index("sign:@")        # the title, then the id
+
+
+def test_heatmap_shows_the_weak_spots_first_and_cells_land_on_the_failure():
+    records = [record("good"), record("weak", wrong={"losses.mse": "sign:@",
+                                                     "mlp.mlp_forward": "sign:@"})]
+    records.append(record("weaker", wrong={"losses.mse": "sign:@"},
+                          absent=("mlp.mlp_backward",)))
+    page = html_report.render(records)
+    heatmap = page.split("id='heatmap-table'")[1].split("</table>")[0]
+    columns = re.findall(r"<th class='fn'[^>]*title='([\w.]+)'", heatmap)
+    assert columns[0] == "losses.mse" and sorted(columns) == sorted(FUNCTIONS)
+    students = re.findall(r"<tr><th data-value='([^']+)'", heatmap)
+    assert students[-1] == "good"                               # the weakest first
+    assert ">100</a>" not in heatmap and ">✓</a>" in heatmap
+    ids = {r.name: f"student-{n}" for n, r in
+           enumerate(sorted(records, key=lambda r: r.name), start=1)}
+    anchor = f"id='{ids['weak']}-losses.mse'>"
+    target = page.split(anchor)[1].split("</span>")[0]
+    assert target.startswith("losses.mse: ")                    # the failure's details

@@ -45,7 +45,7 @@ def classroom_repos(tmp_path) -> Path:
 
 
 def gradebook(out: Path) -> dict[str, dict[str, str]]:
-    with (out / "gradebook.csv").open(encoding="utf-8", newline="") as handle:
+    with (out / "gradebook.csv").open(encoding="utf-8-sig", newline="") as handle:
         return {row["submission"]: row for row in csv.DictReader(handle)}
 
 

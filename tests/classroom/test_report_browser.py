@@ -112,6 +112,7 @@ def test_the_report_works_in_chromium(report, browser, tmp_path):
         "return [e.matches(':target'), r.top >= -2 && r.top < innerHeight, e.textContent, r.top, innerHeight, scrollY];",
         target)
     assert shown[0] and shown[1] and "losses.mse" in shown[2], shown
+    assert shown[2].startswith("losses.mse: "), shown   # the failure's details, not the table
     section = browser.find_element(By.ID, target.rsplit("-", 1)[0].rsplit("-losses", 1)[0])
     assert "Score:" in section.text and "submission_284190012" in section.text
 
