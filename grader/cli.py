@@ -343,10 +343,14 @@ class ShardType(click.ParamType):
               show_default=True,
               help=N_("Share of a submission's code found in another from which the pair "
                      "is listed."))
+@click.option("--scheduler", metavar="ADDRESS",
+              help=N_("Grade on the Dask cluster of this scheduler (tcp://HOST:PORT, or "
+                     "tls://HOST:PORT with Dask's security settings) instead of local "
+                     "processes."))
 @grading_options
 def batch(submissions: str, out: str, jobs: int, shard: tuple[int, int] | None,
           similarity: bool, similarity_threshold: float, seed: int | None,
-          **grading: Any) -> int:
+          scheduler: str | None, **grading: Any) -> int:
     """grade batch: gradebook, results and class report of a folder of submissions."""
     from grader.classroom.batch import Outcome, run_batch
     from grader.classroom.store import Store
@@ -354,6 +358,14 @@ def batch(submissions: str, out: str, jobs: int, shard: tuple[int, int] | None,
     if similarity and importlib.util.find_spec("copydetect") is None:
         raise click.UsageError(_("--similarity needs copydetect: install it with "
                                  "pip install 'dlgrade[similarity]'"))
+    if scheduler is not None:
+        if importlib.util.find_spec("distributed") is None:
+            raise click.UsageError(_("--scheduler needs dask.distributed: install it with "
+                                     "pip install 'dlgrade[dask]'"))
+        from grader.classroom.dask_batch import transport_warning
+
+        if (message := transport_warning(scheduler)) is not None:
+            warn(message)
 
     out_path = Path(out)
     seed = seed if seed is not None else Store(out_path).seed()
@@ -364,7 +376,8 @@ def batch(submissions: str, out: str, jobs: int, shard: tuple[int, int] | None,
     try:
         outcome: Outcome = run_batch(Path(submissions), out_path, options, jobs=jobs,
                                      shard=shard, progress=sys.stderr.isatty(),
-                                     similarity=similarity_threshold if similarity else None)
+                                     similarity=similarity_threshold if similarity else None,
+                                     scheduler=scheduler)
     except KeyboardInterrupt:
         click.echo("grade: " + _("interrupted; what was graded is saved in {path}; run the "
                                  "same command again to continue").format(

@@ -229,9 +229,11 @@ def check_output(folder: Path, out: Path) -> None:
 
 def run_batch(folder: Path, out: Path, options: Options, *, jobs: int = 1,
               shard: Shard | None = None, progress: bool = True,
-              similarity: float | None = None) -> Outcome:
+              similarity: float | None = None, scheduler: str | None = None) -> Outcome:
     """Grade ``folder`` into ``out``; returns what was done. With ``similarity``, the class
-    report lists the pairs of submissions at least that similar (grader.classroom.similarity)."""
+    report lists the pairs of submissions at least that similar (grader.classroom.similarity).
+    With ``scheduler``, the workers are those of that Dask cluster
+    (grader.classroom.dask_batch) and ``jobs`` is theirs to decide."""
     store, outcome = Store(out), Outcome()
     found = entries(folder, outcome, out)
     if not found:
@@ -240,7 +242,7 @@ def run_batch(folder: Path, out: Path, options: Options, *, jobs: int = 1,
             folder=folder))
     check_output(folder, out)
     mine = [e for e in found if in_shard(e.name, shard)]
-    with Workers(options, min(jobs, len(mine))) as workers:   # before anything is read
+    with _workers(options, min(jobs, len(mine)), scheduler) as workers:  # before any reading
         key = options_key(options)
         store.save_key(key)
         todo: list[tuple[Entry, str | None]] = []
@@ -257,6 +259,15 @@ def run_batch(folder: Path, out: Path, options: Options, *, jobs: int = 1,
         pairs = similar.similar_pairs({e.name: e.path for e in mine}, similarity)
     html_report.write(store.html, outcome.records, pairs)
     return outcome
+
+
+def _workers(options: Options, jobs: int, scheduler: str | None) -> Any:
+    """Local worker processes, or a Dask cluster's workers."""
+    if scheduler is None:
+        return Workers(options, jobs)
+    from grader.classroom.dask_batch import DaskWorkers
+
+    return DaskWorkers(scheduler, options)
 
 
 def _prepare(entry: Entry, store: Store, key: dict[str, Any], seed: int,
