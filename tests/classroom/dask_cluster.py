@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Iterator
 
 from distributed import Client
+from distributed.security import Security
 
 #: Generous bounds for a busy 2-core machine (not bounds under test).
 START_SECONDS = 180
@@ -24,8 +25,9 @@ DASK = [sys.executable, "-m", "dask"]
 class Cluster:
     """The scheduler's address and the processes started for it."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, tls: list[str]):
         self.folder = folder
+        self.tls = tls            # the --tls-* options of the scheduler and workers
         self.processes: list[subprocess.Popen] = []
         self.address = ""
 
@@ -40,12 +42,21 @@ class Cluster:
     def add_workers(self, count: int, env: dict[str, str] | None = None) -> None:
         """``count`` worker processes (under one nanny each), one thread each; returns once
         they have all joined."""
-        with Client(self.address, timeout=START_SECONDS) as client:
+        with Client(self.address, timeout=START_SECONDS, security=self.security()) as client:
             before = len(client.scheduler_info()["workers"])
             self.start(*_dask("worker"), self.address, "--nworkers", str(count),
                        "--nthreads", "1", "--no-dashboard", "--local-directory",
-                       str(self.folder), env=env)
+                       str(self.folder), *self.tls, env=env)
             client.wait_for_workers(before + count, timeout=START_SECONDS)
+
+    def security(self) -> Security | None:
+        """What a client needs to reach the scheduler (TLS: the test's CA and certificate)."""
+        if not self.tls:
+            return None
+        options = dict(zip(self.tls[::2], self.tls[1::2]))
+        return Security(tls_ca_file=options["--tls-ca-file"],
+                        tls_client_cert=options["--tls-cert"],
+                        tls_client_key=options["--tls-key"], require_encryption=True)
 
     def stop(self) -> None:
         for process in reversed(self.processes):
@@ -63,14 +74,16 @@ class Cluster:
 
 @contextmanager
 def cluster(folder: Path, workers: int = 2, env: dict[str, str] | None = None,
-            scheduler_env: dict[str, str] | None = None) -> Iterator[Cluster]:
-    """A scheduler on a free port of 127.0.0.1 and ``workers`` workers."""
+            tls: list[str] | None = None) -> Iterator[Cluster]:
+    """A scheduler on a free port of 127.0.0.1 and ``workers`` workers; with ``tls``
+    (``--tls-ca-file``, ``--tls-cert``, ``--tls-key`` and their files), on TLS only."""
     folder.mkdir(parents=True, exist_ok=True)
-    running = Cluster(folder)
+    running = Cluster(folder, tls or [])
     file = folder / "scheduler.json"
     try:
         running.start(*_dask("scheduler"), "--host", "127.0.0.1", "--port", "0",
-                      "--no-dashboard", "--scheduler-file", str(file), env=scheduler_env)
+                      "--no-dashboard", "--scheduler-file", str(file),
+                      *(["--protocol", "tls", *tls] if tls else []))
         deadline = time.monotonic() + START_SECONDS
         while not file.exists() or not file.read_text():
             assert running.processes[0].poll() is None, (folder / "process-0.log").read_text()

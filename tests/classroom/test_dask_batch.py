@@ -185,3 +185,40 @@ def test_ctrl_c_keeps_what_the_cluster_graded(dask_cluster, tmp_path):
     assert "Traceback" not in stderr and "interrupted" in stderr
     book = rows(out)
     assert "a_fast" in book and len(book) < 5
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl makes the certificate")
+def test_tls_through_dasks_own_settings(tmp_path):
+    """A scheduler and workers that speak TLS only: the grader reaches them with the CA and
+    certificate of Dask's configuration (here its environment variables), and without them
+    says in one line that it cannot."""
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-keyout", str(key), "-out", str(cert), "-subj", "/CN=dlgrade-test",
+                    "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True, timeout=120)
+    tls = ["--tls-ca-file", str(cert), "--tls-cert", str(cert), "--tls-key", str(key)]
+    klass = tmp_path / "class"
+    copy_solutions(klass / "student")
+    settings = {"DASK_DISTRIBUTED__COMM__TLS__CA_FILE": str(cert),
+                "DASK_DISTRIBUTED__COMM__TLS__CLIENT__CERT": str(cert),
+                "DASK_DISTRIBUTED__COMM__TLS__CLIENT__KEY": str(key),
+                "DASK_DISTRIBUTED__COMM__REQUIRE_ENCRYPTION": "True"}
+    with cluster(tmp_path / "cluster", workers=1, tls=tls) as running:
+        assert running.address.startswith("tls://127.0.0.1:")
+
+        def batch(out: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+            command = [sys.executable, "-c", "from grader.cli import main; main()", "batch",
+                       str(klass), "-o", str(out), "--seed", str(SEED), *LIMITS,
+                       "--scheduler", running.address]
+            return subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
+                                  timeout=BATCH_SECONDS, env={**os.environ, **env})
+
+        graded = batch(tmp_path / "out", settings)
+        refused = batch(tmp_path / "refused", {"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "3s"})
+    assert graded.returncode == 0, graded.stderr
+    assert float(rows(tmp_path / "out")["student"]["score"]) == 100
+    assert "without TLS" not in graded.stderr
+    assert refused.returncode == 2
+    lines = refused.stderr.strip().splitlines()
+    assert len(lines) == 1 and "cannot reach the Dask scheduler tls://127.0.0.1:" in lines[0]
