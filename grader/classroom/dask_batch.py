@@ -11,10 +11,10 @@ time, so a class of any size costs the client a bounded memory.
 Each worker process keeps one ``Grader`` (``GraderPlugin``): its sandbox server launched
 once and kept warm, the seed's cases and expected values computed once, for every
 submission the worker is given. A report comes back as a plain dict. A worker lost while it
-grades costs nothing: the scheduler gives its tasks to another worker; a submission that
-ends every worker it reaches is given up after the scheduler's
-``distributed.scheduler.allowed-failures`` tries (3 by default) and gets an error row, never
-a score. A sandbox failure is an error row too, and the worker starts a fresh grader.
+grades costs nothing: the scheduler gives its tasks to another worker; when the scheduler gives
+up on a submission (every worker that held it was lost, ``distributed.scheduler.
+allowed-failures`` times: 3 by default), it is sent once more (``ROUNDS``), and a submission
+that ends every worker it reaches then gets an error row, never a score. A sandbox failure is an error row too, and the worker starts a fresh grader.
 
 Every worker must grade as this process would: ``fingerprint`` (the grader's and solutions'
 sources, Python, numpy and torch) is compared with each worker's before grading and again
@@ -56,6 +56,10 @@ CONNECT_SECONDS = 30
 WORKER_WAIT_SECONDS = 120
 #: Submissions in flight per worker thread (the rest wait, unread, in this process).
 IN_FLIGHT_PER_THREAD = 2
+#: How often a submission is sent again after the scheduler gave up on it (every worker
+#: that held it was lost): one that only waited on a worker another submission ended gets
+#: graded the second time; one that ends every worker still becomes an error row.
+ROUNDS = 2
 
 
 @lru_cache(maxsize=1)
@@ -149,13 +153,15 @@ class DaskWorkers:
         there is none. BatchError when a worker runs another grader."""
         from distributed import as_completed
 
-        waiting = deque(enumerate(paths))
+        waiting: deque[tuple[int, Path | Submission, int]] = deque(
+            (index, path, 1) for index, path in enumerate(paths))
         done = as_completed(loop=self.client.loop)
-        index_of: dict[str, int] = {}
+        sent: dict[str, tuple[int, Submission, int]] = {}   # key -> index, submission, round
         while waiting or self.futures:
             while waiting and len(self.futures) < self._in_flight():
-                index, path = waiting.popleft()
-                submission, reason = _read(path)
+                index, what, round_ = waiting.popleft()
+                submission, reason = (what, "") if isinstance(what, Submission) \
+                    else _read(what)
                 if submission is None:
                     yield index, None, reason
                     continue
@@ -164,25 +170,30 @@ class DaskWorkers:
                     key=f"dlgrade-{uuid.uuid4().hex}", pure=False)
                 discard(submission)   # a zip's unpacked folder: its text is in the task
                 self.futures[future.key] = future
-                index_of[future.key] = index
+                sent[future.key] = index, submission, round_
                 done.add(future)
             if not self.futures:
                 continue
             future = next(done)
             self.futures.pop(future.key, None)
-            index = index_of.pop(future.key)
-            yield (index, *self._outcome(future))
+            index, submission, round_ = sent.pop(future.key)
+            report, reason, killed = self._outcome(future)
+            if killed and round_ < ROUNDS:   # perhaps it only waited on a failing worker
+                waiting.append((index, submission, round_ + 1))
+                continue
+            yield index, report, reason
 
-    def _outcome(self, future: Any) -> tuple[Report | None, str]:
-        """The report of a finished task, else the reason there is none."""
+    def _outcome(self, future: Any) -> tuple[Report | None, str, bool]:
+        """The report of a finished task, else the reason there is none; and whether the
+        workers that held it were all lost."""
         from distributed import KilledWorker
 
         try:
             result = future.result()
         except KilledWorker:
-            return None, _could_not(_("it ended every grading process that ran it"))
+            return None, _could_not(_("it ended every grading process that ran it")), True
         except Exception as error:  # the grader's failure: an error row, graded again later
-            return None, _could_not(_one_line(error))
+            return None, _could_not(_one_line(error)), False
         finally:
             future.release()
         if "mismatch" in result:
@@ -191,7 +202,7 @@ class DaskWorkers:
             if warning not in self.warnings:
                 self.warnings.append(warning)
         report = result["report"]
-        return (Report.from_dict(report) if report else None), result["reason"]
+        return (Report.from_dict(report) if report else None), result["reason"], False
 
     def _check(self, worker: str, theirs: str) -> None:
         """Refuse a worker that would grade otherwise than this process."""

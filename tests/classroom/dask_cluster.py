@@ -39,14 +39,15 @@ class Cluster:
         self.processes.append(process)
         return process
 
-    def add_workers(self, count: int, env: dict[str, str] | None = None) -> None:
-        """``count`` worker processes (under one nanny each), one thread each; returns once
-        they have all joined."""
+    def add_workers(self, count: int, env: dict[str, str] | None = None,
+                    options: tuple[str, ...] = ()) -> None:
+        """``count`` worker processes (under one nanny each), one thread each, with more
+        ``dask worker`` options; returns once they have all joined."""
         with Client(self.address, timeout=START_SECONDS, security=self.security()) as client:
             before = len(client.scheduler_info()["workers"])
             self.start(*_dask("worker"), self.address, "--nworkers", str(count),
                        "--nthreads", "1", "--no-dashboard", "--local-directory",
-                       str(self.folder), *self.tls, env=env)
+                       str(self.folder), *self.tls, *options, env=env)
             client.wait_for_workers(before + count, timeout=START_SECONDS)
 
     def security(self) -> Security | None:
@@ -74,16 +75,18 @@ class Cluster:
 
 @contextmanager
 def cluster(folder: Path, workers: int = 2, env: dict[str, str] | None = None,
-            tls: list[str] | None = None) -> Iterator[Cluster]:
+            tls: list[str] | None = None, scheduler_env: dict[str, str] | None = None,
+            worker_options: tuple[str, ...] = ()) -> Iterator[Cluster]:
     """A scheduler on a free port of 127.0.0.1 and ``workers`` workers; with ``tls``
-    (``--tls-ca-file``, ``--tls-cert``, ``--tls-key`` and their files), on TLS only."""
+    (``--tls-ca-file``, ``--tls-cert``, ``--tls-key`` and their files), on TLS only;
+    ``scheduler_env`` its configuration (``DASK_DISTRIBUTED__...``)."""
     folder.mkdir(parents=True, exist_ok=True)
     running = Cluster(folder, tls or [])
     file = folder / "scheduler.json"
     try:
         running.start(*_dask("scheduler"), "--host", "127.0.0.1", "--port", "0",
                       "--no-dashboard", "--scheduler-file", str(file),
-                      *(["--protocol", "tls", *tls] if tls else []))
+                      *(["--protocol", "tls", *tls] if tls else []), env=scheduler_env)
         deadline = time.monotonic() + START_SECONDS
         while not file.exists() or not file.read_text():
             assert running.processes[0].poll() is None, (folder / "process-0.log").read_text()
@@ -91,7 +94,7 @@ def cluster(folder: Path, workers: int = 2, env: dict[str, str] | None = None,
             time.sleep(0.2)
         running.address = json.loads(file.read_text())["address"]
         if workers:
-            running.add_workers(workers, env=env)
+            running.add_workers(workers, env=env, options=worker_options)
         yield running
     finally:
         running.stop()

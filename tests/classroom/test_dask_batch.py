@@ -21,10 +21,12 @@ from distributed import Client  # noqa: E402
 from grader.classroom import dask_batch  # noqa: E402
 from grader.cli import main  # noqa: E402
 from tests.classroom.dask_cluster import START_SECONDS, cluster  # noqa: E402
+from tests.classroom.dask_poison import POISON  # noqa: E402
 from tests.classroom.test_batch import (BUG, LIMITS, ROOT, SEED, SOLUTIONS,  # noqa: E402
                                         copy_solutions, make_class, rows)
 from tests.signals import interruptible  # noqa: E402
 
+PRELOAD = Path(__file__).with_name("dask_poison.py")
 #: A generous wait for a batch in a subprocess (not a bound under test).
 BATCH_SECONDS = 600
 
@@ -127,6 +129,32 @@ def _busy_worker(client: Client, child: subprocess.Popen, out: Path) -> int:
                 return client.run(os.getpid, workers=busy[:1])[busy[0]]
         time.sleep(0.1)
     raise AssertionError("no worker took a submission")
+
+
+def test_a_submission_that_ends_every_worker_is_an_error_row(tmp_path):
+    """The scheduler gives up on it after its allowed failures (1 here), the client sends it
+    once more, then it is an error row, never a score; its classmates are graded."""
+    klass = tmp_path / "class"
+    for n in range(3):
+        copy_solutions(klass / f"student{n}")
+    (klass / "poison.py").write_text(f"{POISON}\ndef relu(x):\n    return x\n",
+                                     encoding="utf-8")
+    out = tmp_path / "out"
+    with cluster(tmp_path / "cluster", workers=2,
+                 scheduler_env={"DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "1"},
+                 worker_options=("--preload", str(PRELOAD))) as running:
+        command = [sys.executable, "-c", "from grader.cli import main; main()", "batch",
+                   str(klass), "-o", str(out), "--seed", str(SEED), *LIMITS,
+                   "--scheduler", running.address]
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
+                              timeout=BATCH_SECONDS)
+    assert done.returncode == 0, done.stderr
+    book = rows(out)
+    assert book["poison.py"]["status"] == ("error: could not be graded: it ended every "
+                                           "grading process that ran it")
+    assert float(book["poison.py"]["score"]) == 0
+    assert all(float(book[f"student{n}"]["score"]) == 100 for n in range(3))
+    assert "4 submissions (3 graded now, 0 unchanged, 1 errors)" in done.stderr
 
 
 def test_a_worker_with_other_solutions_is_refused(tmp_path):
