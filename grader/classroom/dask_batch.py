@@ -13,8 +13,9 @@ once and kept warm, the seed's cases and expected values computed once, for ever
 submission the worker is given. A report comes back as a plain dict. A worker lost while it
 grades costs nothing: the scheduler gives its tasks to another worker; when the scheduler gives
 up on a submission (every worker that held it was lost, ``distributed.scheduler.
-allowed-failures`` times: 3 by default), it is sent once more (``ROUNDS``), and a submission
-that ends every worker it reaches then gets an error row, never a score. A sandbox failure is an error row too, and the worker starts a fresh grader.
+allowed-failures`` times: 3 by default), it is sent once more at the end, alone on the
+cluster (it may only have waited on a worker that another submission ended), and a
+submission that ends every worker it reaches then gets an error row, never a score. A sandbox failure is an error row too, and the worker starts a fresh grader.
 
 Every worker must grade as this process would: ``fingerprint`` (the grader's and solutions'
 sources, Python, numpy and torch) is compared with each worker's before grading and again
@@ -56,10 +57,6 @@ CONNECT_SECONDS = 30
 WORKER_WAIT_SECONDS = 120
 #: Submissions in flight per worker thread (the rest wait, unread, in this process).
 IN_FLIGHT_PER_THREAD = 2
-#: How often a submission is sent again after the scheduler gave up on it (every worker
-#: that held it was lost): one that only waited on a worker another submission ended gets
-#: graded the second time; one that ends every worker still becomes an error row.
-ROUNDS = 2
 
 
 @lru_cache(maxsize=1)
@@ -153,13 +150,15 @@ class DaskWorkers:
         there is none. BatchError when a worker runs another grader."""
         from distributed import as_completed
 
-        waiting: deque[tuple[int, Path | Submission, int]] = deque(
-            (index, path, 1) for index, path in enumerate(paths))
+        waiting: deque[tuple[int, Path | Submission]] = deque(enumerate(paths))
+        suspects: deque[tuple[int, Submission]] = deque()   # given up on once: sent alone
         done = as_completed(loop=self.client.loop)
-        sent: dict[str, tuple[int, Submission, int]] = {}   # key -> index, submission, round
-        while waiting or self.futures:
-            while waiting and len(self.futures) < self._in_flight():
-                index, what, round_ = waiting.popleft()
+        sent: dict[str, tuple[int, Submission, bool]] = {}   # key -> index, submission, alone
+        while waiting or suspects or self.futures:
+            while waiting and len(self.futures) < self._in_flight() \
+                    or suspects and not waiting and not self.futures:
+                alone = not waiting
+                index, what = waiting.popleft() if waiting else suspects.popleft()
                 submission, reason = (what, "") if isinstance(what, Submission) \
                     else _read(what)
                 if submission is None:
@@ -170,16 +169,16 @@ class DaskWorkers:
                     key=f"dlgrade-{uuid.uuid4().hex}", pure=False)
                 discard(submission)   # a zip's unpacked folder: its text is in the task
                 self.futures[future.key] = future
-                sent[future.key] = index, submission, round_
+                sent[future.key] = index, submission, alone
                 done.add(future)
             if not self.futures:
                 continue
             future = next(done)
             self.futures.pop(future.key, None)
-            index, submission, round_ = sent.pop(future.key)
+            index, submission, alone = sent.pop(future.key)
             report, reason, killed = self._outcome(future)
-            if killed and round_ < ROUNDS:   # perhaps it only waited on a failing worker
-                waiting.append((index, submission, round_ + 1))
+            if killed and not alone:   # perhaps it only waited on a worker another one ended
+                suspects.append((index, submission))
                 continue
             yield index, report, reason
 

@@ -133,7 +133,8 @@ def _busy_worker(client: Client, child: subprocess.Popen, out: Path) -> int:
 
 def test_a_submission_that_ends_every_worker_is_an_error_row(tmp_path):
     """The scheduler gives up on it after its allowed failures (1 here), the client sends it
-    once more, then it is an error row, never a score; its classmates are graded."""
+    once more at the end, alone, then it is an error row, never a score; its classmates
+    (which may have waited on a worker it ended) are graded."""
     klass = tmp_path / "class"
     for n in range(3):
         copy_solutions(klass / f"student{n}")
@@ -153,7 +154,7 @@ def test_a_submission_that_ends_every_worker_is_an_error_row(tmp_path):
     assert book["poison.py"]["status"] == ("error: could not be graded: it ended every "
                                            "grading process that ran it")
     assert float(book["poison.py"]["score"]) == 0
-    assert all(float(book[f"student{n}"]["score"]) == 100 for n in range(3))
+    assert all(float(book[f"student{n}"]["score"]) == 100 for n in range(3)), book
     assert "4 submissions (3 graded now, 0 unchanged, 1 errors)" in done.stderr
 
 
