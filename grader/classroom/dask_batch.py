@@ -10,12 +10,13 @@ time, so a class of any size costs the client a bounded memory.
 
 Each worker process keeps one ``Grader`` (``GraderPlugin``): its sandbox server launched
 once and kept warm, the seed's cases and expected values computed once, for every
-submission the worker is given. A report comes back as a plain dict. A worker lost while it
-grades costs nothing: the scheduler gives its tasks to another worker; when the scheduler gives
-up on a submission (every worker that held it was lost, ``distributed.scheduler.
-allowed-failures`` times: 3 by default), it is sent once more at the end, alone on the
-cluster (it may only have waited on a worker that another submission ended), and a
-submission that ends every worker it reaches then gets an error row, never a score. A sandbox failure is an error row too, and the worker starts a fresh grader.
+submission the worker is given. A report comes back as a plain dict. A worker lost while
+it grades costs nothing: the scheduler gives its tasks to another worker. When the scheduler
+gives up on a submission (the workers that held it were lost
+``distributed.scheduler.allowed-failures`` times: 3 by default), it is sent once more at the
+end, alone on the cluster (it may only have waited on a worker that another submission
+ended); a submission that ends every worker it reaches then gets an error row, never a
+score. A sandbox failure is an error row too, and the worker starts a fresh grader.
 
 Every worker must grade as this process would: ``fingerprint`` (the grader's and solutions'
 sources, Python, numpy and torch) is compared with each worker's before grading and again
@@ -35,6 +36,7 @@ import hashlib
 import ipaddress
 import sys
 import threading
+import time
 import uuid
 from collections import deque
 from functools import lru_cache
@@ -57,6 +59,7 @@ CONNECT_SECONDS = 30
 WORKER_WAIT_SECONDS = 120
 #: Submissions in flight per worker thread (the rest wait, unread, in this process).
 IN_FLIGHT_PER_THREAD = 2
+THREADS_SECONDS = 5.0
 
 
 @lru_cache(maxsize=1)
@@ -104,6 +107,7 @@ class DaskWorkers:
         self.client: Any = None
         self.warnings: list[str] = []      # the workers' graders', each said once
         self.futures: dict[str, Any] = {}  # in flight: key -> future
+        self.threads = -THREADS_SECONDS, 0   # when asked, the cluster's worker threads
 
     def __enter__(self) -> "DaskWorkers":
         from distributed import Client
@@ -212,10 +216,12 @@ class DaskWorkers:
                 worker=worker, theirs=theirs, ours=fingerprint()))
 
     def _in_flight(self) -> int:
-        """How many submissions may be on the cluster at once."""
-        workers = self.client.scheduler_info().get("workers", {})
-        threads = sum(info.get("nthreads", 1) for info in workers.values())
-        return max(2, IN_FLIGHT_PER_THREAD * threads)
+        """How many submissions may be on the cluster at once (asked again every
+        ``THREADS_SECONDS``, as workers come and go)."""
+        now = time.monotonic()
+        if now - self.threads[0] > THREADS_SECONDS:
+            self.threads = now, sum(self.client.nthreads().values())
+        return max(2, IN_FLIGHT_PER_THREAD * self.threads[1])
 
 
 def _read(path: Path) -> tuple[Submission | None, str]:
