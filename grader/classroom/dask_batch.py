@@ -126,7 +126,13 @@ class DaskWorkers:
                                "s; start workers (dask worker {address} --nthreads 1)").format(
                 address=self.address, seconds=WORKER_WAIT_SECONDS)) from None
         try:
-            for worker, theirs in self.client.run(fingerprint).items():
+            try:
+                found = self.client.run(fingerprint)
+            except Exception as error:   # raised on a worker: it cannot import the grader
+                raise BatchError(_("a Dask worker of {address} cannot run the grader: {error}; "
+                                   "install dlgrade with its dask extra on every worker")
+                                 .format(address=self.address, error=_one_line(error))) from None
+            for worker, theirs in found.items():
                 self._check(worker, theirs)
             self.client.register_plugin(GraderPlugin(), name=PLUGIN)
         except BaseException:

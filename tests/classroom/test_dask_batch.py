@@ -182,6 +182,28 @@ def test_a_worker_with_other_solutions_is_refused(tmp_path):
     assert not (out / "gradebook.csv").exists()
 
 
+def test_a_worker_without_the_grader_is_one_line(tmp_path):
+    """A worker on which ``grader`` is another package, which fails to import: one line."""
+    other = tmp_path / "other"
+    (other / "grader").mkdir(parents=True)
+    (other / "grader" / "__init__.py").write_text("raise ImportError('not dlgrade')\n",
+                                                  encoding="utf-8")
+    klass = tmp_path / "class"
+    copy_solutions(klass / "student")
+    out = tmp_path / "out"
+    with cluster(tmp_path / "cluster", workers=1, env={"PYTHONPATH": str(other)}) as running:
+        command = [sys.executable, "-c", "from grader.cli import main; main()", "batch",
+                   str(klass), "-o", str(out), "--seed", str(SEED), *LIMITS,
+                   "--scheduler", running.address]
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
+                              timeout=BATCH_SECONDS)
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("grade: error: a Dask worker of tcp://")
+    assert "cannot run the grader" in lines[0] and "not dlgrade" in lines[0]
+    assert not (out / "gradebook.csv").exists()
+
+
 def test_an_unreachable_scheduler_is_one_line(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(dask_batch, "CONNECT_SECONDS", 2)
     klass = tmp_path / "class"
