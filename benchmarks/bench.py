@@ -6,13 +6,21 @@ Run ``make bench`` (or ``.venv/bin/python benchmarks/bench.py``). In one run on 
   grader pays per submission before running any student code;
 - ``grade run`` on one correct submission, start to finish (median of several);
 - ``grade batch --jobs 2`` over classes of 40 and 200 submissions (correct, buggy and crashing),
-  wall time per submission and the peak memory (PSS, summed over the whole process tree).
+  wall time per submission and the peak memory (PSS, summed over the whole process tree),
+  and the peak of one worker's tree;
+- ``grade batch --scheduler`` over the same classes on a local Dask cluster of 2 worker
+  processes (``dask scheduler`` and ``dask worker --nworkers 2 --nthreads 1`` on 127.0.0.1,
+  started before the clock runs, each worker's grader started by the first class): wall
+  time, the peak memory of the client's and the cluster's trees, and of one worker's.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import json
 import os
+import signal
 import shutil
 import statistics
 import subprocess
@@ -21,6 +29,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Callable
 
 from benchmarks.targets import finish, target
 
@@ -87,17 +96,35 @@ def tree_pss(pid: int) -> int:
     return total
 
 
-def batch(folder: Path, out: Path) -> tuple[float, int]:
-    """Wall time and peak memory of ``grade batch --jobs 2`` over ``folder``."""
-    command = [GRADE, "batch", str(folder), "-o", str(out), "--jobs", "2", "--seed", "7"]
+def children(pid: int) -> list[int]:
+    """The direct children of ``pid``."""
+    found: list[int] = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as listing:
+                found.extend(int(c) for c in listing.read().split())
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        pass
+    return found
+
+
+def batch(folder: Path, out: Path, *options: str,
+          workers: Callable[[], list[int]] | None = None,
+          others: tuple[int, ...] = ()) -> tuple[float, int, int]:
+    """Wall time, peak memory of the whole tree (``grade batch``'s and the ``others``') and
+    peak memory of one worker's tree (the batch's children, or the pids ``workers`` gives)
+    of ``grade batch OPTIONS`` over ``folder``."""
+    command = [GRADE, "batch", str(folder), "-o", str(out), "--seed", "7", *options]
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    peak = 0
+    peak = peak_worker = 0
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, peak_worker
         while process.poll() is None:
-            peak = max(peak, tree_pss(process.pid))
+            peak = max(peak, sum(tree_pss(pid) for pid in (process.pid, *others)))
+            each = [tree_pss(pid) for pid in (workers() if workers else children(process.pid))]
+            peak_worker = max([peak_worker, *each])
             time.sleep(0.05)
 
     sampler = threading.Thread(target=sample)
@@ -107,7 +134,66 @@ def batch(folder: Path, out: Path) -> tuple[float, int]:
     sampler.join()
     if code != 0:
         raise SystemExit(f"grade batch exited with {code}")
-    return elapsed, peak
+    return elapsed, peak, peak_worker
+
+
+class DaskCluster:
+    """``dask scheduler`` and ``dask worker --nworkers N --nthreads 1`` on 127.0.0.1 (a free
+    port), each in a process group of its own, stopped on leaving."""
+
+    def __init__(self, folder: Path, workers: int = 2):
+        self.folder, self.workers = folder, workers
+        self.processes: list[subprocess.Popen] = []
+        self.address = ""
+        self.workers_pids: list[int] = []
+
+    def __enter__(self) -> "DaskCluster":
+        self.folder.mkdir(parents=True, exist_ok=True)
+        file = self.folder / "scheduler.json"
+        try:
+            self._start("scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                        "--scheduler-file", str(file))
+            deadline = time.monotonic() + 120
+            while not (file.exists() and file.read_text()):
+                if time.monotonic() > deadline or self.processes[0].poll() is not None:
+                    raise SystemExit("the Dask scheduler did not start")
+                time.sleep(0.2)
+            self.address = json.loads(file.read_text())["address"]
+            self._start("worker", self.address, "--nworkers", str(self.workers),
+                        "--nthreads", "1", "--no-dashboard", "--local-directory",
+                        str(self.folder))
+            from distributed import Client
+
+            with Client(self.address, timeout=120) as client:
+                client.wait_for_workers(self.workers, timeout=180)
+                self.workers_pids = list(client.run(os.getpid).values())
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for process in self.processes:
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+            except ProcessLookupError:
+                pass
+
+    def pids(self) -> tuple[int, ...]:
+        return tuple(process.pid for process in self.processes)
+
+    def worker_pids(self) -> list[int]:
+        """The worker processes (as they were once all had joined)."""
+        return self.workers_pids
+
+    def _start(self, *args: str) -> None:
+        self.processes.append(subprocess.Popen(
+            [sys.executable, "-m", "dask", *args], cwd=self.folder, start_new_session=True,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
 
 
 def main() -> None:
@@ -115,6 +201,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="repetitions for medians")
     parser.add_argument("--sizes", type=int, nargs="+", default=[40, 200],
                         help="class sizes for grade batch")
+    parser.add_argument("--no-dask", action="store_true",
+                        help="skip grade batch --scheduler on a local Dask cluster")
     args = parser.parse_args()
 
     baseline = median_time([sys.executable, "-c", "import numpy, torch"], args.runs)
@@ -129,13 +217,26 @@ def main() -> None:
         for size in args.sizes:
             folder = Path(tmp) / f"class{size}"
             make_class(folder, size)
-            elapsed, peak = batch(folder, Path(tmp) / f"out{size}")
-            per = elapsed / size
-            print(f"grade batch --jobs 2, {size:4d} submissions   {elapsed:6.2f} s   "
-                  f"{per:.3f} s each ({per / baseline:.3f}x, "
-                  f"{target(f'grade batch, {size}', per / baseline, 0.25)})   "
-                  f"peak {peak / 2**20:.0f} MiB")
+            elapsed, peak, worker = batch(folder, Path(tmp) / f"out{size}", "--jobs", "2")
+            report(f"grade batch --jobs 2, {size:4d} submissions", elapsed, size, baseline,
+                   peak, worker)
+        if not args.no_dask and importlib.util.find_spec("distributed") is not None:
+            with DaskCluster(Path(tmp) / "cluster", workers=2) as cluster:
+                for size in args.sizes:
+                    elapsed, peak, worker = batch(
+                        Path(tmp) / f"class{size}", Path(tmp) / f"dask{size}", "--scheduler",
+                        cluster.address, workers=cluster.worker_pids, others=cluster.pids())
+                    report(f"grade batch --scheduler (2 Dask workers), {size:4d} submissions",
+                           elapsed, size, baseline, peak, worker)
     finish()
+
+
+def report(what: str, elapsed: float, size: int, baseline: float, peak: int,
+           worker: int) -> None:
+    per = elapsed / size
+    print(f"{what}   {elapsed:6.2f} s   {per:.3f} s each ({per / baseline:.3f}x, "
+          f"{target(what.strip(), per / baseline, 0.25)})   "
+          f"peak {peak / 2**20:.0f} MiB, one worker {worker / 2**20:.0f} MiB")
 
 
 if __name__ == "__main__":

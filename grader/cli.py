@@ -432,12 +432,16 @@ class ShardType(click.ParamType):
                      "is listed."))
 @only_option
 @semester_options
+@click.option("--scheduler", metavar="ADDRESS",
+              help=N_("Grade on the Dask cluster of this scheduler (tcp://HOST:PORT, or "
+                     "tls://HOST:PORT with Dask's security settings) instead of local "
+                     "processes."))
 @grading_options
 def batch(submissions: str, out: str, jobs: int, shard: tuple[int, int] | None,
           similarity: bool, similarity_threshold: float, seed: int | None,
           selection: Selection, adjustments: str | None, deadline: str | None,
           extensions: str | None, commits: str | None, late_penalty: str | None,
-          **grading: Any) -> int:
+          scheduler: str | None, **grading: Any) -> int:
     """grade batch: gradebook, results and class report of a folder of submissions."""
     from grader.classroom.batch import Outcome, run_batch
     from grader.classroom.store import Store
@@ -445,6 +449,14 @@ def batch(submissions: str, out: str, jobs: int, shard: tuple[int, int] | None,
     if similarity and importlib.util.find_spec("copydetect") is None:
         raise click.UsageError(_("--similarity needs copydetect: install it with "
                                  "pip install 'dlgrade[similarity]'"))
+    if scheduler is not None:
+        if importlib.util.find_spec("distributed") is None:
+            raise click.UsageError(_("--scheduler needs dask.distributed: install it with "
+                                     "pip install 'dlgrade[dask]'"))
+        from grader.classroom.dask_batch import transport_warning
+
+        if (message := transport_warning(scheduler)) is not None:
+            warn(message)
 
     out_path = Path(out)
     seed = seed if seed is not None else Store(out_path).seed()
@@ -458,7 +470,7 @@ def batch(submissions: str, out: str, jobs: int, shard: tuple[int, int] | None,
                                      shard=shard, progress=sys.stderr.isatty(),
                                      similarity=similarity_threshold if similarity else None,
                                      adjustments=Path(adjustments) if adjustments else None,
-                                     deadlines=deadlines)
+                                     deadlines=deadlines, scheduler=scheduler)
     except KeyboardInterrupt:
         click.echo("grade: " + _("interrupted; what was graded is saved in {path}; run the "
                                  "same command again to continue").format(

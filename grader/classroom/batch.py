@@ -209,10 +209,12 @@ def _is_students(path: Path) -> bool:
 def run_batch(folder: Path, out: Path, options: Options, *, jobs: int = 1,
               shard: Shard | None = None, progress: bool = True,
               similarity: float | None = None, adjustments: Path | None = None,
-              deadlines: Deadlines | None = None) -> Outcome:
+              deadlines: Deadlines | None = None, scheduler: str | None = None) -> Outcome:
     """Grade ``folder`` into ``out``; returns what was done. With ``similarity``, the class
     report lists the pairs of submissions at least that similar (grader.classroom.similarity);
-    ``adjustments`` and ``deadlines`` as grader.classroom.semester applies them."""
+    ``adjustments`` and ``deadlines`` as grader.classroom.semester applies them. With
+    ``scheduler``, the workers are those of that Dask cluster (grader.classroom.dask_batch)
+    and ``jobs`` is theirs to decide."""
     store, outcome = Store(out), Outcome()
     found = entries(folder, outcome, out)
     if not found:
@@ -223,7 +225,7 @@ def run_batch(folder: Path, out: Path, options: Options, *, jobs: int = 1,
     semester, adjustments_text = prepare(out, found, options, adjustments, deadlines)
     mine = [e for e in found if in_shard(e.name, shard)]
     with _terminated_as_interrupted(), ExitStack() as stack, \
-            Workers(options, min(jobs, len(mine))) as workers:   # before anything is read
+            _workers(options, min(jobs, len(mine)), scheduler) as workers:  # before any reading
         if deadlines is not None:
             mine = _at_deadline(mine, deadlines, semester, stack, store, options, outcome)
         else:
@@ -257,6 +259,15 @@ def _reusable(saved: Record | None, key: dict[str, Any]) -> Record | None:
     with the fingerprint of what was graded (compared with what the worker loads now)."""
     return saved if saved is not None and saved.digest is not None and saved.key == key \
         else None
+
+
+def _workers(options: Options, jobs: int, scheduler: str | None) -> Any:
+    """Local worker processes, or a Dask cluster's workers."""
+    if scheduler is None:
+        return Workers(options, jobs)
+    from grader.classroom.dask_batch import DaskWorkers
+
+    return DaskWorkers(scheduler, options)
 
 
 def _at_deadline(mine: list[Entry], deadlines: Deadlines, semester: Semester,

@@ -80,6 +80,16 @@ What is defended, and how
   calls that raise no profile event (``map(torch.relu, rows)``: C calling C). The static
   finding is made in the child before any of the submission's code runs, and the parent
   keeps only that first finding, so the submission cannot change it.
+- **Grading on a Dask cluster** (``grade batch --scheduler``,
+  ``grader/classroom/dask_batch.py``). Each worker process grades with its own sandbox,
+  as above; the client reads the submissions with the bounded reader and ships their text
+  only, and reports come back as plain dicts. A Dask scheduler runs the pickled tasks of any
+  client that reaches it, so the scheduler's port is as powerful as a shell on every worker
+  (and shows the submissions and expected values there): a ``tls://`` address uses Dask's
+  own security settings (``distributed.comm.tls``: a CA, and certificates for the client,
+  scheduler and workers; ``require-encryption``), and a scheduler beyond this machine reached
+  without TLS gets a warning. A worker whose grader, solutions, numpy or torch differ from
+  the client's is refused (``dask_batch.fingerprint``), so a class is graded by one grader.
 
 What is not defended
 --------------------
@@ -99,6 +109,10 @@ What is not defended
 - A child can read the server's raw memory (ctypes): it holds no secret and nothing of the
   grader's, but freed memory may still hold what the previous child printed last (which
   the server read to report it).
+- Dask without TLS, or a cluster whose scheduler or workers others can log in to: whoever
+  reaches the scheduler can run code on the workers, read every submission and expected
+  value there, and send back forged reports. The warning is all the grader does; keep the
+  scheduler on a private network, or use TLS with certificates only the grader holds.
 - A child sees the server's command line (``python -m grader.sandbox.boot``) and can use
   the CPU and memory its limits allow; nothing stops a slow, legal submission but the
   time limits.

@@ -4,6 +4,8 @@ import importlib.util
 import os
 from pathlib import Path
 
+import pytest
+
 from grader.submission import load
 
 SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "bench.py"
@@ -29,3 +31,21 @@ def test_the_class_mixes_correct_buggy_and_crashing_submissions(tmp_path):
 
 def test_memory_is_summed_over_the_process_tree():
     assert bench().tree_pss(os.getpid()) > 10 * 2**20
+
+
+def test_the_dask_cluster_starts_two_workers_and_stops_them_all(tmp_path):
+    pytest.importorskip("distributed")
+    with bench().DaskCluster(tmp_path / "cluster", workers=2) as cluster:
+        assert cluster.address.startswith("tcp://127.0.0.1:")
+        workers = cluster.worker_pids()
+        assert len(workers) == 2
+        started = [*cluster.pids(), *workers]
+    for pid in started:
+        assert not Path(f"/proc/{pid}").exists() or "Z" in _state(pid)
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][:1]
+    except FileNotFoundError:
+        return "Z"
