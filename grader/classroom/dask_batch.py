@@ -1,7 +1,8 @@
 """``grade batch --scheduler ADDRESS``: grade a class on a ``dask.distributed`` cluster.
 
 Everything but grading stays in this process (the client), as in a local batch: entries,
-identities, content digests, saved records and resume, the gradebook and the class report
+identities, saved records and resume (a submission is fingerprinted here, once, as it is
+read to be sent: grader.submission.fingerprint), the gradebook and the class report
 (``grader.classroom.batch``). The client reads each submission through the same bounded
 reader as a local batch (``grader.submission.load``: no links, devices or FIFOs; a zip
 unpacked safely and discarded once shipped) and sends the ``Submission`` (its units'
@@ -44,13 +45,14 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from grader.classroom.store import BatchError
-from grader.classroom.workers import _grader_failed
+from grader.classroom.workers import Graded, _grader_failed
 from grader.grading import Grader, Options
 from grader.i18n import _, language, set_language
 from grader.report.model import Report
 from grader.sandbox.session import SandboxFailure
 from grader.submission import LoadError, Submission, load
 from grader.submission.archive import discard
+from grader.submission.fingerprint import fingerprint as fingerprint_of
 
 #: The name the per-worker grader is registered under on every worker.
 PLUGIN = "dlgrade-grader"
@@ -98,7 +100,7 @@ def _is_loopback(host: str) -> bool:
 
 class DaskWorkers:
     """The workers of a Dask cluster, used as ``grader.classroom.workers.Workers`` is:
-    connects on entering; ``grade`` yields ``(index, report, reason)`` as they finish."""
+    connects on entering; ``grade_known`` yields a ``Graded`` for each path as it finishes."""
 
     def __init__(self, address: str, options: Options):
         self.address = address
@@ -158,39 +160,53 @@ class DaskWorkers:
     def grade(self, paths: list[Path]) -> Iterator[tuple[int, Report | None, str]]:
         """Grade the submission at every path on the cluster; a report, else the reason
         there is none. BatchError when a worker runs another grader."""
+        for done in self.grade_known(paths, [None] * len(paths)):
+            yield done.index, done.report, done.reason
+
+    def grade_known(self, paths: list[Path], known: list[str | None]) -> Iterator[Graded]:
+        """Read the submission at every path here, fingerprint what was read and send it to
+        the cluster unless that is the fingerprint ``known`` gives for it (then
+        ``unchanged``): a row is the grade of exactly the bytes that were sent."""
         from distributed import as_completed
 
-        waiting: deque[tuple[int, Path | Submission]] = deque(enumerate(paths))
-        suspects: deque[tuple[int, Submission]] = deque()   # given up on once: sent alone
+        waiting: deque[int] = deque(range(len(paths)))
+        suspects: deque[tuple[int, Submission, str]] = deque()   # given up on once: alone
         done = as_completed(loop=self.client.loop)
-        sent: dict[str, tuple[int, Submission, bool]] = {}   # key -> index, submission, alone
-        while waiting or suspects or self.futures:
+        sent: dict[str, tuple[int, Submission, str, bool]] = {}  # key -> index, what, digest,
+        while waiting or suspects or self.futures:                #        sent alone
             while waiting and len(self.futures) < self._in_flight() \
                     or suspects and not waiting and not self.futures:
                 alone = not waiting
-                index, what = waiting.popleft() if waiting else suspects.popleft()
-                submission, reason = (what, "") if isinstance(what, Submission) \
-                    else _read(what)
-                if submission is None:
-                    yield index, None, reason
-                    continue
+                if waiting:
+                    index = waiting.popleft()
+                    submission, reason = _read(paths[index])
+                    if submission is None:
+                        yield Graded(index, None, reason)
+                        continue
+                    digest = fingerprint_of(submission)
+                    if digest == known[index]:
+                        discard(submission)
+                        yield Graded(index, None, "", digest)
+                        continue
+                else:
+                    index, submission, digest = suspects.popleft()
                 future = self.client.submit(
                     grade_on_worker, submission, self.options, self.lang, fingerprint(),
                     key=f"dlgrade-{uuid.uuid4().hex}", pure=False)
                 discard(submission)   # a zip's unpacked folder: its text is in the task
                 self.futures[future.key] = future
-                sent[future.key] = index, submission, alone
+                sent[future.key] = index, submission, digest, alone
                 done.add(future)
             if not self.futures:
                 continue
             future = next(done)
             self.futures.pop(future.key, None)
-            index, submission, alone = sent.pop(future.key)
+            index, submission, digest, alone = sent.pop(future.key)
             report, reason, killed = self._outcome(future)
             if killed and not alone:   # perhaps it only waited on a worker another one ended
-                suspects.append((index, submission))
+                suspects.append((index, submission, digest))
                 continue
-            yield index, report, reason
+            yield Graded(index, report, reason, digest)
 
     def _outcome(self, future: Any) -> tuple[Report | None, str, bool]:
         """The report of a finished task, else the reason there is none; and whether the
