@@ -4,6 +4,8 @@ The clone is made with ``git clone`` (only what is committed is there), and reus
 checkout's venv: ``.venv`` in the clone links to it and its ``bin`` leads ``PATH``, as after
 ``make``. Two commands are left out, each for its reason (``SKIPPED``); ``make demo`` runs
 with ``-o .venv/.installed`` so that the clone's fresh timestamps do not rebuild the venv.
+Recipes for machines a fresh clone does not have (a Dask cluster) are ``sh`` blocks, and say
+so: every one of their commands is about the cluster.
 """
 
 from __future__ import annotations
@@ -32,6 +34,13 @@ def commands() -> list[str]:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     return [line for block in BLOCK.findall(text) for line in block.splitlines()
             if line.strip() and not line.lstrip().startswith("#")]
+
+
+def test_only_cluster_recipes_are_left_unrun():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    recipes = re.findall(r"^```sh\n(.*?)^```", text, re.MULTILINE | re.DOTALL)
+    lines = [line for block in recipes for line in block.splitlines() if line.strip()]
+    assert lines and all(re.search(r"dask|DASK|--scheduler", line) for line in lines), lines
 
 
 def test_the_readme_has_commands_to_run():
