@@ -69,7 +69,7 @@ def nll_of(scores: Callable[..., np.ndarray]) -> Callable[..., float | np.ndarra
 def _reduced(values: np.ndarray, reduction: str) -> float | np.ndarray:
     """``values`` reduced as PyTorch's ``reduction`` says (ValueError for an invalid one)."""
     if reduction not in REDUCTIONS:
-        raise ValueError(f"{reduction} is not a valid value for reduction")
+        raise ValueError(f"invalid reduction: {reduction!r}")
     return {"mean": lambda: float(np.mean(values)), "sum": lambda: float(np.sum(values)),
             "none": lambda: values}[reduction]()
 

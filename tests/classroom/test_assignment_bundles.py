@@ -57,7 +57,7 @@ def test_a_module_that_imports_another_brings_its_stub(tmp_path):
 
 def test_gradescope_autograder_grades_only_the_assignment(tmp_path):
     bundle = tmp_path / "week1.zip"
-    build_bundle(bundle, (), select("activations"))
+    build_bundle(bundle, (), selection=select("activations"))
     with zipfile.ZipFile(bundle) as archive:
         assert "--only activations" in archive.read("run_autograder").decode()
     results = _run(bundle, tmp_path / "root", _solutions())

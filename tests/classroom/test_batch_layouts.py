@@ -40,7 +40,7 @@ def test_every_layout_gets_the_flat_folders_score(tmp_path):
     options = make_options(seed=5, hide_inputs=False, no_solutions=False, timeout=5.0,
                            memory=None)
     run_batch(klass, tmp_path / "out", options, jobs=1, progress=False)
-    with (tmp_path / "out" / "gradebook.csv").open(encoding="utf-8") as handle:
+    with (tmp_path / "out" / "gradebook.csv").open(encoding="utf-8-sig") as handle:
         rows = {row["submission"]: row for row in csv.DictReader(handle)}
     assert set(rows) == {"flat", "heidi", "victor", "zed"}
     assert {row["status"] for row in rows.values()} == {"graded"}, rows

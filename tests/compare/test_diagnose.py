@@ -139,7 +139,7 @@ def test_the_derivative_of_a_square_only_where_the_result_is_a_derivative(lang):
                           squared_residual=True, derivatives="[1]")
     grad = np.array([0.5, -1.5])
     halved_loss = hint((1.0, grad), (2.0, grad), Call((grad,), {}, SIZES), on=loss_and_grad)
-    says(halved_loss, lang, "a factor 2 too many or too few", "인수 2")
+    says(halved_loss, lang, "a factor 2 too many or too few", "2를 한 번 더 곱했거나 빠뜨린")
     assert "square" not in halved_loss and "제곱" not in halved_loss
     halved_grad = hint((2.0, grad / 2), (2.0, grad), Call((grad,), {}, SIZES), on=loss_and_grad)
     says(halved_grad, lang, "constant 2", "상수 2")
@@ -591,7 +591,7 @@ def test_mixed_failures_are_told_group_by_group(lang):
     grouped = [m for m in said if "IndexError" in m and ("(class indices)" in m or "(class indices):" in m)]
     assert grouped, said
     for message in grouped:
-        says(message, lang, "The reduction argument was ignored", "reduction 인자를 무시했습니다")
+        says(message, lang, "The reduction argument was ignored", "reduction 인자를 무시하고")
         assert "neither" not in message and "1 failing cases" not in message
 
 

@@ -44,8 +44,11 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
     var = np.asarray(var, dtype=float)
     if np.any(var < 0):
         raise ValueError("negative variance")
-    if var.ndim and var.shape != input.shape and var.shape == input.shape[:-1]:
-        var = var[..., None]
+    if var.ndim and var.shape != input.shape:
+        if var.shape == input.shape[:-1]:
+            var = var[..., None]
+        elif var.shape != input.shape[:-1] + (1,):
+            raise ValueError("var has a shape gaussian_nll_loss does not take")
     v = np.maximum(var, eps)
     loss = 0.5 * (np.log(v) + (input - target) ** 2 / v)
     if full:
