@@ -178,8 +178,7 @@ def test_a_regrade_gives_the_same_results(bundle: Path, tmp_path: Path) -> None:
     by_content = [_run(bundle, tmp_path / f"content{i}", _buggy()) for i in range(2)]
     assert by_content[0]["extra_data"]["seed"] == by_content[1]["extra_data"]["seed"]
     assert by_content[0]["tests"] == by_content[1]["tests"]
-    other = _run(bundle, tmp_path / "other", _buggy(), metadata={"id": 987654322})
-    assert other["extra_data"]["seed"] != by_id[0]["extra_data"]["seed"]
+    # (another id gives another seed: tests/classroom/test_regrade.py)
 
 
 @pytest.mark.parametrize("lang, words", [(None, "점수"), ("en", "Score")])
