@@ -114,6 +114,11 @@ CHECKS = (
                     wrong(lambda x, y, w, b: loss(x, y, w, b) / 2)),
             Mistake(N_("This squares the mean residual; the loss is the mean of the squared residuals."),
                     wrong(lambda x, y, w, b: float(np.mean(y - (w * x + b)) ** 2))),
+            Mistake(N_("The residuals are not squared: this averages y - ŷ; the loss averages (y - ŷ)²."),
+                    wrong(lambda x, y, w, b: float(np.mean(np.asarray(y, float) - (w * x + b))))),
+            Mistake(N_("This averages 2·(y - ŷ), the derivative of the square; the loss averages "
+                       "(y - ŷ)²."),
+                    wrong(lambda x, y, w, b: float(np.mean(2 * (np.asarray(y, float) - (w * x + b)))))),
         ),
         callees=("linear_regression.predict",),
     ),
