@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import importlib.machinery
 import importlib.util
 import json
 import os
 import re
-import zipfile
-from pathlib import Path
 
 from grader.classroom import batch, gradebook
 from grader.classroom.batch import Outcome, entries, sources_digest
