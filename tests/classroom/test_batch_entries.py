@@ -8,7 +8,7 @@ import json
 import os
 import re
 
-from grader.classroom import batch, gradebook
+from grader.classroom import gradebook
 from grader.classroom.batch import Outcome, entries, sources_digest
 from grader.classroom.store import Record, Store, file_name
 from grader.report.model import Report
