@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import importlib.machinery
 import importlib.util
 import json
 import os
 import re
-import zipfile
-from pathlib import Path
 
-from grader.classroom import batch, gradebook
+from grader.classroom import gradebook
 from grader.classroom.batch import Outcome, entries, sources_digest
 from grader.classroom.store import Record, Store, file_name
 from grader.report.model import Report
