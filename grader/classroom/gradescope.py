@@ -19,6 +19,7 @@ import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from grader.classroom.assignment import points_of
 from grader.classroom.bundle import copy_package, dependencies, write_template
 from grader.selection import EVERYTHING, Selection
 
@@ -37,7 +38,8 @@ def build_bundle(out_zip: Path, visibility: Sequence[tuple[str, str]] = (),
         root = Path(tmp)
         write_template(root / "setup.sh", "setup.sh", executable=True)
         write_template(root / "run_autograder", "run_autograder", executable=True,
-                       visibility=options, lang=lang)
+                       visibility=options, lang=lang,
+                       max_score=f"{points_of(selection.functions):g}")
         (root / "requirements.txt").write_text("\n".join(dependencies()) + "\n")
         copy_package("grader", root / "grader")
         copy_package("solutions", root / "solutions")

@@ -78,3 +78,11 @@ def test_the_cli_takes_only(tmp_path, capsys):
         main(["gradescope", str(tmp_path / "g.zip"), "--only", "nonsense"])
     assert exit_info.value.code == 2
     assert "unknown module or function nonsense" in capsys.readouterr().err
+
+
+def test_an_autograder_that_cannot_start_scores_out_of_the_assignment(tmp_path):
+    bundle = tmp_path / "week1.zip"
+    build_bundle(bundle, (), selection=select("activations"))
+    results = _run(bundle, tmp_path / "root", _solutions(), broken=True)
+    assert results["score"] == 0
+    assert [t["max_score"] for t in results["tests"]] == [points_of(ACTIVATIONS)]
