@@ -139,7 +139,7 @@ def test_an_exception_from_a_transposed_operand_is_explained(grader, tmp_path):
         message = tests[label].message
         assert "ValueError: matmul" in message, message
         assert "same error as W @ x" in message and "x @ W + b" in message, message
-        assert tests[label].diagnosis == "raised-variant:Wx"
+        assert tests[label].diagnosis == "raised-variant:operand-order"
 
 
 def test_an_exception_from_a_dropped_keepdims_is_explained(grader, tmp_path):

@@ -637,12 +637,12 @@ RAISING = [
     ("mlp.linear_forward", lambda x, W, b: W @ x + b, "same error as W @ x", "W @ x 식이 내는"),
     ("mlp.linear_forward", lambda x, W, b: np.dot(W, x) + b, "same error as np.dot(W, x)",
      "np.dot(W, x) 식이"),
-    ("mlp.linear_backward", lambda dout, x, W: (dout @ W, x.T @ dout, dout.sum(axis=0)),
+    ("mlp.linear_backward", lambda dout, x, W: (np.dot(dout, W), x.T @ dout, dout.sum(axis=0)),
      "dx = dout @ W.T", "dx = dout @ W.T"),
-    ("mlp.linear_backward", lambda dout, x, W: (dout @ W.T, x @ dout, dout.sum(axis=0)),
+    ("mlp.linear_backward", lambda dout, x, W: (dout @ W.T, np.dot(x, dout), dout.sum(axis=0)),
      "dW = x.T @ dout", "dW = x.T @ dout"),
     ("mlp.mlp_forward", lambda x, params, activation="relu": np.maximum(
-        params["W1"] @ x + params["b1"], 0) @ params["W2"] + params["b2"],
+        np.dot(params["W1"], x) + params["b1"], 0) @ params["W2"] + params["b2"],
      "the first layer computes x @ W1 + b1", "첫 번째 층은 x @ W1 + b1"),
     ("activations.softmax", softmax_without_keepdims, "keepdims=True", "keepdims=True 옵션으로"),
     ("activations.log_softmax", log_softmax_sum_without_keepdims, "keepdims=True",
@@ -668,6 +668,19 @@ def test_an_exception_no_variant_reproduces_is_told_as_it_is(lang):
             and "같은 입력에서" not in message, message
 
 
+def test_an_error_two_variants_raise_names_no_cause(lang):
+    """numpy's matmul error names two sizes only: dout @ W raises the same error as
+    dout @ x.T (both multiply D_out columns by D rows), so no cause is named; nor for
+    W1 @ x in mlp_forward, whose error W2.T @ h raises too."""
+    for function, buggy in (
+            ("mlp.linear_backward", lambda dout, x, W: (dout @ W, x.T @ dout, dout.sum(axis=0))),
+            ("mlp.mlp_forward", lambda x, params, activation="relu": np.maximum(
+                params["W1"] @ x + params["b1"], 0) @ params["W2"] + params["b2"])):
+        for message in diagnoses(function, buggy):
+            assert "ValueError: matmul" in message, message
+            assert "same error" not in message and "같은 입력에서" not in message, message
+
+
 def test_an_exception_variant_is_checked_on_every_failing_case():
     """The claim holds only where the variant raises exactly the student's error; its
     identifier rebuilds the same test (``claim_of``)."""
@@ -685,7 +698,7 @@ def test_an_exception_variant_is_checked_on_every_failing_case():
     except ValueError as error:
         same = error
     told = explain(on, [failure(same)], failure(same))
-    assert told.id == "raised-variant:Wx" and told.cause
+    assert told.id == "raised-variant:operand-order" and told.cause
     claim = claim_of(on, told.id, argument_names(on))
     assert claim.holds(failure(same))
     assert not claim.holds(failure(ValueError("matmul: something else")))
