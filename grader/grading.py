@@ -237,10 +237,11 @@ class Grader:
                     if judgement.verdict is None and not _raised(judgement):
                         break    # not a wrong value (modified in place, by hand): as it is
             if any(judgement.verdict is not None or not _raised(judgement)
-                   for _case, judgement in failed):   # every case raised: told as it is
+                   for _case, judgement in failed):   # else every case raised: see below
                 result.example, result.message, result.diagnosis = self._example(
                     session, check, index, failed, callees)
             elif failed and all(_raised(judgement) for _case, judgement in failed):
+                # what it raised, with the variant that raises the same error if one does
                 failures = [_failure(case, judgement) for case, judgement in failed]
                 told = explain_raised(check, failures, failures[0])
                 result.message, result.diagnosis = told.message, told.id
