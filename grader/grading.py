@@ -21,7 +21,7 @@ from grader.checks import CHECK, CHECKS
 from grader.checks.spec import Check, Test, Tolerance
 from grader.compare.claims import Failure
 from grader.compare.diagnose import (Explanation, argument_names, diagnose_outcome, explain,
-                                     outcome_kind, required_count, structure)
+                                     explain_raised, outcome_kind, required_count, structure)
 from grader.compare.expect import Expected, expect, solution_for
 from grader.compare.shrink import render_example, shrink_candidates
 from grader.compare.verdict import Raises, Verdict, compare
@@ -237,9 +237,14 @@ class Grader:
                     if judgement.verdict is None and not _raised(judgement):
                         break    # not a wrong value (modified in place, by hand): as it is
             if any(judgement.verdict is not None or not _raised(judgement)
-                   for _case, judgement in failed):   # every case raised: told as it is
+                   for _case, judgement in failed):   # else every case raised: see below
                 result.example, result.message, result.diagnosis = self._example(
                     session, check, index, failed, callees)
+            elif failed and all(_raised(judgement) for _case, judgement in failed):
+                # what it raised, with the variant that raises the same error if one does
+                failures = [_failure(case, judgement) for case, judgement in failed]
+                told = explain_raised(check, failures, failures[0])
+                result.message, result.diagnosis = told.message, told.id
             result.output = _joined(outputs, self.options.limits.output_chars)
         substituted &= set(report.function_scores())   # not those left out by ``only``
         if substituted:

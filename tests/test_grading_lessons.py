@@ -117,3 +117,36 @@ def test_counts_agree_and_scalars_have_no_index(grader, tmp_path):
                    losses=MEAN_ONLY_CLASS_INDICES, mlp=IN_PLACE_NUMERICAL_GRADIENT)
     for t in tests.values():
         assert not re.search(r"\b1 failing cases\b|index \[\]|index \(\)", t.message), t.message
+
+
+TRANSPOSED_LINEAR = '''
+def linear_forward(x, W, b):
+    return W @ x + b
+'''
+
+SOFTMAX_WITHOUT_KEEPDIMS = '''
+def softmax(x, axis=-1):
+    e = np.exp(x - np.max(x, axis=axis))
+    return e / np.sum(e, axis=axis, keepdims=True)
+'''
+
+
+def test_an_exception_from_a_transposed_operand_is_explained(grader, tmp_path):
+    """Every case raises numpy's matmul error: the student sees it and its cause."""
+    tests = graded(grader, tmp_path / "s", "mlp.linear_forward", mlp=TRANSPOSED_LINEAR)
+    assert lost(tests)
+    for label in lost(tests):
+        message = tests[label].message
+        assert "ValueError: matmul" in message, message
+        assert "same error as W @ x" in message and "x @ W + b" in message, message
+        assert tests[label].diagnosis == "raised-variant:operand-order"
+
+
+def test_an_exception_from_a_dropped_keepdims_is_explained(grader, tmp_path):
+    tests = graded(grader, tmp_path / "s", "activations.softmax",
+                   activations=SOFTMAX_WITHOUT_KEEPDIMS)
+    raising = [t for label, t in tests.items() if label in lost(tests) and "ValueError" in t.message]
+    assert raising
+    for t in raising:
+        assert "keepdims=True" in t.message and "could not be broadcast" in t.message, t.message
+        assert "raised-variant:keepdims" in t.diagnosis

@@ -297,6 +297,10 @@ def claim_of(check: Check, identifier: str, arg_names: Sequence[str] = ()) -> Cl
     param, _at, where = rest.partition("@") if kind != "mistake" else (rest, "", "")
     if kind == "rule":     # the contract's rule for the call: true on every call
         return Claim(identifier, "", lambda f: True)
+    if kind == "raised-variant":   # the student's exception, reproduced by a variant
+        from grader.compare.raised import variant_holds
+
+        return Claim(identifier, "", lambda f: variant_holds(check, param, f))
     if kind == "mistake":
         index = int(param.rpartition(":")[2])
         return Claim(identifier, "", lambda f: _mistake_holds(check, index, f))

@@ -27,6 +27,7 @@ from grader.compare.claims import (_NOTHING, NONFINITE_HINT, SWAPPED_RESULTS, Cl
                                    _mistake_holds, argument_name, as_floats, describe,
                                    only_items, swapped_results_hold, text_of, value_claims)
 from grader.compare.groups import RAISED, compound, form_of, grouped, raised_text, scope
+from grader.compare.raised import raised_claims
 from grader.compare.verdict import Raises, Verdict, raised_names
 from grader.i18n import N_, _
 from grader.sandbox import CallOutcome, Refused
@@ -108,6 +109,8 @@ def explain(check: Check, failures: Sequence[Failure], shown: Failure,
     arg_names = arg_names or argument_names(check)
     everything = list(failures) if any(f is shown for f in failures) else [*failures, shown]
     groups = grouped(everything, shown)
+    if len(groups) == 1 and groups[0][0] == RAISED:
+        return explain_raised(check, everything, shown)
     if len(groups) == 1:
         return _explain_group(check, everything, shown, arg_names, show_inputs)
     texts, parts, causes = [], [], []
@@ -115,13 +118,24 @@ def explain(check: Check, failures: Sequence[Failure], shown: Failure,
         others = [f for f in everything if all(f is not m for m in members)]
         first = shown if form == form_of(shown) else members[0]
         if form == RAISED:
-            told = Explanation(raised_text(first), f"outcome:raised:{raised_names(first.got)[0]}", True)
+            told = explain_raised(check, members, first)
         else:
             told = _explain_group(check, members, first, arg_names, show_inputs)
         texts.append(_join_lines(scope(members, others), told.message))
         parts.append((form, told.id or "differ"))
         causes.append(told.cause)
     return Explanation("\n".join(texts), compound(parts), causes[0])
+
+
+def explain_raised(check: Check, failures: Sequence[Failure], shown: Failure) -> Explanation:
+    """What ``failures`` (cases that raised, ``shown`` among them) raised, with the variant
+    that raises the same error on every one of them when there is one
+    (``grader.compare.raised``)."""
+    told = raised_text(shown)
+    for claim in raised_claims(check, shown):
+        if all(_holds(claim, f) for f in [*failures, shown]):
+            return Explanation(f"{told} {text_of(claim)}", claim.id, True)
+    return Explanation(told, f"outcome:raised:{raised_names(shown.got)[0]}", True)
 
 
 def _explain_group(check: Check, failures: list[Failure], shown: Failure,

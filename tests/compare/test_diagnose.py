@@ -619,3 +619,89 @@ def test_the_wrong_items_of_a_tuple_are_located(lang):
     said = diagnoses("linear_regression.gd_step", lambda w, b, dw, db, lr: (w - dw, b - lr * db))
     any_says(said, lang, "Only result[0] is wrong", "result[0] 항목만 틀렸습니다")
     any_says(said, lang, "(result[1]: right)", "(result[1]: 맞음)")
+
+
+# -- exceptions explained by a checked variant (grader.compare.raised) -------------------------
+
+def softmax_without_keepdims(x, axis=-1):
+    e = np.exp(x - np.max(x, axis=axis))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def log_softmax_sum_without_keepdims(x, axis=-1):
+    m = np.max(x, axis=axis, keepdims=True)
+    return x - m - np.log(np.exp(x - m).sum(axis=axis))
+
+
+RAISING = [
+    ("mlp.linear_forward", lambda x, W, b: W @ x + b, "same error as W @ x", "W @ x 식이 내는"),
+    ("mlp.linear_forward", lambda x, W, b: np.dot(W, x) + b, "same error as np.dot(W, x)",
+     "np.dot(W, x) 식이"),
+    ("mlp.linear_backward", lambda dout, x, W: (np.dot(dout, W), x.T @ dout, dout.sum(axis=0)),
+     "dx = dout @ W.T", "dx = dout @ W.T"),
+    ("mlp.linear_backward", lambda dout, x, W: (dout @ W.T, np.dot(x, dout), dout.sum(axis=0)),
+     "dW = x.T @ dout", "dW = x.T @ dout"),
+    ("mlp.mlp_forward", lambda x, params, activation="relu": np.maximum(
+        np.dot(params["W1"], x) + params["b1"], 0) @ params["W2"] + params["b2"],
+     "the first layer computes x @ W1 + b1", "첫 번째 층은 x @ W1 + b1"),
+    ("activations.softmax", softmax_without_keepdims, "keepdims=True", "keepdims=True 옵션으로"),
+    ("activations.log_softmax", log_softmax_sum_without_keepdims, "keepdims=True",
+     "keepdims=True 옵션으로"),
+]
+
+
+@pytest.mark.parametrize("function, buggy, en, ko", RAISING,
+                         ids=[f"{f}-{en[:20]}" for f, _b, en, _k in RAISING])
+def test_an_exception_reproduced_by_a_variant_is_explained(lang, function, buggy, en, ko):
+    """A numpy shape error from a transposed operand or a dropped keepdims keeps the student's
+    own message and names the cause, on every test where the function raised."""
+    raising = [m for m in diagnoses(function, buggy) if "ValueError" in m]
+    assert raising
+    for message in raising:
+        says(message, lang, en, ko)
+
+
+def test_an_exception_no_variant_reproduces_is_told_as_it_is(lang):
+    """The same type of exception with another message (another product) names no cause."""
+    for message in diagnoses("mlp.linear_forward", lambda x, W, b: x @ W @ W + b):
+        assert "ValueError" in message and "same error" not in message \
+            and "같은 입력에서" not in message, message
+
+
+def test_an_error_two_variants_raise_names_no_cause(lang):
+    """numpy's matmul error names two sizes only: dout @ W raises the same error as
+    dout @ x.T (both multiply D_out columns by D rows), so no cause is named; nor for
+    W1 @ x in mlp_forward, whose error W2.T @ h raises too."""
+    for function, buggy in (
+            ("mlp.linear_backward", lambda dout, x, W: (dout @ W, x.T @ dout, dout.sum(axis=0))),
+            ("mlp.mlp_forward", lambda x, params, activation="relu": np.maximum(
+                params["W1"] @ x + params["b1"], 0) @ params["W2"] + params["b2"])):
+        for message in diagnoses(function, buggy):
+            assert "ValueError: matmul" in message, message
+            assert "same error" not in message and "같은 입력에서" not in message, message
+
+
+def test_an_exception_variant_is_checked_on_every_failing_case():
+    """The claim holds only where the variant raises exactly the student's error; its
+    identifier rebuilds the same test (``claim_of``)."""
+    from grader.compare.claims import claim_of
+
+    on = CHECK["mlp.linear_forward"]
+    x, W, b = RNG.normal(size=(4, 3)), RNG.normal(size=(3, 5)), RNG.normal(size=5)
+    call = Call((x, W, b), {}, Sizes(N=4, D=3, H=5, C=6, O=5))
+    expected = expect(on, call).value
+
+    def failure(error):
+        return Failure(call, error, expected, compare(error, expected, on.tolerance))
+    try:
+        W @ x
+    except ValueError as error:
+        same = error
+    told = explain(on, [failure(same)], failure(same))
+    assert told.id == "raised-variant:operand-order" and told.cause
+    claim = claim_of(on, told.id, argument_names(on))
+    assert claim.holds(failure(same))
+    assert not claim.holds(failure(ValueError("matmul: something else")))
+    assert not claim.holds(failure(TypeError(str(same))))
+    mixed = explain(on, [failure(same), failure(ValueError("other"))], failure(same))
+    assert mixed.id == "outcome:raised:ValueError"
