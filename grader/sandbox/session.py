@@ -128,6 +128,10 @@ class Session:
         self._link.pump()
         if self._child is not None and self._link.exits.pop(self._child[0], None):
             self._forget()  # it ended between calls (a thread the student left running)
+        if self._child is not None and (self._child[2].buffer
+                                        or _spoke_out_of_turn(self._child[1])):
+            self._kill()    # it hung up or wrote after its last reply (one it forged, then
+                            # ended): a fresh child takes this call, not a dead or lying one
         if self._child is None:
             self._load()
         if self._child is None:
@@ -515,6 +519,20 @@ def _how_it_ended(report: dict[str, Any]) -> tuple[str, str]:
         detail = _("killed by signal {number} ({name})").format(number=number, name=name)
         return ("timeout" if number == signal.SIGXCPU else "crash"), detail
     return "exit", _("exit code {code}").format(code=report.get("code"))
+
+
+def _spoke_out_of_turn(sock: socket.socket) -> bool:
+    """Whether a child waiting for a call has hung up or sent anything (between calls an
+    honest child is silent)."""
+    if not ready([sock], select.POLLIN, 0):
+        return False
+    try:
+        sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+    return True   # bytes out of turn, or the end of the stream
 
 
 def _load_error(error: Any, unit: str) -> str:
