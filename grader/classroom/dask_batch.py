@@ -157,16 +157,11 @@ class DaskWorkers:
             self.client.close()
             self.client = None
 
-    def grade(self, paths: list[Path]) -> Iterator[tuple[int, Report | None, str]]:
-        """Grade the submission at every path on the cluster; a report, else the reason
-        there is none. BatchError when a worker runs another grader."""
-        for done in self.grade_known(paths, [None] * len(paths)):
-            yield done.index, done.report, done.reason
-
     def grade_known(self, paths: list[Path], known: list[str | None]) -> Iterator[Graded]:
         """Read the submission at every path here, fingerprint what was read and send it to
         the cluster unless that is the fingerprint ``known`` gives for it (then
-        ``unchanged``): a row is the grade of exactly the bytes that were sent."""
+        ``unchanged``): a row is the grade of exactly the bytes that were sent. BatchError
+        when a worker runs another grader."""
         from distributed import as_completed
 
         waiting: deque[int] = deque(range(len(paths)))
