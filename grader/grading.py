@@ -12,9 +12,10 @@ import importlib.util
 import re
 import secrets
 import time
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from grader.cases import Call
 from grader.checks import CHECK, CHECKS
@@ -207,35 +208,36 @@ class Grader:
         substituted: set[str] = set()
         callees = self._callees(check, report)
         for index, (test, result) in enumerate(zip(check.tests, results)):
+            if faults >= FAULT_BUDGET:
+                _fail(result, _("not run: the function crashed or timed out twice on earlier "
+                                "cases"), ERROR)
+                continue
             outputs: list[str] = []
             failed: list[tuple[Case, Judgement]] = []
-            for case in self.plan.cases(check, index):
-                if faults >= FAULT_BUDGET:
-                    if not failed:
-                        _fail(result, _("not run: the function crashed or timed out twice "
-                                        "on earlier cases"), ERROR)
-                    break
-                outcome = self._call(session, check, case.call, callees)
-                substituted.update(outcome.callees_used)
-                outputs.append(outcome.output)
-                judgement = self._judge(check, test, case, outcome)
-                faults += bool(outcome.fault)
-                if judgement.forbidden:
-                    return _forbid(results, judgement.message)
-                if judgement.internal:
-                    result.status = INTERNAL
-                    result.message = judgement.message
-                elif judgement.failed:
-                    if failed:
-                        failed.append((case, judgement))   # the claims must hold here too
-                        continue
-                    _fail(result, judgement.message, ERROR if judgement.error else FAILED)
-                    result.diagnosis = judgement.diagnosis
-                    if outcome.fault or judgement.diagnosis == NOT_IMPLEMENTED:
-                        break
-                    failed.append((case, judgement))
-                    if judgement.verdict is None and not _raised(judgement):
-                        break    # not a wrong value (modified in place, by hand): as it is
+            cases = self.plan.cases(check, index)
+            with closing(self._calls(session, check, [c.call for c in cases], callees)) \
+                    as outcomes:
+                for case, outcome in zip(cases, outcomes):
+                    substituted.update(outcome.callees_used)
+                    outputs.append(outcome.output)
+                    judgement = self._judge(check, test, case, outcome)
+                    faults += bool(outcome.fault)
+                    if judgement.forbidden:
+                        return _forbid(results, judgement.message)
+                    if judgement.internal:
+                        result.status = INTERNAL
+                        result.message = judgement.message
+                    elif judgement.failed:
+                        if failed:
+                            failed.append((case, judgement))   # the claims must hold here too
+                            continue
+                        _fail(result, judgement.message, ERROR if judgement.error else FAILED)
+                        result.diagnosis = judgement.diagnosis
+                        if outcome.fault or judgement.diagnosis == NOT_IMPLEMENTED:
+                            break
+                        failed.append((case, judgement))
+                        if judgement.verdict is None and not _raised(judgement):
+                            break    # not a wrong value (modified in place, by hand): as it is
             if any(judgement.verdict is not None or not _raised(judgement)
                    for _case, judgement in failed):   # else every case raised: see below
                 result.example, result.message, result.diagnosis = self._example(
@@ -253,11 +255,17 @@ class Grader:
                 function=check.function, callees=", ".join(sorted(substituted))))
         return results
 
+    def _calls(self, session: Session, check: Check, calls: list[Call],
+               callees: dict[str, Callable[..., Any]]) -> Iterator[CallOutcome]:
+        """The outcomes of ``calls`` (one exchange with the child), as they come."""
+        watched = module_of(check.function) in FROM_SCRATCH or bool(check.requires)
+        return session.calls(check.function, [(call.args, call.kwargs) for call in calls],
+                             scratch=watched, callees=callees)
+
     def _call(self, session: Session, check: Check, call: Call,
               callees: dict[str, Callable[..., Any]]) -> CallOutcome:
-        watched = module_of(check.function) in FROM_SCRATCH or bool(check.requires)
-        return session.call(check.function, call.args, call.kwargs, scratch=watched,
-                            callees=callees)
+        with closing(self._calls(session, check, [call], callees)) as outcomes:
+            return next(outcomes)
 
     def _callees(self, check: Check, report: Report) -> dict[str, Callable[..., Any]]:
         """The callees to answer with the reference: those the student lost points in.

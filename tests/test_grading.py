@@ -306,17 +306,17 @@ def test_a_bug_in_one_kind_of_input_is_shown_on_that_kind(grader, tmp_path):
 
 def test_only_grades_the_selection_and_scores_out_of_its_points(grader, tmp_path, monkeypatch):
     called, expected = set(), set()
-    real_call, real_expect = Session.call, grading.expect
+    real_calls, real_expect = Session.calls, grading.expect
 
-    def call(self, function, *args, **kwargs):
+    def calls(self, function, *args, **kwargs):
         called.add(function)
-        return real_call(self, function, *args, **kwargs)
+        return real_calls(self, function, *args, **kwargs)
 
     def expect(check, *args, **kwargs):
         expected.add(check.function)
         return real_expect(check, *args, **kwargs)
 
-    monkeypatch.setattr(Session, "call", call)
+    monkeypatch.setattr(Session, "calls", calls)
     monkeypatch.setattr(grading, "expect", expect)
     with Grader(Options(seed=8)) as fresh:
         report = fresh.grade(load(solutions_copy(tmp_path / "s")), only="losses,activations.relu")

@@ -2,8 +2,10 @@
 
 Forked by the fork server; ``run`` confines it (``confine.enter``), points fds 1 and 2 at a
 capture file, hides the grader's modules, then serves the parent over its socket: one
-``load``, then ``call`` after ``call``, each answered by one ``result`` frame (with
-``callee`` requests in between when the parent answers some functions itself). The child
+``load``, then ``calls`` after ``calls``: the cases of one test in one frame, answered by
+``started`` and then a ``result`` frame per case (with ``callee`` requests in between when the
+parent answers some functions itself), until the last case or until the parent says ``stop``
+(answered by ``stopped``). The child
 reaps its own orphans, and every process a call started is ended when the call ends.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import builtins
 import os
+import select
 import socket
 import sys
 import threading
@@ -57,6 +60,7 @@ class Runner:
         self.limits = limits
         self.loader: Loader | None = None
         self.answering: dict[str, Any] = {}
+        self.stopping = False
         self.lock = threading.Lock()
         self.pid = os.getpid()
         self._capture_output()
@@ -85,11 +89,10 @@ class Runner:
             message, blobs = frame
             if message.get("op") == "load":
                 self.load(message)
-            elif message.get("op") == "call":
-                try:
-                    self.call(message, blobs)
-                except MemoryError:  # after the student's call, while answering
-                    self.send({"op": "result", "fault": "memory", "detail": "MemoryError"})
+            elif message.get("op") == "calls":
+                self.calls(message, blobs)
+            elif message.get("op") == "stop":   # it came after the last case had ended
+                self.send({"op": "stopped"})
             else:
                 return
 
@@ -105,8 +108,9 @@ class Runner:
                 pass
         try:
             output = confine.read_output(self.capture, self.limits.output_chars)
-            os.ftruncate(self.capture, 0)
-            os.lseek(self.capture, 0, os.SEEK_SET)
+            if output != ("", False):
+                os.ftruncate(self.capture, 0)
+                os.lseek(self.capture, 0, os.SEEK_SET)
         except OSError:  # the student closed or replaced the capture file
             return "", False
         return output
@@ -114,9 +118,11 @@ class Runner:
     # -- loading -------------------------------------------------------------------------
 
     def load(self, message: dict[str, Any]) -> None:
-        # Before any of the submission's code runs, so that none of it can change the finding.
-        self.send({"op": "policy", "uses": static_uses(message["units"], message["helpers"],
-                                                       message["kind"])})
+        # Before any of the submission's code runs, so that none of it can change the finding;
+        # once per session (a child started after a fault is not asked again).
+        if message.get("policy", True):
+            self.send({"op": "policy", "uses": static_uses(message["units"], message["helpers"],
+                                                           message["kind"])})
         self.loader = Loader(message["units"], message["helpers"], message["kind"],
                              message["skip"], self.report, self.answering.get)
         self.loader.load()
@@ -131,12 +137,41 @@ class Runner:
 
     # -- calls ---------------------------------------------------------------------------
 
-    def call(self, message: dict[str, Any], blobs: list[bytes]) -> None:
+    def calls(self, message: dict[str, Any], blobs: list[bytes]) -> None:
+        """Run the cases one after another, a ``result`` for each, until the last or until
+        the parent says stop."""
+        self.send({"op": "started"})
+        cases = message["cases"]
+        for index, case in enumerate(cases):
+            try:
+                self.call(message, case, blobs)
+            except MemoryError:  # after the student's call, while answering
+                self.send({"op": "result", "fault": "memory", "detail": "MemoryError"})
+                return
+            if index + 1 < len(cases) and self.stopped():   # after the last, ``serve`` reads
+                self.send({"op": "stopped"})
+                return
+
+    def stopped(self) -> bool:
+        """Whether the parent has said stop (read while waiting for an answer, or waiting)."""
+        if self.stopping:
+            self.stopping = False
+            return True
+        frame = self.reader.next()
+        if frame is None and select.select([self.sock], [], [], 0)[0]:
+            frame = self.reader.read(self.sock)
+            if frame is None:
+                os._exit(0)
+        if frame is not None and frame[0].get("op") != "stop":
+            raise RuntimeError("unexpected frame during calls")
+        return frame is not None
+
+    def call(self, message: dict[str, Any], case: dict[str, Any], blobs: list[bytes]) -> None:
         function = message["function"]
-        args = decode(message["args"], blobs, scalar_function)
-        kwargs = decode(message["kwargs"], blobs, scalar_function)
-        pristine = decode(message["args"], blobs, scalar_function), \
-            decode(message["kwargs"], blobs, scalar_function)
+        args = decode(case["args"], blobs, scalar_function)
+        kwargs = decode(case["kwargs"], blobs, scalar_function)
+        pristine = decode(case["args"], blobs, scalar_function), \
+            decode(case["kwargs"], blobs, scalar_function)
         target = self.loader.student_object(function)
         reply: dict[str, Any] = {"op": "result", "value": None, "error": None, "fault": None,
                                  "forbidden": [], "mutated": []}
@@ -203,6 +238,9 @@ class Runner:
             self.send({"op": "callee", "name": name, "args": trees[0], "kwargs": trees[1]},
                       encoder.blobs)
             frame = self.reader.read(self.sock)
+            while frame is not None and frame[0].get("op") == "stop":
+                self.stopping = True   # after this case
+                frame = self.reader.read(self.sock)
         if frame is None:
             os._exit(0)
         answer, blobs = frame

@@ -73,6 +73,8 @@ CLONE_NEWNS, CLONE_NEWPID = 0x00020000, 0x20000000
 # mount(2) flags
 MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 1 << 14, 1 << 18
 MNT_DETACH = 2
+#: waitpid(2)'s __WALL: children of any kind (those cloned with another exit signal too).
+WAIT_ALL = 0x40000000
 #: Files (inodes) a child's working folder may hold.
 WORKDIR_FILES = 8192
 CAP_DAC_READ_SEARCH, CAP_SETGID, CAP_SETUID, CAP_SETPCAP = 2, 6, 7, 8
@@ -237,6 +239,8 @@ def read_output(capture: int, chars: int) -> tuple[str, bool]:
     """The first ``chars`` characters a child wrote to its capture file, and whether it
     wrote more."""
     size = os.fstat(capture).st_size
+    if size == 0:
+        return "", False
     data = os.pread(capture, min(size, 4 * chars + 4), 0)  # UTF-8: 4 bytes a character at most
     text = data.decode("utf-8", errors="replace")
     return text[:chars], size > len(data) or len(text) > chars
@@ -291,6 +295,8 @@ def end_children(timeout: float = 5.0) -> None:
     (/proc/self/task/*/children), not the whole process table. A killed child's orphans come
     back to this process (``adopt_orphans``) and are ended in the next round.
     """
+    if not _has_children():
+        return
     deadline = time.monotonic() + timeout
     while children := _children():
         for pid in children:
@@ -305,6 +311,16 @@ def end_children(timeout: float = 5.0) -> None:
                 pass
         if time.monotonic() > deadline:
             return
+
+
+def _has_children() -> bool:
+    """Whether this process has a child, running or not reaped (one system call: the
+    common case, a call that started none, costs no more)."""
+    try:
+        os.waitpid(-1, os.WNOHANG | WAIT_ALL)   # reaps one that ended, if any
+    except ChildProcessError:
+        return False
+    return True
 
 
 def _children() -> list[int]:

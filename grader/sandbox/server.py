@@ -3,11 +3,12 @@
 ``Sandbox.start`` launches the server as a fresh interpreter (``boot.py``; as root, the
 first process of PID and mount namespaces of its own), which imports numpy and torch and
 never holds anything of the grader's: no frame, object, environment variable or secret.
-A child is still a fork of that warm server, not a new interpreter. The server forks a child for a session (and a fresh one
-after each fault) and passes the parent its end of a socketpair (``socket.send_fds``); the
-parent then talks to the child directly, one round trip per call. When a child ends (or
-the parent asks for it to be killed), the server reaps it and every process it left
-behind, reads what it printed last, removes its folder and tells the parent how it ended.
+A child is still a fork of that warm server, not a new interpreter. The server forks a
+child for a session (and a fresh one after each fault) and passes the parent its end of a
+socketpair (``socket.send_fds``); the parent then talks to the child directly, one exchange
+per test (all its cases). When a child ends (or the parent asks for it to be killed), the
+server reaps it and every process it left behind, reads what it printed last, removes its
+folder and tells the parent how it ended.
 """
 
 from __future__ import annotations

@@ -1,10 +1,13 @@
 """Parent side of one submission's child: loading, calls, timeouts, faults, restarts.
 
-Each call runs on its own clock (``Limits.call_seconds``, the parent's answers to its callee
-requests included) within the session's budget (``Limits.submission_seconds``). A call that
-times out, crashes, exits or runs out of memory is charged to that call only: the child is
-killed (with everything it started) and the next call gets a fresh child that has loaded the
-submission again, without the units that crashed, hung or exited a child while loading.
+The cases of a call are sent in one exchange and answered one by one; each runs on its own
+clock (``Limits.call_seconds``, the parent's answers to its callee requests included) within
+the session's budget (``Limits.submission_seconds``). A case that times out, crashes, exits
+or runs out of memory is charged to that case only: the child is killed (with everything it
+started) and the next exchange gets a fresh child that has loaded the submission again,
+without the units that crashed, hung or exited a child while loading. A child that ends or
+falls silent before it says it took an exchange is replaced and the exchange sent again once:
+what it did after its last answer is not charged to cases it never started.
 Units that merely raised run again, so what they defined before raising exists, as in Jupyter.
 The death of the fork server (or its failing to start a child) is the grader's fault, never
 the student's: it raises ``SandboxFailure`` instead of being charged to a call.
@@ -12,13 +15,14 @@ the student's: it raises ``SandboxFailure`` instead of being charged to a call.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import select
 import signal
 import socket
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -46,6 +50,11 @@ MAX_CALLEE_REQUESTS = 100_000
 #: Messages a child may send while loading, beyond a start and an end per unit and helper
 #: (its policy finding, its ready message, a helper imported again).
 LOAD_MESSAGES_SPARE = 16
+#: What a child may have sent in time though the parent reads it after the deadline (never a
+#: callee request: answering it would let the call run on).
+LATE_ANSWERS = ("started", "result", "stopped")
+#: Seconds a child told to stop may take to finish the case it is running before it is killed.
+STOP_SECONDS = 1.0
 
 
 class SandboxFailure(RuntimeError):
@@ -105,86 +114,173 @@ class Session:
 
     def call(self, function: str, args: tuple, kwargs: dict, *, scratch: bool,
              callees: Mapping[str, Callable[..., Any]] = {}) -> CallOutcome:
-        """Call the student's ``function`` in the child with copies of the arguments; with
-        ``scratch``, the forbidden libraries it used (seen running, or in its source)."""
-        outcome = self._call(function, args, kwargs, scratch, callees)
-        static = (self.static_uses or {}).get(function, ()) if scratch else ()
-        extra = tuple(use for use in static if use not in outcome.forbidden)
-        if extra:
-            outcome.forbidden = (*outcome.forbidden, *extra)[:KEEP_USES]
-        return outcome
+        """Call the student's ``function`` once (``calls`` with one case)."""
+        with contextlib.closing(self.calls(function, [(args, kwargs)], scratch=scratch,
+                                           callees=callees)) as outcomes:
+            return next(outcomes)
 
-    def _call(self, function: str, args: tuple, kwargs: dict, scratch: bool,
-              callees: Mapping[str, Callable[..., Any]]) -> CallOutcome:
+    def calls(self, function: str, cases: Sequence[tuple[tuple, dict]], *, scratch: bool,
+              callees: Mapping[str, Callable[..., Any]] = {}) -> Iterator[CallOutcome]:
+        """Call the student's ``function`` in the child on copies of each case's arguments,
+        all sent in one exchange; yield each case's outcome as it comes, with ``scratch``
+        the forbidden libraries it used (seen running, or in its source).
+
+        Each case runs on its own clock, from the outcome before it. A fault ends the
+        exchange (the later cases are not run); closing the iterator early lets the child
+        finish the case it is running and run no more.
+        """
         if self.closed:
             raise RuntimeError("the session is closed")
         encoder = Encoder(PARENT_LIMIT)
         try:
-            trees = encoder.encode(list(args)), encoder.encode(dict(kwargs))
+            trees = [{"args": encoder.encode(list(args)), "kwargs": encoder.encode(dict(kwargs))}
+                     for args, kwargs in cases]
         except RefusedValue as refusal:
             raise TypeError(f"cannot send {refusal.refused.type_name} to a child") from None
-        if time.monotonic() >= self._deadline:
-            return CallOutcome(fault="timeout", fault_detail=self._budget_text())
+        frame = pack({"op": "calls", "function": function, "cases": trees, "scratch": scratch,
+                      "callees": sorted(callees)}, encoder.blobs)
+        static = (self.static_uses or {}).get(function, ()) if scratch else ()
+        for outcome in self._exchange(frame, len(cases), callees):
+            extra = tuple(use for use in static if use not in outcome.forbidden)
+            if extra:
+                outcome.forbidden = (*outcome.forbidden, *extra)[:KEEP_USES]
+            yield outcome
+
+    def _exchange(self, frame: bytes, count: int,
+                  callees: Mapping[str, Callable[..., Any]]) -> Iterator[CallOutcome]:
+        """Send the cases to a child that takes them (a fresh one if the first ends or falls
+        silent before it says it started), then yield their outcomes."""
+        for last_try in (False, True):
+            if time.monotonic() >= self._deadline:
+                yield CallOutcome(fault="timeout", fault_detail=self._budget_text())
+                return
+            if not self._ready_child():
+                yield CallOutcome(fault="protocol", fault_detail=_("the sandbox stopped working"))
+                return
+            sent = time.monotonic()
+            deadline = min(sent + self._limits.call_seconds, self._deadline)
+            try:
+                self._send(frame)
+                got = self._next(deadline)
+                if type(got) is tuple and got[0].get("op") != "started":
+                    raise ProtocolError("unexpected message")
+            except (ProtocolError, OSError) as error:
+                self._kill()
+                yield self._faulted(CallOutcome(fault="protocol", fault_detail=str(error)[:300]))
+                return
+            if type(got) is tuple:
+                break
+            # It ended, or fell silent, before it took the cases: none of them is to blame
+            # (a child that forged a reply and then ended; a thread left from an earlier call).
+            report = self._kill() if got is _TIMEOUT else got.report
+            self._forget()
+            if last_try:
+                yield self._faulted(self._ended(got, report, [], sent))
+                return
+        received = 0
+        try:
+            while received < count:
+                outcome = self._receive(deadline, callees)
+                received += 1
+                yield outcome
+                if outcome.fault:
+                    return
+                deadline = min(time.monotonic() + self._limits.call_seconds, self._deadline)
+        finally:
+            if received < count and self._child is not None:
+                self._stop()
+
+    def _ready_child(self) -> bool:
+        """Make sure a child that has loaded the submission is waiting, silent, for cases."""
         self._link.pump()
         if self._child is not None and self._link.exits.pop(self._child[0], None):
             self._forget()  # it ended between calls (a thread the student left running)
         if self._child is not None and (self._child[2].buffer
                                         or _spoke_out_of_turn(self._child[1])):
             self._kill()    # it hung up or wrote after its last reply (one it forged, then
-                            # ended): a fresh child takes this call, not a dead or lying one
+                            # ended): a fresh child takes these cases, not a dead or lying one
         if self._child is None:
             self._load()
         if self._child is None:
             self._check_server()
-            return CallOutcome(fault="protocol", fault_detail=_("the sandbox stopped working"))
-        message = {"op": "call", "function": function, "args": trees[0], "kwargs": trees[1],
-                   "scratch": scratch, "callees": sorted(callees)}
-        try:
-            outcome = self._run_call(pack(message, encoder.blobs), callees)
-        except (ProtocolError, OSError) as error:
-            self._kill()
-            outcome = CallOutcome(fault="protocol", fault_detail=str(error)[:300])
-        if outcome.fault:
-            self._check_server()
-        return outcome
+            return False
+        return True
 
-    def _run_call(self, frame: bytes, callees: Mapping[str, Callable[..., Any]]) -> CallOutcome:
+    def _receive(self, deadline: float, callees: Mapping[str, Callable[..., Any]]
+                 ) -> CallOutcome:
+        """The outcome of the case the child is running, answering its callee requests."""
         started = time.monotonic()
-        deadline = min(started + self._limits.call_seconds, self._deadline)
         used: list[str] = []
         requests = 0
-        self._send(frame)
-        while True:
-            got = self._next(deadline)
-            if got is _TIMEOUT:
-                report = self._kill()
-                fault, detail = "timeout", self._timeout_text()
-                if report is not None and report.get("memory_limit") is True:
-                    fault, detail = "memory", _("at its memory limit when time ran out")
-                return CallOutcome(fault=fault, fault_detail=detail, output=_output(report),
-                                   callees_used=tuple(used), seconds=time.monotonic() - started)
-            if isinstance(got, _Ended):
-                self._forget()
-                fault, detail = _how_it_ended(got.report)
-                return CallOutcome(fault=fault, fault_detail=detail, output=_output(got.report),
-                                   callees_used=tuple(used), seconds=time.monotonic() - started)
-            message, blobs = got
-            if message.get("op") == "callee":
-                requests += 1
-                if requests > MAX_CALLEE_REQUESTS:
-                    raise ProtocolError("more than {count} callee requests in one call".format(
-                        count=MAX_CALLEE_REQUESTS))
-                self._answer(message, blobs, callees, used)
-            elif message.get("op") == "result":
-                outcome = _outcome(message, blobs)
-                outcome.output = self._bounded(outcome.output)
-                outcome.callees_used = tuple(used)
-                outcome.seconds = time.monotonic() - started
-                if outcome.fault == "memory":
-                    self._kill()
-                return outcome
-            else:
-                raise ProtocolError("unexpected message")
+        try:
+            while True:
+                got = self._next(deadline)
+                if got is _TIMEOUT or isinstance(got, _Ended):
+                    report = self._kill() if got is _TIMEOUT else got.report
+                    self._forget()
+                    return self._faulted(self._ended(got, report, used, started))
+                message, blobs = got
+                if message.get("op") == "callee":
+                    requests += 1
+                    if requests > MAX_CALLEE_REQUESTS:
+                        raise ProtocolError("more than {count} callee requests in one call"
+                                            .format(count=MAX_CALLEE_REQUESTS))
+                    self._answer(message, blobs, callees, used)
+                elif message.get("op") == "result":
+                    outcome = _outcome(message, blobs)
+                    outcome.output = self._bounded(outcome.output)
+                    outcome.callees_used = tuple(used)
+                    outcome.seconds = time.monotonic() - started
+                    if outcome.fault == "memory":
+                        self._kill()
+                        self._check_server()
+                    return outcome
+                else:
+                    raise ProtocolError("unexpected message")
+        except (ProtocolError, OSError) as error:
+            self._kill()
+            return self._faulted(CallOutcome(fault="protocol", fault_detail=str(error)[:300],
+                                             callees_used=tuple(used)))
+
+    def _ended(self, got: Any, report: dict[str, Any] | None, used: list[str],
+               started: float) -> CallOutcome:
+        """The outcome of a case during which the child timed out (``got`` is ``_TIMEOUT``)
+        or ended (the server's ``report``)."""
+        if got is _TIMEOUT:
+            fault, detail = "timeout", self._timeout_text()
+            if report is not None and report.get("memory_limit") is True:
+                fault, detail = "memory", _("at its memory limit when time ran out")
+        else:
+            fault, detail = _how_it_ended(report or {})
+        return CallOutcome(fault=fault, fault_detail=detail, output=_output(report),
+                           callees_used=tuple(used), seconds=time.monotonic() - started)
+
+    def _faulted(self, outcome: CallOutcome) -> CallOutcome:
+        """``outcome``, once the server is known to be alive (else ``SandboxFailure``)."""
+        self._check_server()
+        return outcome
+
+    def _stop(self) -> None:
+        """Have the child stop after the case it is running (its outcomes are dropped);
+        kill it if it does not stop within ``STOP_SECONDS``."""
+        try:
+            self._send(pack({"op": "stop"}))
+            deadline = time.monotonic() + min(STOP_SECONDS, self._limits.call_seconds)
+            while True:
+                got = self._next(deadline)
+                if got is _TIMEOUT or isinstance(got, _Ended):
+                    break
+                op = got[0].get("op")
+                if op == "stopped":
+                    return
+                if op == "callee":
+                    self._send(pack({"op": "answer", "error": {
+                        "type": "RuntimeError", "message": "the grader stopped this call"}}))
+                elif op != "result":
+                    break
+        except (ProtocolError, OSError):
+            pass
+        self._kill()
 
     def _answer(self, message: dict[str, Any], blobs: list[bytes],
                 callees: Mapping[str, Callable[..., Any]], used: list[str]) -> None:
@@ -231,7 +327,8 @@ class Session:
             sock.setblocking(False)
             self._child = (pid, sock, FrameReader(self._limits.result_bytes + (1 << 20)))
             message = {"op": "load", "kind": self._kind, "units": self._units,
-                       "helpers": self._helpers, "skip": self._skip}
+                       "helpers": self._helpers, "skip": self._skip,
+                       "policy": self.static_uses is None}
             try:
                 self._send(pack(message))
                 failed = self._await_load(printed)
@@ -349,16 +446,20 @@ class Session:
                 raise ProtocolError(_("the child stopped reading"))
 
     def _next(self, deadline: float) -> Any:
-        """The child's next frame before ``deadline`` (even one already received), else
-        ``_TIMEOUT``, or ``_Ended``."""
+        """The child's next frame before ``deadline`` (even one already received, or an answer
+        waiting unread at the deadline), else ``_TIMEOUT``, or ``_Ended``."""
         pid, sock, reader = self._child
         while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return _TIMEOUT
             frame = reader.next()
             if frame is not None:
                 return frame
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:   # an answer that came in time, unread while the parent judged
+                while self._drain(sock, reader, wait=False):
+                    frame = reader.next()
+                    if frame is not None:
+                        return frame if frame[0].get("op") in LATE_ANSWERS else _TIMEOUT
+                return _TIMEOUT
             if pid in self._link.exits:  # what it sent before it ended still counts
                 self._drain(sock, reader)
                 frame = reader.next()
@@ -372,12 +473,13 @@ class Session:
                     return _Ended(self._kill() or {"code": None})
 
     @staticmethod
-    def _drain(sock: socket.socket, reader: FrameReader) -> bool:
-        """Read what is waiting on ``sock``; False at the end of the stream."""
+    def _drain(sock: socket.socket, reader: FrameReader, wait: bool = True) -> bool:
+        """Read what is waiting on ``sock``; False at the end of the stream (or, unless
+        ``wait``, when nothing is waiting)."""
         try:
             data = sock.recv(max(reader.need(), 1 << 16), socket.MSG_DONTWAIT)
         except BlockingIOError:
-            return True
+            return wait
         except OSError:
             return False
         reader.feed(data)

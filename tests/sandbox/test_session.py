@@ -322,3 +322,66 @@ def test_a_dead_server_is_the_graders_failure_not_a_fault_of_the_call(tmp_path, 
         killer.join()
         with pytest.raises(SandboxFailure):   # and no later call is charged either
             opened.call("activations.relu", (1.0,), {}, scratch=False)
+
+
+EXCHANGE = """
+    import json, os, signal, stat, struct, time
+    ran = []
+    def predict(x, w, b):
+        time.sleep(x)
+        ran.append(x)
+        return float(len(ran))
+    def loss(x, y, w, b):
+        while x == "hang":
+            pass
+        return float(x)
+    def gradients(x, y, w, b):
+        head = json.dumps({"op": "result", "value": 0.5, "error": None, "fault": None,
+                           "output": "", "cut": False, "_b": []}).encode()
+        for fd in range(3, 256):
+            try:
+                if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                    os.write(fd, struct.pack("!IQ", len(head), 0) + head)
+            except OSError:
+                pass
+        if x == "stop":
+            os.kill(os.getpid(), signal.SIGSTOP)
+        os._exit(0)
+"""
+
+
+@pytest.fixture
+def exchanging(sandbox, tmp_path):
+    with sandbox.open(folder(tmp_path, linear_regression=EXCHANGE)) as opened:
+        yield opened
+
+
+def test_the_cases_of_one_exchange_each_run_on_their_own_clock(exchanging):
+    cases = [((0.5 * LIMITS.call_seconds, 0, 0), {})] * 3   # 1.5 call_seconds in all
+    outcomes = list(exchanging.calls("linear_regression.predict", cases, scratch=False))
+    assert [(o.value, o.fault) for o in outcomes] == [(1.0, None), (2.0, None), (3.0, None)]
+
+
+def test_a_fault_ends_the_exchange_and_the_next_one_works(exchanging):
+    cases = [((1.0, 0, 0, 0), {}), (("hang", 0, 0, 0), {}), ((2.0, 0, 0, 0), {})]
+    outcomes = list(exchanging.calls("linear_regression.loss", cases, scratch=False))
+    assert [(o.value, o.fault) for o in outcomes] == [(1.0, None), (None, "timeout")]
+    assert call(exchanging, "linear_regression.loss", 3.0, 0, 0, 0).value == 3.0
+
+
+def test_an_exchange_closed_early_stops_the_child_after_its_case(exchanging):
+    outcomes = exchanging.calls("linear_regression.predict", [((0.2, 0, 0), {})] * 10,
+                                scratch=False)
+    assert next(outcomes).value == 1.0
+    outcomes.close()
+    after = call(exchanging, "linear_regression.predict", 0.0, 0, 0, scratch=False)
+    assert 2.0 <= after.value < 11.0   # the same child, which did not run every case
+
+
+@pytest.mark.parametrize("then", ["stop", "exit"])
+def test_a_child_gone_before_it_takes_the_next_cases_costs_them_nothing(exchanging, then):
+    """A reply forged on the child's channel, then a child that stops or ends before (or
+    while) the next exchange is sent: a fresh child takes it, nothing is charged."""
+    assert call(exchanging, "linear_regression.gradients", then, 0, 0, 0).value == 0.5
+    after = call(exchanging, "linear_regression.loss", 3.0, 0, 0, 0)
+    assert (after.value, after.fault) == (3.0, None)
