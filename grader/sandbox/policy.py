@@ -29,6 +29,8 @@ from grader.contract import FORBIDDEN_LIBRARIES, FROM_SCRATCH, FUNCTIONS, MODULE
 ROUNDS = 12
 PACKAGE = "exercises"
 IMPORTERS = ("import_module", "__import__")
+#: The nodes through which code can reach a library (``_resolve`` gives None for the rest).
+REACHING = (ast.Import, ast.ImportFrom, ast.Name, ast.Attribute, ast.Subscript, ast.Call)
 
 
 class _Module:
@@ -57,6 +59,7 @@ class _Analysis:
         self.contract = contract      # module key -> its from-scratch contract functions
         self.aliases = aliases        # importable name -> module key
         self.envs: dict[str, dict[str, Any]] = {key: {} for key in trees}
+        self._reaching: dict[int, list[ast.AST]] = {}   # id(node) -> its nodes that may reach
 
     def run(self) -> None:
         for _round in range(ROUNDS):
@@ -249,10 +252,7 @@ class _Analysis:
         through the module's final bindings), or None."""
         env = self.envs.get(key, {}) if env is None else env
         local = _parameters(node)
-        annotations = _annotations(node)
-        for inner in ast.walk(node):
-            if id(inner) in annotations:
-                continue
+        for inner in self._nodes_reaching(node):
             if isinstance(inner, ast.Import):
                 for alias in inner.names:
                     found = self._imported(alias.name)
@@ -268,6 +268,17 @@ class _Analysis:
                 if _forbidden(found):
                     return found
         return None
+
+    def _nodes_reaching(self, node: ast.AST) -> list[ast.AST]:
+        """The imports and references in ``node`` outside its annotations (the nodes that can
+        reach a library), found once and kept for every round."""
+        found = self._reaching.get(id(node))
+        if found is None:
+            annotations = _annotations(node)
+            found = [inner for inner in ast.walk(node)
+                     if isinstance(inner, REACHING) and id(inner) not in annotations]
+            self._reaching[id(node)] = found
+        return found
 
 
 def _is_globals(node: ast.expr) -> bool:
