@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 import click
 
 from grader import __version__
-from grader.classroom.merge import MergeError
 from grader.classroom.store import BatchError
 from grader.edition import student_bundle
 from grader.i18n import LANGUAGES, N_, _, bundle_default, set_language, translate_click
@@ -640,19 +639,29 @@ def main(argv: list[str] | None = None, prog_name: str = "grade") -> None:
         code = EXIT_USAGE
     except click.ClickException as error:
         code = _fail(error.format_message(), _usage_hint(error))
-    except (LoadError, MergeError, BatchError) as error:
+    except (LoadError, BatchError) as error:
         code = _fail(str(error))
     except Exception as error:  # the grader's own failure: one line, never a traceback
-        if os.environ.get("GRADER_DEBUG"):
+        if _merge_error(error):
+            code = _fail(str(error))
+        elif os.environ.get("GRADER_DEBUG"):
             raise
-        click.echo(f"{ERROR}" + _("the grader failed: {error} (set GRADER_DEBUG=1 to see "
-                                  "where)").format(error=f"{type(error).__name__}: {error}"),
-                   err=True)
-        code = EXIT_GRADER
+        else:
+            click.echo(f"{ERROR}" + _("the grader failed: {error} (set GRADER_DEBUG=1 to see "
+                                      "where)").format(error=f"{type(error).__name__}: {error}"),
+                       err=True)
+            code = EXIT_GRADER
     if argv is None:   # the process is ours (console script, python -m grader)
         _end_process(code or EXIT_OK)
     set_language(None)  # called in-process: --lang does not outlive the command
     sys.exit(code or EXIT_OK)
+
+
+def _merge_error(error: Exception) -> bool:
+    """Whether ``error`` is ``grade merge``'s one-line refusal (imported only now: the module
+    brings torch, which ``grade run`` imports only once its sandbox server is launched)."""
+    from grader.classroom.merge import MergeError
+    return isinstance(error, MergeError)
 
 
 def _early_language(argv: list[str]) -> None:

@@ -84,30 +84,33 @@ class Judgement:
 class Plan:
     """The cases of every test for one seed, with their expected values.
 
-    A test's cases are computed on first need and kept: grading one module computes only its
-    own, and a grader that grades again (batch, ``grade watch``) never computes them twice.
+    A test's calls are drawn, and their expected values computed, on first need and kept:
+    grading one module computes only its own, the expected values of the first submission
+    are computed while its child runs the calls, and a grader that grades again (batch,
+    ``grade watch``) never computes them twice.
     """
 
     def __init__(self, seed: int, use_solutions: bool):
         self.seed = seed
         self.use_solutions = use_solutions
+        self._calls: dict[tuple[str, int], list[Call]] = {}
         self._cases: dict[tuple[str, int], list[Case]] = {}
         self._shrunk: dict[tuple[str, int, tuple], list[Case]] = {}
 
+    def calls(self, check: Check, index: int) -> list[Call]:
+        """The calls of test ``index`` of ``check``."""
+        key = check.function, index
+        if key not in self._calls:
+            self._calls[key] = check.tests[index].draw(self.seed, check.function)
+        return self._calls[key]
+
     def cases(self, check: Check, index: int) -> list[Case]:
-        """The cases of test ``index`` of ``check``."""
+        """The cases of test ``index`` of ``check``: its calls and their expected values."""
         key = check.function, index
         if key not in self._cases:
-            calls = check.tests[index].draw(self.seed, check.function)
             self._cases[key] = [Case(call, expect(check, call, self.use_solutions))
-                                for call in calls]
+                                for call in self.calls(check, index)]
         return self._cases[key]
-
-    def prepare(self, functions: Iterable[str]) -> None:
-        """Compute the cases of these functions' tests now (before a session's clock runs)."""
-        for function in functions:
-            for index in range(len(CHECK[function].tests)):
-                self.cases(CHECK[function], index)
 
     def shrunk(self, check: Check, index: int, like: Call) -> list[Case]:
         """Smaller cases of a test of the kinds of ``like``, smallest first, computed once
@@ -172,7 +175,6 @@ class Grader:
         assert self.sandbox is not None and self.plan is not None, "use Grader in a with block"
         selection = only if isinstance(only, Selection) else \
             self.options.selection if only is None else select(only)
-        self.plan.prepare(selection.functions)   # not on the submission's clock
         started = time.monotonic()
         report = Report(submission=submission.name, seed=self.options.seed,
                         oracle=self.oracle, lang=language(), selected=list(selection.names))
@@ -214,9 +216,9 @@ class Grader:
                 continue
             outputs: list[str] = []
             failed: list[tuple[Case, Judgement]] = []
-            cases = self.plan.cases(check, index)
-            with closing(self._calls(session, check, [c.call for c in cases], callees)) \
-                    as outcomes:
+            with closing(self._calls(session, check, self.plan.calls(check, index),
+                                     callees)) as outcomes:
+                cases = self.plan.cases(check, index)   # while the child runs the calls
                 for case, outcome in zip(cases, outcomes):
                     substituted.update(outcome.callees_used)
                     outputs.append(outcome.output)
@@ -261,11 +263,6 @@ class Grader:
         watched = module_of(check.function) in FROM_SCRATCH or bool(check.requires)
         return session.calls(check.function, [(call.args, call.kwargs) for call in calls],
                              scratch=watched, callees=callees)
-
-    def _call(self, session: Session, check: Check, call: Call,
-              callees: dict[str, Callable[..., Any]]) -> CallOutcome:
-        with closing(self._calls(session, check, [call], callees)) as outcomes:
-            return next(outcomes)
 
     def _callees(self, check: Check, report: Report) -> dict[str, Callable[..., Any]]:
         """The callees to answer with the reference: those the student lost points in.
@@ -341,23 +338,24 @@ class Grader:
             explanation = explain(check, failures, failures[at], names, show_inputs)
         smallest = None
         test = check.tests[index]
-        for smaller in self.plan.shrunk(check, index, first_case.call) if test.shrink else []:
-            if smaller.expected.internal:
-                continue
-            outcome = self._call(session, check, smaller.call, callees)
-            if outcome.fault:
-                break
-            attempt = self._judge(check, test, smaller, outcome)
-            if not (attempt.failed and not attempt.error and _same_form(attempt, first)):
-                continue
-            if first.verdict is None:
-                smallest = (smaller, attempt), Explanation(id=attempt.diagnosis)
-                break
-            there = explain(check, failures, _failure(smaller, attempt), names, show_inputs)
-            smallest = smallest or ((smaller, attempt), there)
-            if there.cause or not explanation.cause:
-                smallest = (smaller, attempt), there
-                break
+        smaller_cases = [c for c in self.plan.shrunk(check, index, first_case.call)
+                         if not c.expected.internal] if test.shrink else []
+        with closing(self._calls(session, check, [c.call for c in smaller_cases],
+                                 callees)) as outcomes:
+            for smaller, outcome in zip(smaller_cases, outcomes):
+                if outcome.fault:
+                    break
+                attempt = self._judge(check, test, smaller, outcome)
+                if not (attempt.failed and not attempt.error and _same_form(attempt, first)):
+                    continue
+                if first.verdict is None:
+                    smallest = (smaller, attempt), Explanation(id=attempt.diagnosis)
+                    break
+                there = explain(check, failures, _failure(smaller, attempt), names, show_inputs)
+                smallest = smallest or ((smaller, attempt), there)
+                if there.cause or not explanation.cause:
+                    smallest = (smaller, attempt), there
+                    break
         if smallest is not None and (smallest[1].cause or not explanation.cause):
             shown, explanation = smallest
         (case, judgement) = shown

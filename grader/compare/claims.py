@@ -376,6 +376,11 @@ def _law_holds(failure: Failure, where: str, law: str) -> bool:
     return value is not None and _ratio_holds(failure, where, value)
 
 
+def _fits(pair: tuple[np.ndarray, np.ndarray], factor: float | None) -> bool:
+    """``_ratio_holds`` for a pair whose ratio is known to be constant."""
+    return factor is not None and _close(pair[0], factor * pair[1])
+
+
 def _offset_holds(failure: Failure, where: str, shift: float) -> bool:
     pair = _pair(failure, where)
     if pair is None:
@@ -753,9 +758,9 @@ def _factor_claims(check: Check, failures: Sequence[Failure], shown: Failure, wh
     if any(r is None for r in ratios):
         return
     constant = all(abs(r - ratios[0]) <= 1e-3 * abs(ratios[0]) for r in ratios)
-    if not constant:
+    if not constant:   # _law_holds on every failure, its pair and ratio known by now
         fitted = [law for law, *_rest in LAWS
-                  if all(_law_holds(f, where, law) for f in failures)]
+                  if all(_fits(pair, law_value(f.call, law)) for f, pair in zip(failures, pairs))]
         if fitted:
             law = fitted[0]
             _name, k, count, power = next(item for item in LAWS if item[0] == law)

@@ -122,8 +122,9 @@ class Session:
     def calls(self, function: str, cases: Sequence[tuple[tuple, dict]], *, scratch: bool,
               callees: Mapping[str, Callable[..., Any]] = {}) -> Iterator[CallOutcome]:
         """Call the student's ``function`` in the child on copies of each case's arguments,
-        all sent in one exchange; yield each case's outcome as it comes, with ``scratch``
-        the forbidden libraries it used (seen running, or in its source).
+        all sent now in one exchange (the child runs them while the caller goes on); the
+        iterator gives each case's outcome as it comes, with ``scratch`` the forbidden
+        libraries it used (seen running, or in its source).
 
         Each case runs on its own clock, from the outcome before it. A fault ends the
         exchange (the later cases are not run); closing the iterator early lets the child
@@ -131,6 +132,8 @@ class Session:
         """
         if self.closed:
             raise RuntimeError("the session is closed")
+        if not cases:
+            return _no_outcomes()   # nothing is sent
         encoder = Encoder(PARENT_LIMIT)
         try:
             trees = [{"args": encoder.encode(list(args)), "kwargs": encoder.encode(dict(kwargs))}
@@ -140,47 +143,39 @@ class Session:
         frame = pack({"op": "calls", "function": function, "cases": trees, "scratch": scratch,
                       "callees": sorted(callees)}, encoder.blobs)
         static = (self.static_uses or {}).get(function, ()) if scratch else ()
-        for outcome in self._exchange(frame, len(cases), callees):
-            extra = tuple(use for use in static if use not in outcome.forbidden)
-            if extra:
-                outcome.forbidden = (*outcome.forbidden, *extra)[:KEEP_USES]
-            yield outcome
+        exchange = self._exchange(frame, len(cases), callees, static)
+        next(exchange)   # up to its first ``yield``: the cases are sent
+        return exchange
 
-    def _exchange(self, frame: bytes, count: int,
-                  callees: Mapping[str, Callable[..., Any]]) -> Iterator[CallOutcome]:
-        """Send the cases to a child that takes them (a fresh one if the first ends or falls
-        silent before it says it started), then yield their outcomes."""
-        for last_try in (False, True):
-            if time.monotonic() >= self._deadline:
-                yield CallOutcome(fault="timeout", fault_detail=self._budget_text())
-                return
-            if not self._ready_child():
-                yield CallOutcome(fault="protocol", fault_detail=_("the sandbox stopped working"))
-                return
-            sent = time.monotonic()
-            deadline = min(sent + self._limits.call_seconds, self._deadline)
-            try:
-                self._send(frame)
-                got = self._next(deadline)
-                if type(got) is tuple and got[0].get("op") != "started":
-                    raise ProtocolError("unexpected message")
-            except (ProtocolError, OSError) as error:
-                self._kill()
-                yield self._faulted(CallOutcome(fault="protocol", fault_detail=str(error)[:300]))
-                return
-            if type(got) is tuple:
-                break
-            # It ended, or fell silent, before it took the cases: none of them is to blame
-            # (a child that forged a reply and then ended; a thread left from an earlier call).
-            report = self._kill() if got is _TIMEOUT else got.report
-            self._forget()
-            if last_try:
-                yield self._faulted(self._ended(got, report, [], sent))
-                return
+    def _exchange(self, frame: bytes, count: int, callees: Mapping[str, Callable[..., Any]],
+                  static: Sequence[str]) -> Iterator[Any]:
+        """Send the cases (first ``yield``), to a fresh child again if the first ends or
+        falls silent before it says it took them; then yield their outcomes."""
+        sent = self._send_cases(frame)
+        yield None
         received = 0
         try:
+            for last_try in (False, True):
+                if isinstance(sent, CallOutcome):
+                    yield _noted(sent, static)
+                    return
+                deadline = min(sent + self._limits.call_seconds, self._deadline)
+                got = self._started(deadline)
+                if type(got) is tuple:
+                    break
+                if isinstance(got, CallOutcome):
+                    yield _noted(got, static)
+                    return
+                # It ended, or fell silent, before it took the cases: none of them is to
+                # blame (a child that forged a reply and then ended; a thread left running).
+                report = self._kill() if got is _TIMEOUT else got.report
+                self._forget()
+                if last_try:
+                    yield _noted(self._faulted(self._ended(got, report, [], sent)), static)
+                    return
+                sent = self._send_cases(frame)
             while received < count:
-                outcome = self._receive(deadline, callees)
+                outcome = _noted(self._receive(deadline, callees), static)
                 received += 1
                 yield outcome
                 if outcome.fault:
@@ -189,6 +184,33 @@ class Session:
         finally:
             if received < count and self._child is not None:
                 self._stop()
+
+    def _send_cases(self, frame: bytes) -> float | CallOutcome:
+        """Send an exchange to a child ready for it: when it was sent, or the outcome of its
+        first case if it could not be."""
+        if time.monotonic() >= self._deadline:
+            return CallOutcome(fault="timeout", fault_detail=self._budget_text())
+        if not self._ready_child():
+            return CallOutcome(fault="protocol", fault_detail=_("the sandbox stopped working"))
+        sent = time.monotonic()
+        try:
+            self._send(frame)
+        except (ProtocolError, OSError) as error:
+            self._kill()
+            return self._faulted(CallOutcome(fault="protocol", fault_detail=str(error)[:300]))
+        return sent
+
+    def _started(self, deadline: float) -> Any:
+        """The child's ``started`` frame, ``_TIMEOUT`` or ``_Ended`` (it did not take the
+        cases), or the outcome of a child that sent something else."""
+        try:
+            got = self._next(deadline)
+            if type(got) is tuple and got[0].get("op") != "started":
+                raise ProtocolError("unexpected message")
+            return got
+        except (ProtocolError, OSError) as error:
+            self._kill()
+            return self._faulted(CallOutcome(fault="protocol", fault_detail=str(error)[:300]))
 
     def _ready_child(self) -> bool:
         """Make sure a child that has loaded the submission is waiting, silent, for cases."""
@@ -276,7 +298,7 @@ class Session:
                 if op == "callee":
                     self._send(pack({"op": "answer", "error": {
                         "type": "RuntimeError", "message": "the grader stopped this call"}}))
-                elif op != "result":
+                elif op not in ("started", "result"):
                     break
         except (ProtocolError, OSError):
             pass
@@ -553,6 +575,19 @@ def _shapes(value: Any) -> Iterator[tuple[int, ...]]:
     elif type(value) is dict:
         for item in value.values():
             yield from _shapes(item)
+
+
+def _no_outcomes() -> Iterator[CallOutcome]:
+    """The outcomes of an exchange of no cases."""
+    yield from ()
+
+
+def _noted(outcome: CallOutcome, static: Sequence[str]) -> CallOutcome:
+    """``outcome`` with the forbidden uses found in the function's source added."""
+    extra = tuple(use for use in static if use not in outcome.forbidden)
+    if extra:
+        outcome.forbidden = (*outcome.forbidden, *extra)[:KEEP_USES]
+    return outcome
 
 
 def _outcome(message: dict[str, Any], blobs: list[bytes]) -> CallOutcome:
