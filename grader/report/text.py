@@ -98,8 +98,7 @@ def _print_details(console: Console, report: Report) -> None:
                 heading = test.name if is_failure(test) else \
                     _("{name} (passed)").format(name=test.name)
                 console.print(Text(neutral.terminal(heading), style="bold"))
-                for line in lines:
-                    console.print(Padding(Text(line), (0, 0, 0, 2)))
+                console.print(Padding(Text("\n".join(lines)), (0, 0, 0, 2)))
     if stubs:
         console.print()
         console.print(Text(neutral.terminal(stubs[0].tests[0].message)))
