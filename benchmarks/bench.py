@@ -7,7 +7,8 @@ Run ``make bench`` (or ``.venv/bin/python benchmarks/bench.py``). In one run on 
 - ``grade run`` on one correct submission, start to finish (median of several);
 - ``grade batch --jobs 2`` over classes of 40 and 200 submissions (correct, buggy and crashing),
   wall time per submission and the peak memory (PSS, summed over the whole process tree),
-  and the peak of one worker's tree;
+  and the peak of one worker's tree; the largest class again with more workers
+  (``--jobs 2 3``: the memory each extra worker adds);
 - ``grade batch --scheduler`` over the same classes on a local Dask cluster of 2 worker
   processes (``dask scheduler`` and ``dask worker --nworkers 2 --nthreads 1`` on 127.0.0.1,
   started before the clock runs, each worker's grader started by the first class): wall
@@ -31,7 +32,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from benchmarks.targets import finish, target
+from benchmarks.targets import MEMORY_PER_JOB, MEMORY_TWO_JOBS, finish, target
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -201,6 +202,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="repetitions for medians")
     parser.add_argument("--sizes", type=int, nargs="+", default=[40, 200],
                         help="class sizes for grade batch")
+    parser.add_argument("--jobs", type=int, nargs="+", default=[2, 3],
+                        help="worker counts for grade batch: the first on every class size, "
+                             "the others on the largest (memory per extra worker)")
     parser.add_argument("--no-dask", action="store_true",
                         help="skip grade batch --scheduler on a local Dask cluster")
     args = parser.parse_args()
@@ -214,12 +218,17 @@ def main() -> None:
         run = median_time([GRADE, "run", str(one), "--seed", "1"], args.runs)
         print(f"grade run  one submission                  {run:6.2f} s   "
               f"({run / baseline:.2f}x, {target('grade run', run / baseline, 1.5)})")
+        first, *more = args.jobs
+        peaks = {}
         for size in args.sizes:
             folder = Path(tmp) / f"class{size}"
             make_class(folder, size)
-            elapsed, peak, worker = batch(folder, Path(tmp) / f"out{size}", "--jobs", "2")
-            report(f"grade batch --jobs 2, {size:4d} submissions", elapsed, size, baseline,
-                   peak, worker)
+            for jobs in [first, *(more if size == max(args.sizes) else [])]:
+                elapsed, peak, worker = batch(folder, Path(tmp) / f"out{size}-{jobs}",
+                                              "--jobs", str(jobs))
+                what = f"grade batch --jobs {jobs}, {size:4d} submissions"
+                report(what, elapsed, size, baseline, peak, worker)
+                memory(what, jobs, peak, peaks.setdefault(size, (jobs, peak)))
         if not args.no_dask and importlib.util.find_spec("distributed") is not None:
             with DaskCluster(Path(tmp) / "cluster", workers=2) as cluster:
                 for size in args.sizes:
@@ -237,6 +246,19 @@ def report(what: str, elapsed: float, size: int, baseline: float, peak: int,
     print(f"{what}   {elapsed:6.2f} s   {per:.3f} s each ({per / baseline:.3f}x, "
           f"{target(what.strip(), per / baseline, 0.25)})   "
           f"peak {peak / 2**20:.0f} MiB, one worker {worker / 2**20:.0f} MiB")
+
+
+def memory(what: str, jobs: int, peak: int, first: tuple[int, int]) -> None:
+    """The peak memory's targets: ``MEMORY_TWO_JOBS`` at ``--jobs 2``, and at most
+    ``MEMORY_PER_JOB`` more for each worker beyond the ``first`` run's (jobs, peak)."""
+    mib = peak / 2**20
+    if jobs == 2:
+        print(f"    peak memory {mib:.0f} MiB "
+              f"({target(what + ' peak memory', mib, MEMORY_TWO_JOBS, 'MiB')})")
+    if jobs > first[0]:
+        extra = (peak - first[1]) / 2**20 / (jobs - first[0])
+        print(f"    {extra:+.0f} MiB per worker beyond {first[0]} "
+              f"({target(what + ' memory per extra worker', extra, MEMORY_PER_JOB, 'MiB')})")
 
 
 if __name__ == "__main__":
