@@ -7,8 +7,9 @@ Run ``make bench`` (or ``.venv/bin/python benchmarks/bench.py``). In one run on 
 - ``grade run`` on one correct submission, start to finish (median of several);
 - ``grade batch --jobs 2`` over classes of 40 and 200 submissions (correct, buggy and crashing),
   wall time per submission and the peak memory (PSS, summed over the whole process tree),
-  and the peak of one worker's tree; the largest class again with more workers
-  (``--jobs 2 3``: the memory each extra worker adds);
+  the peak of one worker's tree and of the template server's (which holds every worker's
+  sandbox server); the largest class again with more workers (``--jobs 2 3``: the memory
+  each extra worker adds);
 - ``grade batch --scheduler`` over the same classes on a local Dask cluster of 2 worker
   processes (``dask scheduler`` and ``dask worker --nworkers 2 --nthreads 1`` on 127.0.0.1,
   started before the clock runs, each worker's grader started by the first class): wall
@@ -109,23 +110,36 @@ def children(pid: int) -> list[int]:
     return found
 
 
+def is_template(pid: int) -> bool:
+    """Whether ``pid`` is a template server (which forks every local worker's server)."""
+    try:
+        return b"grader.sandbox.template" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
 def batch(folder: Path, out: Path, *options: str,
           workers: Callable[[], list[int]] | None = None,
-          others: tuple[int, ...] = ()) -> tuple[float, int, int]:
-    """Wall time, peak memory of the whole tree (``grade batch``'s and the ``others``') and
-    peak memory of one worker's tree (the batch's children, or the pids ``workers`` gives)
-    of ``grade batch OPTIONS`` over ``folder``."""
+          others: tuple[int, ...] = ()) -> tuple[float, int, int, int]:
+    """Wall time, peak memory of the whole tree (``grade batch``'s and the ``others``), peak
+    memory of one worker's tree (the batch's children but the template, or the pids
+    ``workers`` gives) and of the template's tree (every local worker's server) of ``grade
+    batch OPTIONS`` over ``folder``."""
     command = [GRADE, "batch", str(folder), "-o", str(out), "--seed", "7", *options]
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    peak = peak_worker = 0
+    peak = peak_worker = peak_template = 0
 
     def sample() -> None:
-        nonlocal peak, peak_worker
+        nonlocal peak, peak_worker, peak_template
         while process.poll() is None:
             peak = max(peak, sum(tree_pss(pid) for pid in (process.pid, *others)))
-            each = [tree_pss(pid) for pid in (workers() if workers else children(process.pid))]
+            below = children(process.pid)
+            templates = [pid for pid in below if is_template(pid)]
+            each = [tree_pss(pid) for pid in (workers() if workers else
+                                              [p for p in below if p not in templates])]
             peak_worker = max([peak_worker, *each])
+            peak_template = max(peak_template, sum(map(tree_pss, templates)))
             time.sleep(0.05)
 
     sampler = threading.Thread(target=sample)
@@ -135,7 +149,7 @@ def batch(folder: Path, out: Path, *options: str,
     sampler.join()
     if code != 0:
         raise SystemExit(f"grade batch exited with {code}")
-    return elapsed, peak, peak_worker
+    return elapsed, peak, peak_worker, peak_template
 
 
 class DaskCluster:
@@ -224,15 +238,15 @@ def main() -> None:
             folder = Path(tmp) / f"class{size}"
             make_class(folder, size)
             for jobs in [first, *(more if size == max(args.sizes) else [])]:
-                elapsed, peak, worker = batch(folder, Path(tmp) / f"out{size}-{jobs}",
-                                              "--jobs", str(jobs))
+                elapsed, peak, worker, servers = batch(
+                    folder, Path(tmp) / f"out{size}-{jobs}", "--jobs", str(jobs))
                 what = f"grade batch --jobs {jobs}, {size:4d} submissions"
-                report(what, elapsed, size, baseline, peak, worker)
+                report(what, elapsed, size, baseline, peak, worker, servers)
                 memory(what, jobs, peak, peaks.setdefault(size, (jobs, peak)))
         if not args.no_dask and importlib.util.find_spec("distributed") is not None:
             with DaskCluster(Path(tmp) / "cluster", workers=2) as cluster:
                 for size in args.sizes:
-                    elapsed, peak, worker = batch(
+                    elapsed, peak, worker, _servers = batch(
                         Path(tmp) / f"class{size}", Path(tmp) / f"dask{size}", "--scheduler",
                         cluster.address, workers=cluster.worker_pids, others=cluster.pids())
                     report(f"grade batch --scheduler (2 Dask workers), {size:4d} submissions",
@@ -241,11 +255,15 @@ def main() -> None:
 
 
 def report(what: str, elapsed: float, size: int, baseline: float, peak: int,
-           worker: int) -> None:
+           worker: int, servers: int = 0) -> None:
+    """One class's line: time, ratio, the peak memory of all, of one worker's tree, and of
+    the template's tree (``servers``: every local worker's server, forked from it)."""
     per = elapsed / size
     print(f"{what}   {elapsed:6.2f} s   {per:.3f} s each ({per / baseline:.3f}x, "
           f"{target(what.strip(), per / baseline, 0.25)})   "
-          f"peak {peak / 2**20:.0f} MiB, one worker {worker / 2**20:.0f} MiB")
+          f"peak {peak / 2**20:.0f} MiB, one worker {worker / 2**20:.0f} MiB"
+          + (f" (the servers, in the template's tree: {servers / 2**20:.0f} MiB)"
+             if servers else ""))
 
 
 def memory(what: str, jobs: int, peak: int, first: tuple[int, int]) -> None:

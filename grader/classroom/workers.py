@@ -6,8 +6,8 @@ from this process, which already has numpy and torch imported, before it reads a
 submission, so no classmate's code is in a worker's memory. Each worker starts its
 ``Grader`` (whose sandbox server is forked from the batch's template server, a fresh
 interpreter with nothing of the grader in it, started before the workers: the servers share
-its numpy and torch), computes the cases of the seed once, and then, one path after another, loads a submission,
-grades it and discards it. Only trusted grader processes exchange pickles here: paths go
+its numpy and torch), computes the cases of the seed once, and then, one path after
+another, loads a submission, grades it and discards it. Only trusted grader processes exchange pickles here: paths go
 out, reports come back as plain dicts.
 
 A worker grades in a process it forks from itself while it is still clean (it never reads
