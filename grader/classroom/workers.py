@@ -152,6 +152,7 @@ class Workers:
         if self.template is not None:
             self.template.close()
             self.template = None
+        gc.unfreeze()   # no worker is left to share with: collect as usual again
 
     def _next(self, held: dict[int, int]) -> tuple[str, Any]:
         """The next message from a worker; "died" for a worker that vanished mid-task,
