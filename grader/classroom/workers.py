@@ -7,8 +7,8 @@ submission, so no classmate's code is in a worker's memory. Each worker starts i
 ``Grader`` (whose sandbox server is forked from the batch's template server, a fresh
 interpreter with nothing of the grader in it, started before the workers: the servers share
 its numpy and torch), computes the cases of the seed once, and then, one path after
-another, loads a submission, grades it and discards it. Only trusted grader processes exchange pickles here: paths go
-out, reports come back as plain dicts.
+another, loads a submission, grades it and discards it. Only trusted grader processes
+exchange pickles here: paths go out, reports come back as plain dicts.
 
 A worker grades in a process it forks from itself while it is still clean (it never reads
 anything). When that process's sandbox fails (``SandboxFailure``: the fork server died), the
@@ -20,7 +20,7 @@ Nothing outlives the batch: a worker gets SIGTERM when the batch's process ends,
 ends (``kill -9`` included: ``PR_SET_PDEATHSIG``), and a grading process when its worker
 ends; on SIGTERM a worker stops its grading process, which closes its sandbox (whose server
 ends with it) and exits without waiting for anyone to read its last result. The template
-dies with the batch's process and ends once no worker is left.
+dies with the batch's process, and is stopped once no worker is left.
 """
 
 from __future__ import annotations
@@ -37,8 +37,8 @@ from typing import Any, Iterator, NamedTuple
 from grader.grading import Grader, Options
 from grader.i18n import _, language, set_language
 from grader.report.model import Report
-from grader.sandbox.confine import die_with_parent
 from grader.sandbox import template
+from grader.sandbox.confine import die_with_parent
 from grader.sandbox.session import SandboxFailure
 from grader.submission import LoadError, load
 from grader.submission.archive import discard

@@ -69,7 +69,10 @@ class ForkedServer:
 
     def kill(self) -> None:
         if self.pidfd >= 0:
-            signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+            try:
+                signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+            except ProcessLookupError:   # it has ended meanwhile
+                pass
 
 
 class Template:
