@@ -7,7 +7,9 @@ Run ``make bench`` (or ``.venv/bin/python benchmarks/bench.py``). In one run on 
 - ``grade run`` on one correct submission, start to finish (median of several);
 - ``grade batch --jobs 2`` over classes of 40 and 200 submissions (correct, buggy and crashing),
   wall time per submission and the peak memory (PSS, summed over the whole process tree),
-  and the peak of one worker's tree;
+  the peak of one worker's tree and of the template server's (which holds every worker's
+  sandbox server); the largest class again with more workers (``--jobs 2 3``: the memory
+  each extra worker adds);
 - ``grade batch --scheduler`` over the same classes on a local Dask cluster of 2 worker
   processes (``dask scheduler`` and ``dask worker --nworkers 2 --nthreads 1`` on 127.0.0.1,
   started before the clock runs, each worker's grader started by the first class): wall
@@ -31,7 +33,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from benchmarks.targets import finish, target
+from benchmarks.targets import MEMORY_PER_JOB, MEMORY_TWO_JOBS, finish, target
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -108,23 +110,36 @@ def children(pid: int) -> list[int]:
     return found
 
 
+def is_template(pid: int) -> bool:
+    """Whether ``pid`` is a template server (which forks every local worker's server)."""
+    try:
+        return b"grader.sandbox.template" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
 def batch(folder: Path, out: Path, *options: str,
           workers: Callable[[], list[int]] | None = None,
-          others: tuple[int, ...] = ()) -> tuple[float, int, int]:
-    """Wall time, peak memory of the whole tree (``grade batch``'s and the ``others``') and
-    peak memory of one worker's tree (the batch's children, or the pids ``workers`` gives)
-    of ``grade batch OPTIONS`` over ``folder``."""
+          others: tuple[int, ...] = ()) -> tuple[float, int, int, int]:
+    """Wall time, peak memory of the whole tree (``grade batch``'s and the ``others``), peak
+    memory of one worker's tree (the batch's children but the template, or the pids
+    ``workers`` gives) and of the template's tree (every local worker's server) of ``grade
+    batch OPTIONS`` over ``folder``."""
     command = [GRADE, "batch", str(folder), "-o", str(out), "--seed", "7", *options]
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    peak = peak_worker = 0
+    peak = peak_worker = peak_template = 0
 
     def sample() -> None:
-        nonlocal peak, peak_worker
+        nonlocal peak, peak_worker, peak_template
         while process.poll() is None:
             peak = max(peak, sum(tree_pss(pid) for pid in (process.pid, *others)))
-            each = [tree_pss(pid) for pid in (workers() if workers else children(process.pid))]
+            below = children(process.pid)
+            templates = [pid for pid in below if is_template(pid)]
+            each = [tree_pss(pid) for pid in (workers() if workers else
+                                              [p for p in below if p not in templates])]
             peak_worker = max([peak_worker, *each])
+            peak_template = max(peak_template, sum(map(tree_pss, templates)))
             time.sleep(0.05)
 
     sampler = threading.Thread(target=sample)
@@ -134,7 +149,7 @@ def batch(folder: Path, out: Path, *options: str,
     sampler.join()
     if code != 0:
         raise SystemExit(f"grade batch exited with {code}")
-    return elapsed, peak, peak_worker
+    return elapsed, peak, peak_worker, peak_template
 
 
 class DaskCluster:
@@ -201,6 +216,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="repetitions for medians")
     parser.add_argument("--sizes", type=int, nargs="+", default=[40, 200],
                         help="class sizes for grade batch")
+    parser.add_argument("--jobs", type=int, nargs="+", default=[2, 3],
+                        help="worker counts for grade batch: the first on every class size, "
+                             "the others on the largest (memory per extra worker)")
     parser.add_argument("--no-dask", action="store_true",
                         help="skip grade batch --scheduler on a local Dask cluster")
     args = parser.parse_args()
@@ -214,16 +232,21 @@ def main() -> None:
         run = median_time([GRADE, "run", str(one), "--seed", "1"], args.runs)
         print(f"grade run  one submission                  {run:6.2f} s   "
               f"({run / baseline:.2f}x, {target('grade run', run / baseline, 1.5)})")
+        first, *more = args.jobs
+        peaks = {}
         for size in args.sizes:
             folder = Path(tmp) / f"class{size}"
             make_class(folder, size)
-            elapsed, peak, worker = batch(folder, Path(tmp) / f"out{size}", "--jobs", "2")
-            report(f"grade batch --jobs 2, {size:4d} submissions", elapsed, size, baseline,
-                   peak, worker)
+            for jobs in [first, *(more if size == max(args.sizes) else [])]:
+                elapsed, peak, worker, servers = batch(
+                    folder, Path(tmp) / f"out{size}-{jobs}", "--jobs", str(jobs))
+                what = f"grade batch --jobs {jobs}, {size:4d} submissions"
+                report(what, elapsed, size, baseline, peak, worker, servers)
+                memory(what, jobs, peak, peaks.setdefault(size, (jobs, peak)))
         if not args.no_dask and importlib.util.find_spec("distributed") is not None:
             with DaskCluster(Path(tmp) / "cluster", workers=2) as cluster:
                 for size in args.sizes:
-                    elapsed, peak, worker = batch(
+                    elapsed, peak, worker, _servers = batch(
                         Path(tmp) / f"class{size}", Path(tmp) / f"dask{size}", "--scheduler",
                         cluster.address, workers=cluster.worker_pids, others=cluster.pids())
                     report(f"grade batch --scheduler (2 Dask workers), {size:4d} submissions",
@@ -232,11 +255,28 @@ def main() -> None:
 
 
 def report(what: str, elapsed: float, size: int, baseline: float, peak: int,
-           worker: int) -> None:
+           worker: int, servers: int = 0) -> None:
+    """One class's line: time, ratio, the peak memory of all, of one worker's tree, and of
+    the template's tree (``servers``: every local worker's server, forked from it)."""
     per = elapsed / size
     print(f"{what}   {elapsed:6.2f} s   {per:.3f} s each ({per / baseline:.3f}x, "
           f"{target(what.strip(), per / baseline, 0.25)})   "
-          f"peak {peak / 2**20:.0f} MiB, one worker {worker / 2**20:.0f} MiB")
+          f"peak {peak / 2**20:.0f} MiB, one worker {worker / 2**20:.0f} MiB"
+          + (f" (the servers, in the template's tree: {servers / 2**20:.0f} MiB)"
+             if servers else ""))
+
+
+def memory(what: str, jobs: int, peak: int, first: tuple[int, int]) -> None:
+    """The peak memory's targets: ``MEMORY_TWO_JOBS`` at ``--jobs 2``, and at most
+    ``MEMORY_PER_JOB`` more for each worker beyond the ``first`` run's (jobs, peak)."""
+    mib = peak / 2**20
+    if jobs == 2:
+        print(f"    peak memory {mib:.0f} MiB "
+              f"({target(what + ' peak memory', mib, MEMORY_TWO_JOBS, 'MiB')})")
+    if jobs > first[0]:
+        extra = (peak - first[1]) / 2**20 / (jobs - first[0])
+        print(f"    {extra:+.0f} MiB per worker beyond {first[0]} "
+              f"({target(what + ' memory per extra worker', extra, MEMORY_PER_JOB, 'MiB')})")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,10 @@ exit status 1 (``make bench`` then fails)."""
 
 from __future__ import annotations
 
+#: Peak memory (PSS, MiB) of the whole process tree of ``grade batch --jobs 2`` (issue 25).
+MEMORY_TWO_JOBS = 400
+#: MiB of peak memory each worker beyond two may add (issue 25).
+MEMORY_PER_JOB = 100
 #: The lines of the targets missed so far in this process.
 missed: list[str] = []
 

@@ -4,24 +4,28 @@ Processes rather than threads: the parent's share of grading (oracles, compariso
 diagnoses) is Python, so threads would queue on one interpreter lock. Workers are forked
 from this process, which already has numpy and torch imported, before it reads a single
 submission, so no classmate's code is in a worker's memory. Each worker starts its
-``Grader`` (whose sandbox server is launched once, a fresh interpreter with nothing of
-the worker in it), computes the cases of the seed once, and then, one path after another, loads a submission,
-grades it and discards it. Only trusted grader processes exchange pickles here: paths go
-out, reports come back as plain dicts.
+``Grader`` (whose sandbox server is forked from the batch's template server, a fresh
+interpreter with nothing of the grader in it, started before the workers: the servers share
+its numpy and torch), computes the cases of the seed once, and then, one path after
+another, loads a submission, grades it and discards it. Only trusted grader processes
+exchange pickles here: paths go out, reports come back as plain dicts.
 
 A worker grades in a process it forks from itself while it is still clean (it never reads
 anything). When that process's sandbox fails (``SandboxFailure``: the fork server died), the
 submission it held gets an error row saying the grader failed, never a score, and the worker
-forks a fresh grading process, with a fresh sandbox, for the next submissions.
+forks a fresh grading process, with a fresh sandbox, for the next submissions (its server
+forked from the template again, or launched on its own if the template is gone).
 
 Nothing outlives the batch: a worker gets SIGTERM when the batch's process ends, however it
 ends (``kill -9`` included: ``PR_SET_PDEATHSIG``), and a grading process when its worker
 ends; on SIGTERM a worker stops its grading process, which closes its sandbox (whose server
-ends with it) and exits without waiting for anyone to read its last result.
+ends with it) and exits without waiting for anyone to read its last result. The template
+dies with the batch's process, and is stopped once no worker is left.
 """
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import queue
@@ -33,6 +37,7 @@ from typing import Any, Iterator, NamedTuple
 from grader.grading import Grader, Options
 from grader.i18n import _, language, set_language
 from grader.report.model import Report
+from grader.sandbox import template
 from grader.sandbox.confine import die_with_parent
 from grader.sandbox.session import SandboxFailure
 from grader.submission import LoadError, load
@@ -75,8 +80,11 @@ class Workers:
         self.ready = False                 # whether a worker has started its grader
         self.warnings: list[str] = []      # the grader's, as a worker that started says
         self.failure = ""                  # why a worker could not start its grader
+        self.template: template.Template | None = None   # forks every worker's server
 
     def __enter__(self) -> "Workers":
+        self.template = template.share()   # before the workers: they inherit its socket
+        gc.freeze()   # what the workers inherit stays shared: no collection here copies it
         for process in self.processes:
             process.start()
         return self
@@ -128,7 +136,7 @@ class Workers:
 
     def close(self) -> None:
         """Stop every worker (each closes its sandbox, so nothing it started outlives this),
-        then the queues."""
+        then the queues and the template."""
         self.tasks.cancel_join_thread()     # tasks nobody will take must not block our exit
         for process in self.processes:
             if process.is_alive():
@@ -141,6 +149,10 @@ class Workers:
         for channel in (self.tasks, self.results):
             channel.close()
             channel.join_thread()
+        if self.template is not None:
+            self.template.close()
+            self.template = None
+        gc.unfreeze()   # no worker is left to share with: collect as usual again
 
     def _next(self, held: dict[int, int]) -> tuple[str, Any]:
         """The next message from a worker; "died" for a worker that vanished mid-task,

@@ -26,6 +26,17 @@ What is defended, and how
   costs a fork of it, not an interpreter. The server also drops grader modules it does not
   need, and points at /dev/null every descriptor it did not ask for. Each submission gets
   a child forked from the server (and a fresh one after each fault).
+- **A batch's servers share one clean template** (``template.py``). ``grade batch`` starts
+  one template server before its workers: a fresh interpreter like the above, which imports
+  numpy and torch once and then only forks a server for each worker's grading process, so
+  the servers share its pages. A request carries nothing but the server's end of a fresh
+  socket; the forked launcher closes every other descriptor (the template's control socket
+  included) before it becomes that worker's launcher and server, configured by its own
+  grading process as any server is. So a child holds no descriptor of the template or of
+  another worker's server and (as root) sees only its own server's PID namespace and runs
+  as its server's uid; the template's memory, which a child may read through its
+  server's, holds nothing of the grader's either. The template dies with the batch's
+  process; a sandbox started after the template died launches a server of its own.
 - **A narrow channel.** Parent and child exchange frames of JSON plus ``.npy`` blobs
   (``channel.py``), never pickles, size-bounded (``Limits.result_bytes``) and decoded
   strictly. Only None, bools, ints, floats, strings, numpy scalars, numeric ndarrays of
@@ -113,9 +124,10 @@ What is not defended
   reaches the scheduler can run code on the workers, read every submission and expected
   value there, and send back forged reports. The warning is all the grader does; keep the
   scheduler on a private network, or use TLS with certificates only the grader holds.
-- A child sees the server's command line (``python -m grader.sandbox.boot``) and can use
-  the CPU and memory its limits allow; nothing stops a slow, legal submission but the
-  time limits.
+- A child sees the server's command line (``python -m grader.sandbox.boot``, or
+  ``grader.sandbox.template`` with the numbers of the template's socket and of the
+  grader's process) and can use the CPU and memory its limits allow; nothing stops a
+  slow, legal submission but the time limits.
 """
 
 from grader.sandbox.server import Sandbox

@@ -10,6 +10,10 @@ server, which is their first process (pid 1): when the server dies, for whatever
 the kernel kills every process left in the namespace, double-forked or not. The launcher
 only waits for the server and exits with it; the server dies with the launcher
 (``PR_SET_PDEATHSIG``). Where the namespaces are not allowed, the launcher is the server.
+
+A batch's template (``template.py``) runs ``warm`` once and then, for each worker, forks a
+process that runs ``run`` on that worker's socket: the same launcher and server, sharing the
+template's pages of numpy and torch.
 """
 
 from __future__ import annotations
@@ -26,7 +30,11 @@ from grader.sandbox import confine
 
 
 def main() -> NoReturn:
-    sock = socket.socket(fileno=int(sys.argv[1]))
+    run(socket.socket(fileno=int(sys.argv[1])))
+
+
+def run(sock: socket.socket) -> NoReturn:
+    """Be the launcher of a server on ``sock`` (and, in its child, the server)."""
     try:
         if confine.enter_namespaces():
             _launch(sock)
@@ -62,14 +70,24 @@ def _launch(sock: socket.socket) -> None:
     os._exit(code if code >= 0 else 128 - code)
 
 
+def warm() -> None:
+    """Import what the server and its children need (numpy and torch single-threaded), and
+    read the message catalogs (a child may not read them)."""
+    from grader.i18n import LANGUAGES, catalog
+    from grader.sandbox.server import single_threaded_libraries
+    single_threaded_libraries()
+    from grader.sandbox import child  # noqa: F401  (warm: imported before any fork)
+    for language in LANGUAGES:
+        catalog(language)
+
+
 def _serve(sock: socket.socket) -> NoReturn:
     """Import what children need, read the configuration, serve."""
     from grader.i18n import set_language
     from grader.sandbox.channel import FrameReader
-    from grader.sandbox.server import CONTROL_LIMIT, ForkServer, single_threaded_libraries
+    from grader.sandbox.server import CONTROL_LIMIT, ForkServer
     from grader.sandbox.values import Limits
-    single_threaded_libraries()   # before the configuration: it may be sent much later
-    from grader.sandbox import child  # noqa: F401  (warm: imported before any fork)
+    warm()   # before the configuration: it may be sent much later
     frame = FrameReader(CONTROL_LIMIT).read(sock)
     if frame is None or frame[0].get("op") != "config":
         os._exit(70)

@@ -164,11 +164,13 @@ def prepare_server(disk_bytes: int = 0) -> list[str]:
 
     Returns the degradations to tell the user, once each.
     """
-    global _child_ids, _disk_bytes
+    global _child_ids, _disk_bytes, _server_pid
     if not _LINUX:
         return [_("Process confinement is only available on Linux: submissions run with "
                   "your privileges and can read and write your files.")]
     _prctl(PR_SET_CHILD_SUBREAPER, 1)
+    if not _own_proc:   # else ``private_mounts`` read it (a template's fork is not the template)
+        _server_pid = host_pid()
     warnings = []
     if os.getpid() != 1 or not _own_proc:
         warnings.append(_("This system does not give the sandbox a PID namespace of its own: "

@@ -3,12 +3,14 @@
 ``Sandbox.start`` launches the server as a fresh interpreter (``boot.py``; as root, the
 first process of PID and mount namespaces of its own), which imports numpy and torch and
 never holds anything of the grader's: no frame, object, environment variable or secret.
-A child is still a fork of that warm server, not a new interpreter. The server forks a
-child for a session (and a fresh one after each fault) and passes the parent its end of a
-socketpair (``socket.send_fds``); the parent then talks to the child directly, one exchange
-per test (all its cases). When a child ends (or the parent asks for it to be killed), the
-server reaps it and every process it left behind, reads what it printed last, removes its
-folder and tells the parent how it ended.
+A batch's workers get their servers forked from one such interpreter instead (the template,
+``template.py``), so they share its numpy and torch. A child is still a fork of that warm
+server, not a new interpreter. The server forks a child for a session (and a fresh one
+after each fault) and passes the parent its end of a socketpair (``socket.send_fds``); the
+parent then talks to the child directly, one exchange per test (all its cases). When a
+child ends (or the parent asks for it to be killed), the server reaps it and every process
+it left behind, reads what it printed last, removes its folder and tells the parent how it
+ended.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from grader.submission import Submission
 
 if TYPE_CHECKING:
     from grader.sandbox.session import Session
+    from grader.sandbox.template import ForkedServer
 
 #: Largest control message (an ``exited`` report carries the last output).
 CONTROL_LIMIT = 1 << 24
@@ -65,7 +68,8 @@ class Sandbox:
         self._session: Session | None = None
 
     def start(self) -> None:
-        """Launch the server in an interpreter of its own (``boot.py``): nothing of this
+        """Launch the server in an interpreter of its own (``boot.py``), or fork it from
+        the shared template (``template.py``, itself such an interpreter): nothing of this
         process, its frames, objects or environment, is ever in the server or a child. The
         server imports numpy and torch meanwhile; ``open`` or ``warnings`` waits for it."""
         if self._link is not None:
@@ -134,7 +138,7 @@ class Sandbox:
 
 
 #: A server launched ahead (``prelaunch``) by the process whose pid is first.
-_launched: tuple[int, subprocess.Popen, socket.socket] | None = None
+_launched: tuple[int, subprocess.Popen | ForkedServer, socket.socket] | None = None
 
 
 def prelaunch() -> None:
@@ -146,8 +150,13 @@ def prelaunch() -> None:
         _launched = (os.getpid(), *_launch())
 
 
-def _launch() -> tuple[subprocess.Popen, socket.socket]:
-    """A fresh server interpreter, and this process's end of its socket."""
+def _launch() -> tuple[subprocess.Popen | ForkedServer, socket.socket]:
+    """A server forked from the shared template (``template.share``), else a fresh server
+    interpreter; and this process's end of its socket."""
+    from grader.sandbox.template import fork_server
+    forked = fork_server()
+    if forked is not None:
+        return forked
     ours, theirs = socket.socketpair()
     try:
         process = subprocess.Popen(
@@ -194,7 +203,7 @@ def ready(fds: Sequence[Any], event: int, timeout: float) -> list[int]:
 class ServerLink:
     """The parent's end of the control socket: spawn and kill children, hear them end."""
 
-    def __init__(self, process: subprocess.Popen, sock: socket.socket) -> None:
+    def __init__(self, process: subprocess.Popen | ForkedServer, sock: socket.socket) -> None:
         self.process = process
         self.pid = process.pid
         self.sock = sock

@@ -49,3 +49,19 @@ def _state(pid: int) -> str:
         return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][:1]
     except FileNotFoundError:
         return "Z"
+
+
+def test_memory_targets_are_the_issues_and_a_miss_is_marked(capsys, monkeypatch):
+    from benchmarks import targets
+
+    monkeypatch.setattr(targets, "missed", [])
+    module, mib = bench(), 2**20
+    module.memory("met --jobs 2", 2, 390 * mib, (2, 390 * mib))
+    module.memory("met --jobs 4", 4, 560 * mib, (2, 390 * mib))
+    assert "MISSED" not in capsys.readouterr().out and targets.missed == []
+    module.memory("missed --jobs 2", 2, 450 * mib, (2, 450 * mib))
+    module.memory("missed --jobs 3", 3, 600 * mib, (2, 450 * mib))
+    out = capsys.readouterr().out
+    assert "peak memory 450 MiB (target <= 400 MiB  MISSED)" in out
+    assert "+150 MiB per worker beyond 2 (target <= 100 MiB  MISSED)" in out
+    assert len(targets.missed) == 2

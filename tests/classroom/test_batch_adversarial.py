@@ -160,13 +160,15 @@ def test_a_stopped_batch_leaves_no_process(how: str, tmp_path: Path) -> None:
         deadline = time.monotonic() + 300     # a generous wait for grading to start
         while time.monotonic() < deadline and batch.poll() is None:
             seen |= _descendants(batch.pid)
-            servers = [p for p in seen if _alive(p) and b"grader.sandbox.boot" in
+            sandbox = [p for p in seen if _alive(p) and b"grader.sandbox." in
                        Path(f"/proc/{p}/cmdline").read_bytes()] if seen else []
-            if len(servers) >= 2:
+            if len(sandbox) >= 5:   # the template, each worker's launcher and server
                 break
             time.sleep(0.2)
         assert batch.poll() is None, "the batch ended before it could be stopped"
         seen |= _descendants(batch.pid)
+        assert any(b"grader.sandbox.template" in Path(f"/proc/{p}/cmdline").read_bytes()
+                   for p in seen if _alive(p)), "no template server to stop"
         os.kill(batch.pid, getattr(signal, how))
         batch.wait(timeout=120)
         deadline = time.monotonic() + 120     # a generous wait for everything to end

@@ -1,5 +1,6 @@
-"""Batch workers: a grader-side fault (the sandbox server killed) is never a student's score,
-the worker grades the next submissions with a fresh sandbox, and a rerun grades the row again."""
+"""Batch workers: their sandbox servers are forks of one template server; a grader-side fault
+(the sandbox server killed, the template too) is never a student's score, the worker grades
+the next submissions with a fresh sandbox, and a rerun grades the row again."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from grader.classroom import gradebook
 from grader.classroom.batch import run_batch
 from grader.cli import make_options
 from grader.grading import Grader
+from grader.sandbox import template
 
 SOLUTIONS = Path(__file__).resolve().parents[2] / "solutions"
 
@@ -21,14 +23,18 @@ def copy_solutions(folder: Path) -> Path:
     return folder
 
 
-def kill_the_server_once(monkeypatch, victim: str, flag: Path, during_a_call: bool) -> None:
-    """Kill the sandbox server from outside, once, when grading ``victim`` starts (or at its
-    first call). Workers are forked from this process, so they inherit the patch."""
+def kill_the_server_once(monkeypatch, victim: str, flag: Path, during_a_call: bool,
+                         and_template: bool = False) -> None:
+    """Kill the sandbox server (and the template server) from outside, once, when grading
+    ``victim`` starts (or at its first call). Workers are forked from this process, so they
+    inherit the patch."""
     grade = Grader.grade
 
     def kill(link) -> None:
         if not flag.exists():
             flag.write_text("killed", encoding="utf-8")
+            if and_template:
+                os.kill(template._shared.process.pid, signal.SIGKILL)
             os.kill(link.pid, signal.SIGKILL)
 
     def patched(self, submission):
@@ -53,12 +59,14 @@ def options():
                         memory=None)
 
 
-def check_fault_is_not_a_score(tmp_path: Path, monkeypatch, during_a_call: bool) -> None:
+def check_fault_is_not_a_score(tmp_path: Path, monkeypatch, during_a_call: bool,
+                               and_template: bool = False) -> None:
     klass = tmp_path / "class"
     for name in ("a_first", "b_victim", "c_after", "d_later"):
         copy_solutions(klass / name)
     out = tmp_path / "out"
-    kill_the_server_once(monkeypatch, "b_victim", tmp_path / "killed", during_a_call)
+    kill_the_server_once(monkeypatch, "b_victim", tmp_path / "killed", during_a_call,
+                         and_template)
     outcome = run_batch(klass, out, options(), jobs=1, progress=False)
     assert (tmp_path / "killed").exists()
     book = {row["submission"]: row for row in gradebook.read(out / "gradebook.csv")}
@@ -79,3 +87,33 @@ def test_a_server_killed_before_grading_is_no_score(tmp_path, monkeypatch):
 
 def test_a_server_killed_while_grading_is_no_score(tmp_path, monkeypatch):
     check_fault_is_not_a_score(tmp_path, monkeypatch, during_a_call=True)
+
+
+def test_the_template_killed_with_the_server_is_no_score(tmp_path, monkeypatch):
+    """The fresh sandbox after the fault is launched on its own: there is no template left."""
+    check_fault_is_not_a_score(tmp_path, monkeypatch, during_a_call=False, and_template=True)
+
+
+def test_every_workers_server_is_forked_from_one_template(tmp_path, monkeypatch):
+    """Each worker's grading process records its pid and who forked its sandbox's launcher."""
+    record = tmp_path / "servers"
+    record.mkdir()
+    enter = Grader.__enter__
+
+    def recording(self):
+        started = enter(self)
+        launcher = self.sandbox._link.pid
+        parent = Path(f"/proc/{launcher}/stat").read_bytes().rsplit(b")", 1)[1].split()[1]
+        command = Path(f"/proc/{int(parent)}/cmdline").read_bytes()
+        (record / str(os.getpid())).write_bytes(parent + b" " + command)
+        return started
+
+    monkeypatch.setattr(Grader, "__enter__", recording)
+    klass = tmp_path / "class"
+    for name in ("a", "b", "c"):
+        copy_solutions(klass / name)
+    outcome = run_batch(klass, tmp_path / "out", options(), jobs=2, progress=False)
+    assert outcome.errors == 0
+    parents = {path.read_bytes() for path in record.iterdir()}
+    assert len(list(record.iterdir())) == 2 and len(parents) == 1, parents
+    assert b"grader.sandbox.template" in parents.pop()
