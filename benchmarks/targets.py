@@ -4,10 +4,14 @@ exit status 1 (``make bench`` then fails)."""
 
 from __future__ import annotations
 
-#: Peak memory (PSS, MiB) of the whole process tree of ``grade batch --jobs 2`` (issue 25).
-MEMORY_TWO_JOBS = 400
-#: MiB of peak memory each worker beyond two may add (issue 25).
-MEMORY_PER_JOB = 100
+#: ``grade run`` on one submission, over a fresh ``import numpy, torch`` (issue 25).
+RUN_RATIO = 1.1
+#: ``grade batch --jobs 2`` per submission over the import, for a class of ``BATCH_SIZE``
+#: (issue 25; smaller classes pay the batch's fixed cost over fewer submissions).
+BATCH_RATIO, BATCH_SIZE = 0.05, 1000
+#: Peak memory (PSS, MiB) of the whole process tree of ``grade batch --jobs 2`` over a class
+#: of ``MEMORY_SIZE``, and what each worker beyond two may add (issue 25).
+MEMORY_TWO_JOBS, MEMORY_PER_JOB, MEMORY_SIZE = 400, 100, 200
 #: The lines of the targets missed so far in this process.
 missed: list[str] = []
 

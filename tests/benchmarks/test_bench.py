@@ -65,3 +65,16 @@ def test_memory_targets_are_the_issues_and_a_miss_is_marked(capsys, monkeypatch)
     assert "peak memory 450 MiB (target <= 400 MiB  MISSED)" in out
     assert "+150 MiB per worker beyond 2 (target <= 100 MiB  MISSED)" in out
     assert len(targets.missed) == 2
+
+
+def test_throughput_targets_are_the_issues_and_a_miss_is_marked(capsys, monkeypatch):
+    from benchmarks import targets
+
+    monkeypatch.setattr(targets, "missed", [])
+    module = bench()
+    module.report("small class", 10.0, 40, 2.0, 0, 0, goal=False)
+    module.report("met", 90.0, 1000, 2.0, 0, 0, goal=True)
+    assert "MISSED" not in capsys.readouterr().out and targets.missed == []
+    module.report("missed", 120.0, 1000, 2.0, 0, 0, goal=True)
+    assert "0.060x, target <= 0.05x  MISSED" in capsys.readouterr().out
+    assert targets.RUN_RATIO == 1.1 and len(targets.missed) == 1
