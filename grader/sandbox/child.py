@@ -3,10 +3,10 @@
 Forked by the fork server; ``run`` confines it (``confine.enter``), points fds 1 and 2 at a
 capture file, hides the grader's modules, then serves the parent over its socket: one
 ``load``, then ``calls`` after ``calls``: the cases of one test in one frame, answered by
-``started`` and then a ``result`` frame per case (with ``callee`` requests in between when the
-parent answers some functions itself), until the last case or until the parent says ``stop``
-(answered by ``stopped``). The child
-reaps its own orphans, and every process a call started is ended when the call ends.
+``started`` and then a ``result`` frame per case (with ``callee`` requests in between when
+the parent answers some functions itself), until the last case or until the parent says
+``stop`` (answered by ``stopped``). The child reaps its own orphans, and every process a
+call started is ended when the call ends.
 """
 
 from __future__ import annotations
@@ -148,15 +148,18 @@ class Runner:
             except MemoryError:  # after the student's call, while answering
                 self.send({"op": "result", "fault": "memory", "detail": "MemoryError"})
                 return
-            if index + 1 < len(cases) and self.stopped():   # after the last, ``serve`` reads
+            if self.stopped(last=index + 1 == len(cases)):
                 self.send({"op": "stopped"})
                 return
 
-    def stopped(self) -> bool:
-        """Whether the parent has said stop (read while waiting for an answer, or waiting)."""
+    def stopped(self, last: bool) -> bool:
+        """Whether the parent has said stop: while the case waited for an answer, or since it
+        ended (after the ``last`` case, ``serve`` reads what comes next)."""
         if self.stopping:
             self.stopping = False
             return True
+        if last:
+            return False
         frame = self.reader.next()
         if frame is None and select.select([self.sock], [], [], 0)[0]:
             frame = self.reader.read(self.sock)

@@ -385,3 +385,22 @@ def test_a_child_gone_before_it_takes_the_next_cases_costs_them_nothing(exchangi
     assert call(exchanging, "linear_regression.gradients", then, 0, 0, 0).value == 0.5
     after = call(exchanging, "linear_regression.loss", 3.0, 0, 0, 0)
     assert (after.value, after.fault) == (3.0, None)
+
+
+def test_a_stop_read_while_the_last_case_waits_for_a_callee_ends_the_exchange(sandbox, tmp_path):
+    """The stop comes before the answer to the last case's callee request: the child says it
+    stopped, and the same child takes the next exchange."""
+    mlp = """
+        from activations import relu
+        ran = []
+        def mlp_forward(x, params, activation="relu"):
+            ran.append(x)
+            return relu(x) if x else float(len(ran))
+    """
+    with sandbox.open(folder(tmp_path, activations=ACTIVATIONS, mlp=mlp)) as session:
+        outcomes = session.calls("mlp.mlp_forward", [((0.0, {}), {}), ((1.0, {}), {})],
+                                 scratch=False, callees={"activations.relu": abs})
+        assert next(outcomes).value == 1.0
+        outcomes.close()
+        after = call(session, "mlp.mlp_forward", 0.0, {}, scratch=False)
+    assert after.value == 3.0   # the same child, which ran both cases
