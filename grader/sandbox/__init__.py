@@ -48,11 +48,15 @@ What is defended, and how
   comparison, the diagnosis and the score happen in the parent. Reference callees that a
   function needs (``mlp`` using ``activations``) are computed in the parent on request, on
   arguments of bounded size, within the call's time limit.
-- **Faults cost one call.** Each call has a wall-clock limit (``Limits.call_seconds``, and
-  ``submission_seconds`` for the whole session); a timeout, crash (segfault, abort),
-  ``os._exit``, ``sys.exit`` or MemoryError is that call's fault; the child is killed and the
-  next call gets a fresh one that reloads the submission without the units that crashed,
-  hung or exited while loading. A module that fails to import, or is missing, costs only
+- **Faults cost one call.** A test's calls (its cases) reach the child in one exchange; each
+  has a wall-clock limit (``Limits.call_seconds``, and ``submission_seconds`` for the whole
+  session); a timeout, crash (segfault, abort), ``os._exit``, ``sys.exit`` or MemoryError is
+  that call's fault and ends the exchange; the child is killed and the next exchange gets a
+  fresh one that reloads the submission without the units that crashed, hung or exited while
+  loading. A child acknowledges an exchange before it runs any of the submission's code: one
+  that ends or falls silent before that (after forging a reply on its socket, say) is
+  replaced and the exchange sent once more, so what it did after its last answer is never
+  charged to calls it did not start. A module that fails to import, or is missing, costs only
   its own functions (a placeholder stands in).
 - **Output stays the student's.** fds 1 and 2 of the child point at a capture file in its
   own folder; what a call prints comes back with that call, cut at ``Limits.output_chars``.
