@@ -157,16 +157,28 @@ def _launch() -> tuple[subprocess.Popen | ForkedServer, socket.socket]:
     forked = fork_server()
     if forked is not None:
         return forked
-    ours, theirs = socket.socketpair()
+    try:
+        return clean_interpreter("grader.sandbox.boot")
+    except OSError as error:
+        raise RuntimeError(f"the sandbox server did not start ({error})") from None
+
+
+def clean_interpreter(module: str, *args: str, kind: int = socket.SOCK_STREAM
+                      ) -> tuple[subprocess.Popen, socket.socket]:
+    """A fresh interpreter running ``python -m module FD *args``: the scrubbed environment
+    (``server_environment``), a session of its own, no standard streams, and of this
+    process's descriptors only FD, its end of a new socket pair of ``kind``; and this
+    process's end. OSError when it cannot start."""
+    ours, theirs = socket.socketpair(socket.AF_UNIX, kind)
     try:
         process = subprocess.Popen(
-            [sys.executable, "-m", "grader.sandbox.boot", str(theirs.fileno())],
+            [sys.executable, "-m", module, str(theirs.fileno()), *args],
             pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL, cwd=PACKAGE_ROOT, env=server_environment(),
             start_new_session=True)
-    except OSError as error:
+    except OSError:
         ours.close()
-        raise RuntimeError(f"the sandbox server did not start ({error})") from None
+        raise
     finally:
         theirs.close()
     return process, ours

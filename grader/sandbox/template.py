@@ -37,8 +37,8 @@ import sys
 from typing import NoReturn
 
 from grader.sandbox.channel import FrameReader, ProtocolError, pack
-from grader.sandbox.server import (CONTROL_LIMIT, PACKAGE_ROOT, SERVER_SECONDS, ForkServer,
-                                   ready, server_environment)
+from grader.sandbox.server import (CONTROL_LIMIT, SERVER_SECONDS, ForkServer,
+                                   clean_interpreter, ready)
 
 #: How often (seconds) the template reaps the launchers that ended, when it has no request.
 REAP_SECONDS = 1.0
@@ -79,21 +79,9 @@ class Template:
     """The grader's handle on a template server: its process and the control socket."""
 
     def __init__(self) -> None:
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        try:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "grader.sandbox.template", str(theirs.fileno()),
-                 str(os.getpid())],
-                pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=PACKAGE_ROOT,
-                env=server_environment(), start_new_session=True)
-        except OSError:
-            ours.close()
-            raise
-        finally:
-            theirs.close()
+        self.process, self.control = clean_interpreter(
+            "grader.sandbox.template", str(os.getpid()), kind=socket.SOCK_SEQPACKET)
         self.owner = os.getpid()
-        self.control = ours
 
     def fork_server(self) -> tuple[ForkedServer, socket.socket]:
         """A fresh server (its launcher) and this process's end of its socket; OSError or
