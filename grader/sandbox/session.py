@@ -196,8 +196,7 @@ class Session:
         try:
             self._send(frame)
         except (ProtocolError, OSError) as error:
-            self._kill()
-            return self._faulted(CallOutcome(fault="protocol", fault_detail=str(error)[:300]))
+            return self._broken(error)
         return sent
 
     def _started(self, deadline: float) -> Any:
@@ -209,8 +208,7 @@ class Session:
                 raise ProtocolError("unexpected message")
             return got
         except (ProtocolError, OSError) as error:
-            self._kill()
-            return self._faulted(CallOutcome(fault="protocol", fault_detail=str(error)[:300]))
+            return self._broken(error)
 
     def _ready_child(self) -> bool:
         """Make sure a child that has loaded the submission is waiting, silent, for cases."""
@@ -260,9 +258,7 @@ class Session:
                 else:
                     raise ProtocolError("unexpected message")
         except (ProtocolError, OSError) as error:
-            self._kill()
-            return self._faulted(CallOutcome(fault="protocol", fault_detail=str(error)[:300],
-                                             callees_used=tuple(used)))
+            return self._broken(error, used)
 
     def _ended(self, got: Any, report: dict[str, Any] | None, used: list[str],
                started: float) -> CallOutcome:
@@ -276,6 +272,12 @@ class Session:
             fault, detail = _how_it_ended(report or {})
         return CallOutcome(fault=fault, fault_detail=detail, output=_output(report),
                            callees_used=tuple(used), seconds=time.monotonic() - started)
+
+    def _broken(self, error: Exception, used: Sequence[str] = ()) -> CallOutcome:
+        """The outcome of a case whose child broke the channel (``error``): it is killed."""
+        self._kill()
+        return self._faulted(CallOutcome(fault="protocol", fault_detail=str(error)[:300],
+                                         callees_used=tuple(used)))
 
     def _faulted(self, outcome: CallOutcome) -> CallOutcome:
         """``outcome``, once the server is known to be alive (else ``SandboxFailure``)."""
