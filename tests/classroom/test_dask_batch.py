@@ -37,6 +37,19 @@ def grade(*args: object) -> int:
     return exit_info.value.code
 
 
+def batch_command(address: str, klass: Path, out: Path) -> list[str]:
+    """``grade batch`` of ``klass`` into ``out`` on the scheduler at ``address``, as a
+    process of its own."""
+    return [sys.executable, "-c", "from grader.cli import main; main()", "batch", str(klass),
+            "-o", str(out), "--seed", str(SEED), *LIMITS, "--scheduler", address]
+
+
+def batch_on(address: str, klass: Path, out: Path) -> subprocess.CompletedProcess[str]:
+    """That process run to its end (bounded)."""
+    return subprocess.run(batch_command(address, klass, out), cwd=ROOT, capture_output=True,
+                          text=True, timeout=BATCH_SECONDS)
+
+
 def results(out: Path) -> dict[str, dict]:
     """Every result document, without the time it took."""
     documents = {}
@@ -95,11 +108,8 @@ def test_a_worker_killed_mid_batch_costs_no_row(dask_cluster, tmp_path):
     with (copy_solutions(klass / "student8") / "losses.py").open("a") as handle:
         handle.write(BUG)
     out = tmp_path / "out"
-    command = [sys.executable, "-c", "from grader.cli import main; main()", "batch",
-               str(klass), "-o", str(out), "--seed", str(SEED), *LIMITS,
-               "--scheduler", dask_cluster.address]
-    child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True)
+    child = subprocess.Popen(batch_command(dask_cluster.address, klass, out), cwd=ROOT,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         with Client(dask_cluster.address, timeout=START_SECONDS) as client:
             victim = _busy_worker(client, child, out)
@@ -145,11 +155,7 @@ def test_a_submission_that_ends_every_worker_is_an_error_row(tmp_path):
     with cluster(tmp_path / "cluster", workers=2,
                  scheduler_env={"DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "1"},
                  worker_options=("--preload", str(PRELOAD))) as running:
-        command = [sys.executable, "-c", "from grader.cli import main; main()", "batch",
-                   str(klass), "-o", str(out), "--seed", str(SEED), *LIMITS,
-                   "--scheduler", running.address]
-        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
-                              timeout=BATCH_SECONDS)
+        done = batch_on(running.address, klass, out)
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr, done.stderr
     book = rows(out)
@@ -170,11 +176,7 @@ def test_a_worker_with_other_solutions_is_refused(tmp_path):
     copy_solutions(klass / "student")
     out = tmp_path / "out"
     with cluster(tmp_path / "cluster", workers=1, env={"PYTHONPATH": str(other)}) as running:
-        command = [sys.executable, "-c", "from grader.cli import main; main()", "batch",
-                   str(klass), "-o", str(out), "--seed", str(SEED), *LIMITS,
-                   "--scheduler", running.address]
-        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
-                              timeout=BATCH_SECONDS)
+        done = batch_on(running.address, klass, out)
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("grade: error: the Dask worker tcp://127.0.0.1:")
@@ -192,11 +194,7 @@ def test_a_worker_without_the_grader_is_one_line(tmp_path):
     copy_solutions(klass / "student")
     out = tmp_path / "out"
     with cluster(tmp_path / "cluster", workers=1, env={"PYTHONPATH": str(other)}) as running:
-        command = [sys.executable, "-c", "from grader.cli import main; main()", "batch",
-                   str(klass), "-o", str(out), "--seed", str(SEED), *LIMITS,
-                   "--scheduler", running.address]
-        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
-                              timeout=BATCH_SECONDS)
+        done = batch_on(running.address, klass, out)
     assert done.returncode == 2, done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("grade: error: a Dask worker of tcp://")
@@ -223,10 +221,7 @@ def test_ctrl_c_keeps_what_the_cluster_graded(dask_cluster, tmp_path):
     for n in range(4):
         (klass / f"b_slow{n}.py").write_text(slow, encoding="utf-8")
     out = tmp_path / "out"
-    command = [sys.executable, "-c", "from grader.cli import main; main()", "batch",
-               str(klass), "-o", str(out), "--seed", str(SEED), *LIMITS,
-               "--scheduler", dask_cluster.address]
-    child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    child = subprocess.Popen(batch_command(dask_cluster.address, klass, out), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True, preexec_fn=interruptible)
     deadline = time.monotonic() + BATCH_SECONDS
     while not (out / ".state" / "a_fast.json").exists() and time.monotonic() < deadline:
