@@ -178,7 +178,7 @@ def _work(options: Options, lang: str, tasks: Any, results: Any, batch: int) -> 
 
     def stop(*_args: object) -> None:   # the grading process closes its sandbox, then ends
         if grading[0]:
-            os.kill(grading[0], signal.SIGTERM)
+            _terminate(grading[0])
 
     signal.signal(signal.SIGTERM, stop)
     if not _dies_with(batch):
@@ -200,8 +200,18 @@ def _work(options: Options, lang: str, tasks: Any, results: Any, batch: int) -> 
                 os._exit(code)
         grading[0] = pid
         _pid, status = os.waitpid(pid, 0)
+        grading[0] = 0
         if os.waitstatus_to_exitcode(status) != RESTART:
             return
+
+
+def _terminate(pid: int) -> None:
+    """SIGTERM to ``pid``; nothing if it has ended and been reaped meanwhile (a SIGTERM that
+    arrives while ``waitpid`` reaps it runs this handler after the reaping)."""
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
 
 
 def _grade_until_done(worker: int, options: Options, lang: str, tasks: Any,

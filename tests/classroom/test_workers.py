@@ -117,3 +117,14 @@ def test_every_workers_server_is_forked_from_one_template(tmp_path, monkeypatch)
     parents = {path.read_bytes() for path in record.iterdir()}
     assert len(list(record.iterdir())) == 2 and len(parents) == 1, parents
     assert b"grader.sandbox.template" in parents.pop()
+
+
+def test_a_stop_for_a_grading_process_already_reaped_is_no_error():
+    """A worker told to stop (SIGTERM) just as ``waitpid`` reaps its grading process passes
+    the signal to a pid that no longer exists: nothing to do, and no traceback."""
+    from grader.classroom.workers import _terminate
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    os.waitpid(pid, 0)
+    _terminate(pid)
