@@ -295,10 +295,27 @@ class ServerLink:
             os.close(fd)
         self.fds.clear()
         try:
-            self.process.wait(SERVER_SECONDS)
+            _wait(self.process, SERVER_SECONDS)
         except subprocess.TimeoutExpired:
             self.process.kill()   # the server dies with it (PR_SET_PDEATHSIG), and all below
             self.process.wait()
+
+
+def _wait(process: subprocess.Popen | ForkedServer, timeout: float) -> None:
+    """``process.wait(timeout)``, told by a pidfd when it ends rather than by
+    ``Popen.wait``'s polling (whose sleeps made every ``grade run`` some 50 ms longer)."""
+    if isinstance(process, subprocess.Popen) and process.returncode is None \
+            and hasattr(os, "pidfd_open"):
+        try:
+            pidfd = os.pidfd_open(process.pid)
+        except OSError:   # no pidfds here
+            pidfd = -1
+        if pidfd >= 0:
+            try:
+                ready([pidfd], select.POLLIN, timeout)
+            finally:
+                os.close(pidfd)
+    process.wait(timeout)
 
 
 class ForkServer:
