@@ -326,13 +326,17 @@ def run(submission: str, fmt: str, output: str | None, fail_under: float | None,
 
 
 def _scoped(selection: Selection, submission: Any) -> Selection:
-    """``selection``, or, when nothing was selected and the submission is for some modules
-    only (a notebook named after its module), those modules, as its ``check()`` cell does."""
+    """``selection``, or, when nothing was selected: the modules the submission is for when
+    it is for some only (a notebook named after its module), as its ``check()`` cell does;
+    else, in an assignment's bundle, that assignment."""
+    from grader.edition import assignment
     from grader.selection import select
 
-    if selection.names or not submission.scope:
+    if selection.names:
         return selection
-    return select(",".join(submission.scope))
+    if submission.scope:
+        return select(",".join(submission.scope))
+    return select(assignment()) if assignment() else selection
 
 
 @cli.command(help=N_("Grade SUBMISSION, then again on every save, showing what changed "
@@ -517,9 +521,9 @@ def merge(outputs: tuple[str, ...], out: str, adjustments: str | None) -> int:
                     "workflow) to OUT."))
 @click.argument("out", type=click.Path(file_okay=False))
 @click.option("--lang", type=click.Choice(LANGUAGES), default="ko", show_default=True,
-              help=N_("Language of the bundle: its notebooks' explanations, its README, "
-                      "its CI's feedback and its grader's default (and of this command's "
-                      "messages)."))
+              help=N_("Language of the bundle: its stubs' docstrings and messages, its "
+                      "notebooks' explanations, its README, its CI's feedback and its "
+                      "grader's default (and of this command's messages)."))
 @only_option
 @instructor_only
 def release(out: str, lang: str, selection: Selection) -> int:

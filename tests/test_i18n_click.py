@@ -59,3 +59,10 @@ def test_usage_errors_follow_lang():
         "grade: error: '--bogus' 옵션은 없습니다. ('python -m grader run --help'를 참고하세요)"]
     missing = grade("run", "--lang", "ko")
     assert missing.returncode == 2 and "인자가 없습니다" in missing.stderr
+
+
+def test_release_help_says_the_stubs_are_in_the_bundles_language_too():
+    korean = " ".join(grade("release", "--lang", "ko", "--help").stdout.split())
+    assert "뼈대 코드의 독스트링과 메시지" in korean
+    english = " ".join(grade("release", "--help").stdout.split())
+    assert "its stubs' docstrings and messages" in english

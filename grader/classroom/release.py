@@ -58,7 +58,7 @@ def _build_release(out: Path, lang: str, selection: Selection) -> None:
     only = f" --only {','.join(selection.names)}" if not selection.everything else ""
     write_template(out / ".github" / "workflows" / "classroom.yml", "classroom.yml",
                    lang=lang, only=only, **workflow_runners(lang, selection))
-    _write_grader(out / ".grader", lang)
+    _write_grader(out / ".grader", lang, selection)
 
 
 def workflow_runners(lang: str = "ko", selection: Selection = EVERYTHING) -> dict[str, str]:
@@ -90,12 +90,15 @@ def workflow_runners(lang: str = "ko", selection: Selection = EVERYTHING) -> dic
     return {"runners": ",".join(github.runners()), "runner_env": "\n".join(lines)}
 
 
-def _write_grader(dest: Path, lang: str) -> None:
+def _write_grader(dest: Path, lang: str, selection: Selection) -> None:
     """The grader package alone (no solutions), with a ``pyproject.toml`` to install it;
-    ``lang`` is its default language."""
+    ``lang`` is its default language, ``selection`` what it grades when not told."""
     shutil.rmtree(dest, ignore_errors=True)
     copy_package("grader", dest / "grader")
     (dest / "grader" / "locale" / "default").write_text(lang + "\n", encoding="utf-8")
+    if not selection.everything:
+        (dest / "grader" / "locale" / "assignment").write_text(
+            ",".join(selection.names) + "\n", encoding="utf-8")
     write_template(dest / "pyproject.toml", "pyproject.toml.in",
                    version=importlib.metadata.version(DISTRIBUTION),
                    dependencies=", ".join(f'"{r}"' for r in dependencies()))

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
+import subprocess
+import sys
+import sysconfig
 import zipfile
 from pathlib import Path
 
@@ -47,6 +51,27 @@ def test_its_workflow_grades_only_the_assignment_out_of_its_points(week1):
     fallbacks = [json.loads(base64.b64decode(re.search(r"\|\| '([^']+)'", value).group(1)))
                  for value in reporter["env"].values()]
     assert sum(f["max_score"] for f in fallbacks) == points_of(ACTIVATIONS)
+
+
+def test_its_grader_grades_the_assignment_when_not_told(week1, tmp_path):
+    """``grade run exercises/`` in the bundle, without ``--only``, grades the assignment
+    (not every module, most of which the bundle does not hold), and installing the bundle's
+    grader keeps that."""
+    env = {**os.environ, "GRADER_LANG": "en",
+           "PYTHONPATH": os.pathsep.join([str(week1 / ".grader"),
+                                          sysconfig.get_paths()["purelib"]])}
+    done = subprocess.run([sys.executable, "-S", "-m", "grader", "run", "exercises/",
+                           "--format", "json"], capture_output=True, text=True, cwd=week1,
+                          env=env, timeout=600)
+    report = json.loads(done.stdout)
+    assert report["selected"] == ["activations"], done.stderr
+    assert {t["function"] for t in report["tests"]} == set(ACTIVATIONS)
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                    "-q", "-w", str(tmp_path), str(week1 / ".grader")], check=True,
+                   capture_output=True)
+    (wheel,) = tmp_path.glob("*.whl")
+    assert zipfile.ZipFile(wheel).read("grader/locale/assignment").decode().strip() == \
+        "activations"
 
 
 def test_a_module_that_imports_another_brings_its_stub(tmp_path):
