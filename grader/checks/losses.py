@@ -262,6 +262,18 @@ def var_float(d: Draw) -> float:
     return d.scalar(0.2, 3.0)
 
 
+#: A float variance below 1 and one above (log σ² of both signs), on every seed.
+FLOAT_VARIANCE = Axis("float var", (
+    Kind("a float variance below 1", (0.2, 1.0), lambda call: call.args[2] < 1),
+    Kind("a float variance above 1", (1.0, 3.0), lambda call: call.args[2] > 1),
+))
+
+
+def var_float_of_kind(d: Draw) -> float:
+    """A float variance in the range of the case's "float var" kind."""
+    return d.scalar(*d.kind("float var"))
+
+
 def var_per_element(d: Draw) -> np.ndarray:
     return d.positive(d.N, d.D)
 
@@ -480,7 +492,7 @@ CHECKS = (
     Check(
         "losses.gaussian_nll_loss", torch=gaussian_nll_loss, squared_residual=True,
         tests=(
-            Test(N_("var a float"), 0.75, nll(var_float)),
+            Test(N_("var a float"), 0.75, nll(var_float_of_kind), kinds=(FLOAT_VARIANCE,)),
             Test(N_("one variance per element (N, D)"), 0.5, nll(var_per_element)),
             Test(N_("one variance per row (N, 1)"), 0.5, nll(var_per_row)),
             Test(N_("residuals of 40+ standard deviations"), 0.75, nll(), kinds=(VARS, FAR)),
