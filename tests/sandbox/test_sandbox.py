@@ -99,3 +99,24 @@ def test_a_child_that_cannot_be_forked_leaves_nothing_behind(tmp_path, monkeypat
     assert not workdir.exists() and sorted(os.listdir("/proc/self/fd")) == descriptors
     ours.close()
     theirs.close()
+
+
+def test_waiting_for_a_server_ends_when_it_ends_or_at_the_time_limit():
+    """``_wait`` (how a closed server is waited for) returns once the process has ended,
+    and raises ``TimeoutExpired`` at the limit when it has not (the caller then kills it)."""
+    import subprocess
+    import sys
+
+    from grader.sandbox.server import _wait
+
+    done = subprocess.Popen([sys.executable, "-c", "pass"])
+    _wait(done, 60)
+    assert done.returncode == 0
+    stuck = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        with pytest.raises(subprocess.TimeoutExpired):
+            _wait(stuck, 0.2)
+        assert stuck.poll() is None
+    finally:
+        stuck.kill()
+        stuck.wait()
