@@ -304,10 +304,10 @@ def error_report(name: str, seed: int, reason: str, selected: tuple[str, ...] = 
                   selected=list(selected))
 
 
-def _add(store: Store, outcome: Outcome, record: Record) -> None:
-    """Save a new record with its text report (rendered once: the class report and later
-    runs reuse it)."""
-    record.text = text_report.render(record.report)
+def _add(store: Store, outcome: Outcome, record: Record, text: str = "") -> None:
+    """Save a new record with its text report, ``text`` when the worker rendered it (once:
+    the class report and later runs reuse it)."""
+    record.text = text or text_report.render(record.report)
     store.save(record)
     outcome.records.append(record)
 
@@ -320,7 +320,8 @@ def _grade_all(todo: list[tuple[Entry, Record | None]], workers: Workers, option
     with _progress(progress, len(todo)) as advance:
         try:
             known = [saved.digest if saved is not None else None for _e, saved in todo]
-            for done in workers.grade_known([entry.path for entry, _s in todo], known):
+            for done in workers.grade_known([entry.path for entry, _s in todo], known,
+                                            [entry.name for entry, _s in todo]):
                 entry, saved = todo[done.index]
                 if done.unchanged and saved is not None:
                     _reuse(store, outcome, replace(saved, identity=entry.identity))
@@ -331,7 +332,7 @@ def _grade_all(todo: list[tuple[Entry, Record | None]], workers: Workers, option
                 else:
                     done.report.submission = entry.name
                     _add(store, outcome, Record(entry.name, done.report, done.digest, key,
-                                                entry.identity))
+                                                entry.identity), done.text)
                     outcome.graded += 1
                 advance()
         except KeyboardInterrupt:

@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from grader.classroom.store import BatchError
-from grader.classroom.workers import Graded, _grader_failed
+from grader.classroom.workers import Graded, _grader_failed, rendered
 from grader.grading import Grader, Options
 from grader.i18n import _, language, set_language
 from grader.report.model import Report
@@ -157,11 +157,12 @@ class DaskWorkers:
             self.client.close()
             self.client = None
 
-    def grade_known(self, paths: list[Path], known: list[str | None]) -> Iterator[Graded]:
+    def grade_known(self, paths: list[Path], known: list[str | None],
+                    names: list[str] | None = None) -> Iterator[Graded]:
         """Read the submission at every path here, fingerprint what was read and send it to
         the cluster unless that is the fingerprint ``known`` gives for it (then
-        ``unchanged``): a row is the grade of exactly the bytes that were sent. BatchError
-        when a worker runs another grader."""
+        ``unchanged``): a row is the grade of exactly the bytes that were sent, its report
+        named as ``names`` says. BatchError when a worker runs another grader."""
         from distributed import as_completed
 
         waiting: deque[int] = deque(range(len(paths)))
@@ -187,7 +188,8 @@ class DaskWorkers:
                     index, submission, digest = suspects.popleft()
                 future = self.client.submit(
                     grade_on_worker, submission, self.options, self.lang, fingerprint(),
-                    key=f"dlgrade-{uuid.uuid4().hex}", pure=False)
+                    names[index] if names else None, key=f"dlgrade-{uuid.uuid4().hex}",
+                    pure=False)
                 discard(submission)   # a zip's unpacked folder: its text is in the task
                 self.futures[future.key] = future
                 sent[future.key] = index, submission, digest, alone
@@ -197,23 +199,23 @@ class DaskWorkers:
             future = next(done)
             self.futures.pop(future.key, None)
             index, submission, digest, alone = sent.pop(future.key)
-            report, reason, killed = self._outcome(future)
+            report, text, reason, killed = self._outcome(future)
             if killed and not alone:   # perhaps it only waited on a worker another one ended
                 suspects.append((index, submission, digest))
                 continue
-            yield Graded(index, report, reason, digest)
+            yield Graded(index, report, reason, digest, text)
 
-    def _outcome(self, future: Any) -> tuple[Report | None, str, bool]:
-        """The report of a finished task, else the reason there is none; and whether the
-        workers that held it were all lost."""
+    def _outcome(self, future: Any) -> tuple[Report | None, str, str, bool]:
+        """The report of a finished task and its text, else the reason there is none; and
+        whether the workers that held it were all lost."""
         from distributed import KilledWorker
 
         try:
             result = future.result()
         except KilledWorker:
-            return None, _could_not(_("it ended every grading process that ran it")), True
+            return None, "", _could_not(_("it ended every grading process that ran it")), True
         except Exception as error:  # the grader's failure: an error row, graded again later
-            return None, _could_not(_one_line(error)), False
+            return None, "", _could_not(_one_line(error)), False
         finally:
             future.release()
         if "mismatch" in result:
@@ -222,7 +224,8 @@ class DaskWorkers:
             if warning not in self.warnings:
                 self.warnings.append(warning)
         report = result["report"]
-        return (Report.from_dict(report) if report else None), result["reason"], False
+        return (Report.from_dict(report) if report else None), result["text"], \
+            result["reason"], False
 
     def _check(self, worker: str, theirs: str) -> None:
         """Refuse a worker that would grade otherwise than this process."""
@@ -262,14 +265,15 @@ def _one_line(error: BaseException) -> str:
 # -- on the workers ------------------------------------------------------------------------
 
 def grade_on_worker(submission: Submission, options: Options, lang: str,
-                    expected: str) -> dict[str, Any]:
-    """The task: grade ``submission`` with this worker's grader; plain data back."""
+                    expected: str, name: str | None = None) -> dict[str, Any]:
+    """The task: grade ``submission`` with this worker's grader, its report named ``name``;
+    plain data back."""
     from distributed import get_worker
 
     worker = get_worker()
     if fingerprint() != expected:
         return {"mismatch": fingerprint(), "worker": worker.address}
-    return worker.plugins[PLUGIN].grade(submission, options, lang)
+    return worker.plugins[PLUGIN].grade(submission, options, lang, name)
 
 
 try:
@@ -293,21 +297,24 @@ class GraderPlugin(WorkerPlugin):   # type: ignore[misc,valid-type]
     def teardown(self, worker: Any) -> None:
         self._close()
 
-    def grade(self, submission: Submission, options: Options, lang: str) -> dict[str, Any]:
-        """Grade one submission (one at a time per worker, whatever its threads)."""
+    def grade(self, submission: Submission, options: Options, lang: str,
+              name: str | None = None) -> dict[str, Any]:
+        """Grade one submission (one at a time per worker, whatever its threads): its report
+        named ``name`` and that report's text, else the reason there is none."""
         assert self.lock is not None
         with self.lock:
             set_language(lang)
             grader = self._grader(options, lang)
-            report, reason = None, ""
+            report, text, reason = None, "", ""
             try:
-                report = grader.grade(submission).to_dict()
+                report, text = rendered(grader.grade(submission), name)
             except SandboxFailure as error:
                 reason = _grader_failed(error)
                 self._close()   # the next submission gets a fresh grader and sandbox
             except Exception as error:
                 reason = _grader_failed(error)
-            return {"report": report, "reason": reason, "warnings": list(grader.warnings)}
+            return {"report": report, "text": text, "reason": reason,
+                    "warnings": list(grader.warnings)}
 
     def _grader(self, options: Options, lang: str) -> Grader:
         if self.grader is None or self.setting != (options, lang):

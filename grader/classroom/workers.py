@@ -7,8 +7,9 @@ submission, so no classmate's code is in a worker's memory. Each worker starts i
 ``Grader`` (whose sandbox server is forked from the batch's template server, a fresh
 interpreter with nothing of the grader in it, started before the workers: the servers share
 its numpy and torch), computes the cases of the seed once, and then, one path after
-another, loads a submission, grades it and discards it. Only trusted grader processes
-exchange pickles here: paths go out, reports come back as plain dicts.
+another, loads a submission, grades it, renders its text report and discards it. Only
+trusted grader processes exchange pickles here: paths go out, reports come back as plain
+dicts with their text.
 
 A worker grades in a process it forks from itself while it is still clean (it never reads
 anything). When that process's sandbox fails (``SandboxFailure``: the fork server died), the
@@ -36,6 +37,7 @@ from typing import Any, Iterator, NamedTuple
 
 from grader.grading import Grader, Options
 from grader.i18n import _, language, set_language
+from grader.report import text as text_report
 from grader.report.model import Report
 from grader.sandbox import template
 from grader.sandbox.confine import die_with_parent
@@ -59,6 +61,7 @@ class Graded(NamedTuple):
     report: Report | None
     reason: str
     digest: str | None = None
+    text: str = ""              # the report as ``grade run`` prints it, rendered by the worker
 
     @property
     def unchanged(self) -> bool:
@@ -97,12 +100,14 @@ class Workers:
         for done in self.grade_known(paths, [None] * len(paths)):
             yield done.index, done.report, done.reason
 
-    def grade_known(self, paths: list[Path], known: list[str | None]) -> Iterator[Graded]:
+    def grade_known(self, paths: list[Path], known: list[str | None],
+                    names: list[str] | None = None) -> Iterator[Graded]:
         """Load the submission at every path and grade it unless what was loaded has the
-        fingerprint ``known`` gives for it (then ``unchanged``). A worker that dies costs
-        only the submission it held; RuntimeError if no worker could start its grader."""
+        fingerprint ``known`` gives for it (then ``unchanged``); its report is named as
+        ``names`` says. A worker that dies costs only the submission it held; RuntimeError
+        if no worker could start its grader."""
         for index, path in enumerate(paths):
-            self.tasks.put((index, str(path), known[index]))
+            self.tasks.put((index, str(path), known[index], names[index] if names else None))
         for _process in self.processes:
             self.tasks.put(None)
         pending = set(range(len(paths)))
@@ -117,11 +122,11 @@ class Workers:
                 pid, index = payload
                 held[pid] = index
             elif kind == "done":
-                pid, index, report, reason, digest = payload
+                pid, index, report, text, reason, digest = payload
                 held.pop(pid, None)
                 pending.discard(index)
                 yield Graded(index, Report.from_dict(report) if report else None, reason,
-                             digest)
+                             digest, text)
             elif kind == "died":
                 pid, index = payload
                 pending.discard(index)
@@ -228,10 +233,10 @@ def _grade_until_done(worker: int, options: Options, lang: str, tasks: Any,
     with grader:
         results.put(("ready", grader.warnings))
         while (task := _next_task(tasks, worker)) is not None:
-            index, path, known = task
+            index, path, known, name = task
             results.put(("start", (worker, index)))
-            report, reason, digest, failed = _grade_one(grader, path, known)
-            results.put(("done", (worker, index, report, reason, digest)))
+            report, text, reason, digest, failed = _grade_one(grader, path, known, name)
+            results.put(("done", (worker, index, report, text, reason, digest)))
             if failed:
                 return RESTART
     return 0
@@ -255,7 +260,7 @@ def _dies_with(parent: int) -> bool:
     return os.getppid() == parent
 
 
-def _next_task(tasks: Any, worker: int) -> tuple[int, str, str | None] | None:
+def _next_task(tasks: Any, worker: int) -> tuple[int, str, str | None, str | None] | None:
     """The next task, or None when the queue says stop or the worker is gone."""
     while os.getppid() == worker:
         try:
@@ -265,29 +270,38 @@ def _next_task(tasks: Any, worker: int) -> tuple[int, str, str | None] | None:
     return None
 
 
-def _grade_one(grader: Grader, path: str, known: str | None
-               ) -> tuple[dict[str, Any] | None, str, str | None, bool]:
-    """Load, fingerprint, grade and discard one submission: its report (None when what was
-    loaded has the fingerprint ``known``: not graded again), else the reason there is none;
-    the fingerprint of exactly what was loaded and graded; whether the sandbox failed (the
-    grader must start afresh)."""
+def _grade_one(grader: Grader, path: str, known: str | None, name: str | None
+               ) -> tuple[dict[str, Any] | None, str, str, str | None, bool]:
+    """Load, fingerprint, grade and discard one submission: its report named ``name`` (when
+    given) and that report's text (None and "" when what was loaded has the fingerprint
+    ``known``: not graded again), else the reason there is none; the fingerprint of exactly
+    what was loaded and graded; whether the sandbox failed (the grader must start afresh)."""
     try:
         submission = load(path)
     except LoadError as error:
-        return None, str(error), None, False
+        return None, "", str(error), None, False
     except Exception as error:  # an unexpected failure costs this submission only
-        return None, _grader_failed(error), None, False
+        return None, "", _grader_failed(error), None, False
     try:
         digest = fingerprint(submission)
         if digest == known:
-            return None, "", digest, False
-        return grader.grade(submission).to_dict(), "", digest, False
+            return None, "", "", digest, False
+        return *rendered(grader.grade(submission), name), "", digest, False
     except SandboxFailure as error:
-        return None, _grader_failed(error), None, True
+        return None, "", _grader_failed(error), None, True
     except Exception as error:
-        return None, _grader_failed(error), None, False
+        return None, "", _grader_failed(error), None, False
     finally:
         discard(submission)
+
+
+def rendered(report: Report, name: str | None) -> tuple[dict[str, Any], str]:
+    """``report``, named ``name`` when given, as plain data and as ``grade run`` prints it:
+    rendered here, in the worker, so that the batch's own process, which saves every
+    record, does not render every student's report too."""
+    if name is not None:
+        report.submission = name
+    return report.to_dict(), text_report.render(report)
 
 
 def _grader_failed(error: Exception) -> str:

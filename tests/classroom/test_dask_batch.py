@@ -19,6 +19,7 @@ pytest.importorskip("distributed")
 from distributed import Client  # noqa: E402
 
 from grader.classroom import dask_batch  # noqa: E402
+from grader.classroom.store import Store  # noqa: E402
 from grader.cli import main  # noqa: E402
 from tests.classroom.dask_cluster import START_SECONDS, cluster  # noqa: E402
 from tests.classroom.dask_poison import POISON  # noqa: E402
@@ -93,6 +94,9 @@ def test_a_class_graded_on_dask_is_the_local_batch(dask_cluster, tmp_path, capsy
     assert (remote / "gradebook.csv").read_text(encoding="utf-8") \
         == (local / "gradebook.csv").read_text(encoding="utf-8")
     assert results(remote) == results(local)
+    texts = {name: Store(local).load(name).text for name in rows(local)}   # workers render
+    assert texts == {name: Store(remote).load(name).text for name in rows(remote)}
+    assert all(text.splitlines()[0].endswith(name) for name, text in texts.items())
     assert float(rows(remote)["buggy"]["score"]) < 100 == float(rows(remote)["correct"]["score"])
     # resumed like a local batch: nothing changed, nothing graded again
     assert grade(klass, "-o", remote, "--scheduler", dask_cluster.address) == 0

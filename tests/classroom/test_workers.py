@@ -128,3 +128,30 @@ def test_a_stop_for_a_grading_process_already_reaped_is_no_error():
         os._exit(0)
     os.waitpid(pid, 0)
     _terminate(pid)
+
+
+def test_the_workers_render_each_students_text_report(tmp_path, monkeypatch):
+    """The batch's own process saves every record but renders no graded student's text
+    report: each comes from the worker that graded it, named as the gradebook names it, and
+    is what rendering the saved report gives."""
+    from grader.classroom.store import Store
+    from grader.report import text
+
+    klass = tmp_path / "class"
+    copy_solutions(klass / "correct")
+    broken = copy_solutions(klass / "broken")
+    (broken / "losses.py").write_text("def mse(y, y_hat):\n    return 0.0\n", encoding="utf-8")
+    render, here = text.render, []
+
+    def counted(report, **kwargs):
+        here.append(os.getpid())   # the workers' appends stay in the workers
+        return render(report, **kwargs)
+
+    monkeypatch.setattr(text, "render", counted)
+    out = tmp_path / "out"
+    outcome = run_batch(klass, out, options(), jobs=2, progress=False)
+    assert outcome.graded == 2 and here == []
+    for name in ("correct", "broken"):
+        record = Store(out).load(name)
+        assert record.text.splitlines()[0].split()[-1] == name
+        assert record.text == render(record.report)
