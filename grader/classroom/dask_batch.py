@@ -11,7 +11,8 @@ time, so a class of any size costs the client a bounded memory.
 
 Each worker process keeps one ``Grader`` (``GraderPlugin``): its sandbox server launched
 once and kept warm, the seed's cases and expected values computed once, for every
-submission the worker is given. A report comes back as a plain dict. A worker lost while
+submission the worker is given. A report comes back as a plain dict, with its text report
+rendered by the worker (the client renders none). A worker lost while
 it grades costs nothing: the scheduler gives its tasks to another worker. When the scheduler
 gives up on a submission (the workers that held it were lost
 ``distributed.scheduler.allowed-failures`` times: 3 by default), it is sent once more at the
