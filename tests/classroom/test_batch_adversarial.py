@@ -239,10 +239,10 @@ def test_merge_refuses_what_a_shard_did_not_grade(shard: Path, tmp_path: Path,
     shutil.copytree(shard, stopped)
     add = batch._add
 
-    def interrupted(store, outcome, record):
+    def interrupted(store, outcome, record, text=""):
         if outcome.records:
             raise KeyboardInterrupt
-        add(store, outcome, record)
+        add(store, outcome, record, text)
 
     monkeypatch.setattr(batch, "_add", interrupted)
     for entry in (stopped / ".state").glob("*.json"):
