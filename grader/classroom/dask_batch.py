@@ -41,6 +41,7 @@ import threading
 import time
 import uuid
 from collections import deque
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
@@ -163,7 +164,8 @@ class DaskWorkers:
         """Read the submission at every path here, fingerprint what was read and send it to
         the cluster unless that is the fingerprint ``known`` gives for it (then
         ``unchanged``): a row is the grade of exactly the bytes that were sent, its report
-        named as ``names`` says. BatchError when a worker runs another grader."""
+        named as ``names`` says (the submission sent carries the name). BatchError when a
+        worker runs another grader."""
         from distributed import as_completed
 
         waiting: deque[int] = deque(range(len(paths)))
@@ -187,10 +189,10 @@ class DaskWorkers:
                         continue
                 else:
                     index, submission, digest = suspects.popleft()
+                named = replace(submission, name=names[index]) if names else submission
                 future = self.client.submit(
-                    grade_on_worker, submission, self.options, self.lang, fingerprint(),
-                    names[index] if names else None, key=f"dlgrade-{uuid.uuid4().hex}",
-                    pure=False)
+                    grade_on_worker, named, self.options, self.lang, fingerprint(),
+                    key=f"dlgrade-{uuid.uuid4().hex}", pure=False)
                 discard(submission)   # a zip's unpacked folder: its text is in the task
                 self.futures[future.key] = future
                 sent[future.key] = index, submission, digest, alone
@@ -266,15 +268,16 @@ def _one_line(error: BaseException) -> str:
 # -- on the workers ------------------------------------------------------------------------
 
 def grade_on_worker(submission: Submission, options: Options, lang: str,
-                    expected: str, name: str | None = None) -> dict[str, Any]:
-    """The task: grade ``submission`` with this worker's grader, its report named ``name``;
-    plain data back."""
+                    expected: str) -> dict[str, Any]:
+    """The task: grade ``submission`` with this worker's grader; plain data back. (Its
+    parameters never change, so that a worker running another grader is still told apart
+    by ``expected``.)"""
     from distributed import get_worker
 
     worker = get_worker()
     if fingerprint() != expected:
         return {"mismatch": fingerprint(), "worker": worker.address}
-    return worker.plugins[PLUGIN].grade(submission, options, lang, name)
+    return worker.plugins[PLUGIN].grade(submission, options, lang)
 
 
 try:
@@ -298,17 +301,16 @@ class GraderPlugin(WorkerPlugin):   # type: ignore[misc,valid-type]
     def teardown(self, worker: Any) -> None:
         self._close()
 
-    def grade(self, submission: Submission, options: Options, lang: str,
-              name: str | None = None) -> dict[str, Any]:
+    def grade(self, submission: Submission, options: Options, lang: str) -> dict[str, Any]:
         """Grade one submission (one at a time per worker, whatever its threads): its report
-        named ``name`` and that report's text, else the reason there is none."""
+        and that report's text, else the reason there is none."""
         assert self.lock is not None
         with self.lock:
             set_language(lang)
             grader = self._grader(options, lang)
             report, text, reason = None, "", ""
             try:
-                report, text = rendered(grader.grade(submission), name)
+                report, text = rendered(grader.grade(submission), None)
             except SandboxFailure as error:
                 reason = _grader_failed(error)
                 self._close()   # the next submission gets a fresh grader and sandbox
