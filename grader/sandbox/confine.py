@@ -262,7 +262,7 @@ def reap_orphans(timeout: float = 5.0) -> None:
                 os.kill(pid, signal.SIGKILL)
             except OSError:
                 pass
-        _reap_children()
+        reap_children()
         if not descendants or time.monotonic() > deadline:
             return
         time.sleep(0.001)
@@ -695,7 +695,8 @@ def _descendants(root: int) -> list[int]:
     return found
 
 
-def _reap_children() -> None:
+def reap_children() -> None:
+    """Reap every child of this process that has ended, without waiting for the others."""
     while True:
         try:
             pid, _status = os.waitpid(-1, os.WNOHANG)

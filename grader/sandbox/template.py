@@ -163,7 +163,11 @@ def main() -> NoReturn:
 
 
 def serve(control: socket.socket) -> None:
-    """Fork a server for each request, until every holder of ``control`` is gone."""
+    """Fork a server for each request, until every holder of ``control`` is gone; reap the
+    launchers that ended (a pid stays taken until then: ``_fork``'s pidfd is of the right
+    process)."""
+    from grader.sandbox import confine
+
     while True:
         if ready([control], select.POLLIN, REAP_SECONDS):
             try:
@@ -180,7 +184,7 @@ def serve(control: socket.socket) -> None:
                     _fork(control, socket.socket(fileno=fd))
                 else:
                     os.close(fd)
-        _reap()
+        confine.reap_children()
 
 
 def _fork(control: socket.socket, sock: socket.socket) -> None:
@@ -217,18 +221,6 @@ def _launcher(control: socket.socket, sock: socket.socket) -> NoReturn:
         boot.run(sock)
     finally:
         os._exit(70)
-
-
-def _reap() -> None:
-    """Reap the launchers that ended (a pid stays taken until then: ``_fork``'s pidfd is of
-    the right process)."""
-    while True:
-        try:
-            pid, _status = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
 
 
 if __name__ == "__main__":
