@@ -368,7 +368,7 @@ def _sign_holds(check: Check, failure: Failure, where: str) -> bool:
 
 def _ratio_holds(failure: Failure, where: str, factor: float) -> bool:
     pair = _pair(failure, where)
-    return pair is not None and ratio(*pair) is not None and _close(pair[0], factor * pair[1])
+    return pair is not None and ratio(*pair) is not None and _fits(pair, factor)
 
 
 def _law_holds(failure: Failure, where: str, law: str) -> bool:
@@ -377,7 +377,8 @@ def _law_holds(failure: Failure, where: str, law: str) -> bool:
 
 
 def _fits(pair: tuple[np.ndarray, np.ndarray], factor: float | None) -> bool:
-    """``_ratio_holds`` for a pair whose ratio is known to be constant."""
+    """Whether the first of ``pair`` is ``factor`` times the second (``_ratio_holds`` for a
+    pair whose ratio is known to exist)."""
     return factor is not None and _close(pair[0], factor * pair[1])
 
 
