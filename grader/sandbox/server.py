@@ -312,11 +312,19 @@ def _wait(process: subprocess.Popen | ForkedServer, timeout: float) -> None:
             pidfd = -1
         if pidfd >= 0:
             try:
-                if not ready([pidfd], select.POLLIN, timeout):
-                    raise subprocess.TimeoutExpired(process.args, timeout)
+                wait_pidfd(pidfd, timeout, process.args)
             finally:
                 os.close(pidfd)
     process.wait(timeout)
+
+
+def wait_pidfd(pidfd: int, timeout: float | None, what: Any) -> None:
+    """Return once the process of ``pidfd`` has ended; ``subprocess.TimeoutExpired`` (about
+    ``what``) after ``timeout`` seconds (None: no limit)."""
+    poller = select.poll()
+    poller.register(pidfd, select.POLLIN)
+    if not poller.poll(None if timeout is None else max(timeout, 0.0) * 1000):
+        raise subprocess.TimeoutExpired(what, timeout)
 
 
 class ForkServer:

@@ -32,13 +32,12 @@ import os
 import select
 import signal
 import socket
-import subprocess
 import sys
 from typing import NoReturn
 
 from grader.sandbox.channel import FrameReader, ProtocolError, pack
 from grader.sandbox.server import (CONTROL_LIMIT, SERVER_SECONDS, ForkServer,
-                                   clean_interpreter, ready)
+                                   clean_interpreter, ready, wait_pidfd)
 
 #: How often (seconds) the template reaps the launchers that ended, when it has no request.
 REAP_SECONDS = 1.0
@@ -60,10 +59,7 @@ class ForkedServer:
         """Return once it has ended; ``subprocess.TimeoutExpired`` after ``timeout`` s."""
         if self.pidfd < 0:
             return
-        poller = select.poll()
-        poller.register(self.pidfd, select.POLLIN)
-        if not poller.poll(None if timeout is None else timeout * 1000):
-            raise subprocess.TimeoutExpired(f"server {self.pid}", timeout)
+        wait_pidfd(self.pidfd, timeout, f"server {self.pid}")
         os.close(self.pidfd)
         self.pidfd = -1
 
