@@ -580,7 +580,7 @@ def _shapes(value: Any) -> Iterator[tuple[int, ...]]:
 
 
 def _no_outcomes() -> Iterator[CallOutcome]:
-    """The outcomes of an exchange of no cases."""
+    """The outcomes of an exchange of no cases (a generator, as callers close it)."""
     yield from ()
 
 
