@@ -11,15 +11,17 @@ from __future__ import annotations
 from typing import Callable
 
 import numpy as np
-import torch
-import torch.nn.functional as F
-from torch.optim.sgd import sgd
 
 from grader.cases import Call, Draw
 from grader.cases.kinds import dtypes
 from grader.checks.common import changed, given, plain, tensor, wrong
 from grader.checks.spec import Check, Mistake, Test
 from grader.i18n import N_
+from grader.lazy import LazyModule
+
+torch = LazyModule("torch")
+F = LazyModule("torch.nn.functional")
+optim_sgd = LazyModule("torch.optim.sgd")
 
 
 def predict(x: np.ndarray, w: float, b: float) -> np.ndarray:
@@ -39,8 +41,9 @@ def gradients(x: np.ndarray, y: np.ndarray, w: float, b: float) -> tuple[float, 
 def sgd_step(params: list[torch.Tensor], lr: float) -> None:
     """One plain SGD update of ``params`` in place, from their ``.grad`` (what SGD.step does)."""
     with torch.no_grad():
-        sgd(params, [p.grad for p in params], [None] * len(params), lr=lr, weight_decay=0.0,
-            momentum=0.0, dampening=0.0, nesterov=False, maximize=False)
+        optim_sgd.sgd(params, [p.grad for p in params], [None] * len(params), lr=lr,
+                      weight_decay=0.0, momentum=0.0, dampening=0.0, nesterov=False,
+                      maximize=False)
 
 
 def gd_step(w: float, b: float, dw: float, db: float, lr: float) -> tuple[float, float]:

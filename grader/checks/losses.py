@@ -11,8 +11,6 @@ import math
 from typing import Any, Callable
 
 import numpy as np
-import torch
-import torch.nn.functional as F
 
 from grader.cases import Axis, Call, Draw, Kind
 from grader.cases.kinds import dtypes, edge, keyword, passed, shapes
@@ -21,6 +19,10 @@ from grader.checks.common import EXTREME_LOGITS, REDUCTIONS, arguments, changed,
     transformed, wrong
 from grader.checks.spec import Check, Hint, Mistake, Test
 from grader.i18n import N_
+from grader.lazy import LazyModule
+
+torch = LazyModule("torch")
+F = LazyModule("torch.nn.functional")
 
 INVALID_REDUCTIONS = ("avg", "average", "Mean", "batchmean", "")
 #: Every invalid spelling of ``reduction``, one case each.

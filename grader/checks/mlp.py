@@ -10,9 +10,6 @@ from functools import partial
 from typing import Callable
 
 import numpy as np
-import torch
-import torch.nn.functional as F
-from torch import nn
 
 from grader.cases import Axis, Call, Draw, Kind
 from grader.cases.kinds import dtypes, passed, shapes
@@ -21,11 +18,21 @@ from grader.checks import activations as act
 from grader.checks.common import changed, given, plain, tensor, wrong
 from grader.checks.spec import Check, Mistake, Test, Tolerance
 from grader.i18n import N_
+from grader.lazy import LazyModule
 from grader.sandbox import ScalarFunction
+
+torch = LazyModule("torch")
+F = LazyModule("torch.nn.functional")
+nn = LazyModule("torch.nn")
 
 Params = dict[str, np.ndarray]
 
-ACTIVATIONS: dict[str, type[nn.Module]] = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh}
+#: The contract's activation names and the ``torch.nn`` layers they name.
+ACTIVATIONS = {"relu": "ReLU", "sigmoid": "Sigmoid", "tanh": "Tanh"}
+
+
+def activation_layer(activation: str) -> nn.Module:
+    return getattr(nn, ACTIVATIONS[activation])()
 
 
 def linear_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -49,7 +56,7 @@ def network(params: Params, activation: str) -> nn.Sequential:
             layer.weight.copy_(tensor(params[W]).T)
             layer.bias.copy_(tensor(params[b]))
         layers.append(layer)
-    return nn.Sequential(layers[0], ACTIVATIONS[activation](), layers[1])
+    return nn.Sequential(layers[0], activation_layer(activation), layers[1])
 
 
 def mlp_forward(x: np.ndarray, params: Params, activation: str = "relu") -> np.ndarray:
@@ -213,7 +220,7 @@ CHECKS = (
                     changed(mlp_forward, activation="relu"), applies=forward_not_relu),
             Mistake(N_("The activation is applied to the output too: the second layer is linear."),
                     wrong(lambda x, params, activation="relu": plain(
-                        ACTIVATIONS[activation]()(tensor(mlp_forward(x, params, activation)))))),
+                        activation_layer(activation)(tensor(mlp_forward(x, params, activation)))))),
         ),
         callees=("mlp.linear_forward", "activations.relu", "activations.sigmoid", "activations.tanh"),
     ),

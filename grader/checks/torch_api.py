@@ -8,8 +8,6 @@ from __future__ import annotations
 from typing import Callable
 
 import numpy as np
-import torch
-from torch.nn import _reduction
 
 from grader.cases import Call, Draw
 from grader.cases.kinds import passed
@@ -17,6 +15,10 @@ from grader.checks.common import arguments, changed, given, plain, tensor, wrong
 from grader.checks.losses import INVALID, MATRIX_OR_VECTOR
 from grader.checks.spec import Check, Mistake, Test
 from grader.i18n import N_, _
+from grader.lazy import LazyModule
+
+torch = LazyModule("torch")
+_reduction = LazyModule("torch.nn._reduction")
 
 
 def legacy_reduction(size_average: bool | None = None, reduce: bool | None = None) -> str:
