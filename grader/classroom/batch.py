@@ -255,10 +255,11 @@ def run_batch(folder: Path, out: Path, options: Options, *, jobs: int = 1,
 
 
 def _reusable(saved: Record | None, key: dict[str, Any]) -> Record | None:
-    """The saved record a worker may keep instead of grading: made with the same options and
-    with the fingerprint of what was graded (compared with what the worker loads now)."""
-    return saved if saved is not None and saved.digest is not None and saved.key == key \
-        else None
+    """The saved record a worker may keep instead of grading, shed (see ``_add``): made with
+    the same options and with the fingerprint of what was graded (compared with what the
+    worker loads now)."""
+    return saved.shed() if saved is not None and saved.digest is not None \
+        and saved.key == key else None
 
 
 def _workers(options: Options, jobs: int, scheduler: str | None) -> Any:
@@ -306,10 +307,10 @@ def error_report(name: str, seed: int, reason: str, selected: tuple[str, ...] = 
 
 def _add(store: Store, outcome: Outcome, record: Record, text: str = "") -> None:
     """Save a new record with its text report, ``text`` when the worker rendered it (once:
-    the class report and later runs reuse it)."""
+    the class report and later runs reuse it); hold it shed until the batch's end."""
     record.text = text or text_report.render(record.report)
     store.save(record)
-    outcome.records.append(record)
+    outcome.records.append(record.shed())
 
 
 def _grade_all(todo: list[tuple[Entry, Record | None]], workers: Workers, options: Options,
@@ -324,7 +325,7 @@ def _grade_all(todo: list[tuple[Entry, Record | None]], workers: Workers, option
                                             [entry.name for entry, _s in todo]):
                 entry, saved = todo[done.index]
                 if done.unchanged and saved is not None:
-                    _reuse(store, outcome, replace(saved, identity=entry.identity))
+                    _reuse(store, outcome, entry, saved)
                 elif done.report is None:
                     _add(store, outcome, Record(entry.name, error_report(
                         entry.name, options.seed, done.reason, options.selection.names),
@@ -336,17 +337,20 @@ def _grade_all(todo: list[tuple[Entry, Record | None]], workers: Workers, option
                     outcome.graded += 1
                 advance()
         except KeyboardInterrupt:
+            outcome.records = store.reload(outcome.records)
             store.save_rows(outcome.records)
             gradebook.write(store.gradebook, outcome.records)
             raise
+    outcome.records = store.reload(outcome.records)
     outcome.warnings.extend(workers.warnings)
 
 
-def _reuse(store: Store, outcome: Outcome, record: Record) -> None:
-    """Keep a saved record, repairing its files (a batch that died between writing them,
-    an export that now names another student)."""
+def _reuse(store: Store, outcome: Outcome, entry: Entry, saved: Record) -> None:
+    """Keep the saved record of ``entry`` (``saved``, shed), repairing its files (a batch
+    that died between writing them, an export that now names another student)."""
+    record = replace(store.reload([saved])[0], identity=entry.identity)
     store.repair(record)
-    outcome.records.append(record)
+    outcome.records.append(record.shed())
     outcome.reused += 1
     outcome.kept.add(record.name)
 

@@ -16,7 +16,7 @@ import os
 import re
 import tempfile
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +90,15 @@ class Record:
                 "identity": self.identity.to_dict(), "text": self.text,
                 "report": self.report.to_dict()}
 
+    def shed(self) -> "Record":
+        """This record without its report's tests, notes and output, and without its text:
+        what a batch holds of a saved record while it grades (``Store.reload`` reads the
+        rest back for the class's files), so that its memory does not grow with the class."""
+        report = self.report
+        return replace(self, text="", report=Report(
+            submission=report.submission, seed=report.seed, oracle=report.oracle,
+            status=report.status, lang=report.lang, selected=report.selected))
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Record":
         return cls(data["name"], Report.from_dict(data["report"]), data.get("digest"),
@@ -133,6 +142,19 @@ class Store:
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
         return record if record.name == name else None
+
+    def reload(self, records: list[Record]) -> list[Record]:
+        """The saved records of ``records`` (shed ones among them), read back whole;
+        BatchError if one cannot be read."""
+        whole = []
+        for record in records:
+            saved = self.load(record.name)
+            if saved is None:
+                raise BatchError(_("cannot read back the record of {name} in {path}; run the "
+                                   "batch again: what is saved is kept").format(
+                    name=record.name, path=self.state))
+            whole.append(saved)
+        return whole
 
     def save(self, record: Record) -> None:
         """Write the record's Gradescope document, then the record: the record is what a

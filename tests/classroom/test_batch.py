@@ -228,3 +228,42 @@ def test_ctrl_c_saves_what_is_done(tmp_path):
     assert "Traceback" not in stderr and "interrupted" in stderr
     assert list(rows(out)) == ["a_fast"]
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_batch_holds_no_students_report_while_it_grades(tmp_path, monkeypatch):
+    """Its memory does not grow with the class: each record is saved, then held shed (no
+    tests, no text) until the class's files are written from the records read back."""
+    from grader.classroom import batch as batches
+    from grader.classroom.store import Store
+
+    klass = tmp_path / "class"
+    for name in ("a", "b", "c"):
+        copy_solutions(klass / name)
+    add, held = batches._add, []
+
+    def checked(store, outcome, record, text=""):
+        add(store, outcome, record, text)
+        held.append([(r.report.tests, r.text, r.report.status) for r in outcome.records])
+
+    monkeypatch.setattr(batches, "_add", checked)
+    outcome = run_batch(klass, tmp_path / "out", options(), jobs=2, progress=False)
+    assert held[-1] == [([], "", "graded")] * 3
+    assert all(r == Store(tmp_path / "out").load(r.name) and r.report.tests and r.text
+               for r in outcome.records)
+    again = run_batch(klass, tmp_path / "out", options(), jobs=2, progress=False)
+    assert again.reused == 3
+    assert sorted(again.records, key=str) == sorted(outcome.records, key=str)
+
+
+def test_a_record_that_cannot_be_read_back_stops_the_batch_in_one_line(tmp_path):
+    from grader.classroom.store import BatchError, Record, Store
+    from grader.report.model import Report
+
+    store = Store(tmp_path)
+    store.check_writable()
+    record = Record("a", Report(submission="a", seed=1), "digest", {"seed": 1})
+    store.save(record)
+    assert store.reload([record.shed()]) == [record]
+    (store.state / "a.json").unlink()
+    with pytest.raises(BatchError, match="cannot read back the record of a"):
+        store.reload([record.shed()])
