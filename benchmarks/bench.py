@@ -8,8 +8,8 @@ Run ``make bench`` (or ``.venv/bin/python benchmarks/bench.py``). In one run on 
 - ``grade batch --jobs 2`` over classes of 40 and 200 submissions (correct, buggy and crashing),
   wall time per submission and the peak memory (PSS, summed over the whole process tree),
   the peak of one worker's tree and of the template server's (which holds every worker's
-  sandbox server); the largest class again with more workers (``--jobs 2 3``: the memory
-  each extra worker adds);
+  grading process and sandbox server: a local worker only relays); the largest class again
+  with more workers (``--jobs 2 3``: the memory each extra worker adds);
 - ``grade batch --scheduler`` over the same classes on a local Dask cluster of 2 worker
   processes (``dask scheduler`` and ``dask worker --nworkers 2 --nthreads 1`` on 127.0.0.1,
   started before the clock runs, each worker's grader started by the first class): wall
@@ -112,7 +112,8 @@ def children(pid: int) -> list[int]:
 
 
 def is_template(pid: int) -> bool:
-    """Whether ``pid`` is a template server (which forks every local worker's server)."""
+    """Whether ``pid`` is a template server (which forks every local worker's grading process
+    and server)."""
     try:
         return b"grader.sandbox.template" in Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
@@ -124,8 +125,8 @@ def batch(folder: Path, out: Path, *options: str,
           others: tuple[int, ...] = ()) -> tuple[float, int, int, int]:
     """Wall time, peak memory of the whole tree (``grade batch``'s and the ``others``), peak
     memory of one worker's tree (the batch's children but the template, or the pids
-    ``workers`` gives) and of the template's tree (every local worker's server) of ``grade
-    batch OPTIONS`` over ``folder``."""
+    ``workers`` gives) and of the template's tree (every local worker's grading process and
+    server) of ``grade batch OPTIONS`` over ``folder``."""
     command = [GRADE, "batch", str(folder), "-o", str(out), "--seed", "7", *options]
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -263,12 +264,13 @@ def report(what: str, elapsed: float, size: int, baseline: float, peak: int,
            worker: int, servers: int = 0, goal: bool = False) -> None:
     """One class's line: time, ratio (with its target when ``goal``), the peak memory of
     all, of one worker's tree, and of the template's tree (``servers``: every local worker's
-    server, forked from it)."""
+    grading process and server, forked from it)."""
     per = elapsed / size
     aim = f", {target(what.strip(), per / baseline, BATCH_RATIO)}" if goal else ""
     print(f"{what}   {elapsed:6.2f} s   {per:.3f} s each ({per / baseline:.3f}x{aim})   "
           f"peak {peak / 2**20:.0f} MiB, one worker {worker / 2**20:.0f} MiB"
-          + (f" (the servers, in the template's tree: {servers / 2**20:.0f} MiB)"
+          + (f" (grading processes and servers, in the template's tree: "
+             f"{servers / 2**20:.0f} MiB)"
              if servers else ""))
 
 

@@ -1,27 +1,32 @@
 """Grade many submissions in parallel worker processes, each with its own ``Grader``.
 
-Processes rather than threads: the parent's share of grading (oracles, comparisons,
-diagnoses) is Python, so threads would queue on one interpreter lock. Workers are forked
-from this process, which already has numpy and torch imported, before it reads a single
-submission, so no classmate's code is in a worker's memory. Each worker starts its
-``Grader`` (whose sandbox server is forked from the batch's template server, a fresh
-interpreter with nothing of the grader in it, started before the workers: the servers share
-its numpy and torch), computes the cases of the seed once, and then, one path after
-another, loads a submission, grades it, renders its text report and discards it. Only
-trusted grader processes exchange pickles here: paths go out, reports come back as plain
-dicts with their text.
+Processes rather than threads: the grader's share of grading (oracles, comparisons,
+diagnoses) is Python, so threads would queue on one interpreter lock. The batch starts the
+template server (``grader.sandbox.template``: a fresh interpreter that imports numpy and
+torch and nothing of the grader's), then forks its workers, before it reads a single
+submission. Each worker asks the template for a grading process: the template forks a
+server's launcher, then the grading process, which imports the grader in itself, starts its
+``Grader`` on that server and, one path after another, loads a submission, grades it,
+renders its text report and discards it; the worker relays the paths to it and what it says
+back to the batch. So every grading process and every server shares the template's torch,
+and neither the batch's process nor its workers import torch at all (the checks import it
+where an oracle runs). Only trusted grader processes exchange pickles here: paths go out,
+reports come back as plain dicts with their text.
 
-A worker grades in a process it forks from itself while it is still clean (it never reads
-anything). When that process's sandbox fails (``SandboxFailure``: the fork server died), the
-submission it held gets an error row saying the grader failed, never a score, and the worker
-forks a fresh grading process, with a fresh sandbox, for the next submissions (its server
-forked from the template again, or launched on its own if the template is gone).
+When a grading process's sandbox fails (``SandboxFailure``: the fork server died), the
+submission it held gets an error row saying the grader failed, never a score, and its worker
+asks for a fresh grading process, with a fresh sandbox, for the next submissions. Where there
+is no template (it could not start, or is gone), a worker forks the grading process from
+itself while it is still clean (it never reads anything), and that process launches a
+server of its own.
 
 Nothing outlives the batch: a worker gets SIGTERM when the batch's process ends, however it
 ends (``kill -9`` included: ``PR_SET_PDEATHSIG``), and a grading process when its worker
-ends; on SIGTERM a worker stops its grading process, which closes its sandbox (whose server
-ends with it) and exits without waiting for anyone to read its last result. The template
-dies with the batch's process, and is stopped once no worker is left.
+ends (a pidfd watched for it: the template, not the worker, is its parent); on SIGTERM a
+worker stops its grading process, which closes its sandbox (whose server ends with it) and
+exits without waiting for anyone to read its last result. The template dies with the
+batch's process, and is stopped once no worker is left; the grading processes it forked
+outlive it (they end with their workers), so a template that dies costs no row.
 """
 
 from __future__ import annotations
@@ -30,10 +35,16 @@ import gc
 import multiprocessing
 import os
 import queue
+import select
 import signal
+import socket
+import subprocess
 import sys
+import threading
+from contextlib import closing
+from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, Iterator, NamedTuple
+from typing import Any, Callable, Iterator, NamedTuple
 
 from grader.grading import Grader, Options
 from grader.i18n import _, language, set_language
@@ -42,6 +53,7 @@ from grader.report.model import Report
 from grader.sandbox import template
 from grader.sandbox.confine import die_with_parent
 from grader.sandbox.session import SandboxFailure
+from grader.sandbox.template import Forked
 from grader.submission import LoadError, load
 from grader.submission.archive import discard
 from grader.submission.fingerprint import fingerprint
@@ -50,6 +62,12 @@ from grader.submission.fingerprint import fingerprint
 POLL_SECONDS = 0.5
 #: The exit code of a grading process whose sandbox failed: its worker forks a fresh one.
 RESTART = 75
+#: Seconds a worker waits for its grading process to close its sandbox and end.
+END_SECONDS = 120.0
+
+#: A worker's task: the index of a path, the path, the fingerprint already known for it and
+#: the name its report gets.
+Task = tuple[int, str, str | None, str | None]
 
 
 class Graded(NamedTuple):
@@ -83,7 +101,7 @@ class Workers:
         self.ready = False                 # whether a worker has started its grader
         self.warnings: list[str] = []      # the grader's, as a worker that started says
         self.failure = ""                  # why a worker could not start its grader
-        self.template: template.Template | None = None   # forks every worker's server
+        self.template: template.Template | None = None   # forks the grading processes
 
     def __enter__(self) -> "Workers":
         self.template = template.share()   # before the workers: they inherit its socket
@@ -176,38 +194,121 @@ class Workers:
 
 
 def _work(options: Options, lang: str, tasks: Any, results: Any, batch: int) -> None:
-    """A worker: fork a grading process, and a fresh one each time one's sandbox fails.
+    """A worker: start a grading process, and a fresh one each time one's sandbox fails.
     It ends with the batch's process ``batch``, however that ends (SIGKILL included)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)         # the parent decides about Ctrl-C
-    worker, grading = os.getpid(), [0]
+    grading: list[Forked | int | None] = [None]   # the grading process, while there is one
 
     def stop(*_args: object) -> None:   # the grading process closes its sandbox, then ends
-        if grading[0]:
+        results.cancel_join_thread()    # nobody may read what is left: never wait for it
+        if isinstance(grading[0], Forked):
+            grading[0].terminate()
+        elif grading[0]:
             _terminate(grading[0])
+        else:   # none yet: one being started sees the end of its socket, or dies with us
+            sys.exit(0)
 
     signal.signal(signal.SIGTERM, stop)
     if not _dies_with(batch):
         return
     while True:
-        pid = os.fork()
-        if pid == 0:
-            code = 70
-            try:
-                code = 0 if not _dies_with(worker) else \
-                    _grade_until_done(worker, options, lang, tasks, results)
-            except SystemExit:
-                code = 0
-            finally:
-                if os.getppid() != worker or _stopping:
-                    results.cancel_join_thread()   # nobody may read: never wait for it
-                results.close()
-                results.join_thread()   # what was put reaches the parent
-                os._exit(code)
-        grading[0] = pid
-        _pid, status = os.waitpid(pid, 0)
-        grading[0] = 0
-        if os.waitstatus_to_exitcode(status) != RESTART:
+        forked = template.fork_grading()
+        if forked is None:   # no template: a grading process forked from this one
+            code = _grade_in_fork(grading, options, lang, tasks, results)
+        else:
+            code = _relay(grading, *forked, options, lang, tasks, results)
+        if code != RESTART:
             return
+
+
+def _relay(grading: list[Forked | int | None], process: Forked, sock: socket.socket,
+           options: Options, lang: str, tasks: Any, results: Any) -> int | None:
+    """Run a grading process the template forked: give it the options, then relay tasks to
+    it and what it says to the batch until it ends; its exit code (None if it died)."""
+    worker, batch, code, task = os.getpid(), os.getppid(), None, None
+    grading[0] = process
+    try:
+        with Connection(sock.detach()) as channel:
+            channel.send((options, lang, worker, list(sys.path), os.getcwd()))
+            while True:
+                kind, payload = channel.recv()
+                if kind == "next":
+                    task = _next_task(tasks, batch)
+                    channel.send(task)
+                    task = None
+                elif kind == "exit":
+                    code = payload
+                else:
+                    results.put((kind, payload))
+    except (EOFError, OSError):   # it has ended
+        if task is not None:      # before it took this task: another worker grades it
+            tasks.put(task)
+    try:
+        process.wait(END_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    finally:
+        process.close()
+        grading[0] = None
+    return code
+
+
+def serve(sock: socket.socket) -> int:
+    """In a grading process the template forked: take its worker's options, then grade what
+    the worker relays until it says stop (0) or the sandbox fails (``RESTART``)."""
+    try:
+        with Connection(sock.detach()) as channel:
+            options, lang, worker, path, cwd = channel.recv()
+            sys.path[:] = path
+            os.chdir(cwd)
+            _end_with(worker)
+
+            def next_task() -> Task | None:
+                channel.send(("next", None))
+                return channel.recv()
+
+            code = _grade_until_done(worker, options, lang, next_task, channel.send)
+            channel.send(("exit", code))
+            return code
+    except (EOFError, OSError, SystemExit):   # the worker is gone, or told us to stop
+        return 0
+
+
+def _end_with(worker: int) -> None:
+    """SIGTERM to this process when ``worker`` ends (its parent is the template, so
+    ``PR_SET_PDEATHSIG`` cannot say it)."""
+    pidfd = os.pidfd_open(worker)   # OSError if it has ended already
+
+    def watch() -> None:
+        select.select([pidfd], [], [])
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="worker-watch", daemon=True).start()
+
+
+def _grade_in_fork(grading: list[Forked | int | None], options: Options, lang: str,
+                   tasks: Any, results: Any) -> int:
+    """Grade in a process forked from this worker, which is still clean (it never reads
+    anything); its exit code."""
+    worker = os.getpid()
+    pid = os.fork()
+    if pid == 0:
+        code = 70
+        try:
+            code = 0 if not _dies_with(worker) else _grade_until_done(
+                worker, options, lang, lambda: _next_task(tasks, worker), results.put)
+        except SystemExit:
+            code = 0
+        finally:
+            if os.getppid() != worker or _stopping:
+                results.cancel_join_thread()   # nobody may read: never wait for it
+            results.close()
+            results.join_thread()   # what was put reaches the parent
+            os._exit(code)
+    grading[0] = pid
+    _pid, status = os.waitpid(pid, 0)
+    grading[0] = None
+    return os.waitstatus_to_exitcode(status)
 
 
 def _terminate(pid: int) -> None:
@@ -219,24 +320,24 @@ def _terminate(pid: int) -> None:
         pass
 
 
-def _grade_until_done(worker: int, options: Options, lang: str, tasks: Any,
-                      results: Any) -> int:
-    """Start a grader, then grade the paths the queue holds until it says stop (0), or until
-    the sandbox fails (``RESTART``)."""
+def _grade_until_done(worker: int, options: Options, lang: str,
+                      next_task: Callable[[], Task | None], put: Callable[[Any], None]) -> int:
+    """Start a grader, then grade the tasks ``next_task`` gives until it says stop (0), or
+    until the sandbox fails (``RESTART``); what happens goes to the batch through ``put``."""
     signal.signal(signal.SIGTERM, _stop)   # closes the sandbox on the way out
     set_language(lang)
     try:
         grader = Grader(options).__enter__()   # launches the sandbox server before any loading
     except Exception as error:  # reported to the parent, which grades with the other workers
-        results.put(("failed", f"{type(error).__name__}: {error}"))
+        put(("failed", f"{type(error).__name__}: {error}"))
         return 0
-    with grader:
-        results.put(("ready", grader.warnings))
-        while (task := _next_task(tasks, worker)) is not None:
+    with closing(grader):   # not ``with grader``: entering again would start a second sandbox
+        put(("ready", grader.warnings))
+        while (task := next_task()) is not None:
             index, path, known, name = task
-            results.put(("start", (worker, index)))
+            put(("start", (worker, index)))
             report, text, reason, digest, failed = _grade_one(grader, path, known, name)
-            results.put(("done", (worker, index, report, text, reason, digest)))
+            put(("done", (worker, index, report, text, reason, digest)))
             if failed:
                 return RESTART
     return 0
@@ -260,9 +361,10 @@ def _dies_with(parent: int) -> bool:
     return os.getppid() == parent
 
 
-def _next_task(tasks: Any, worker: int) -> tuple[int, str, str | None, str | None] | None:
-    """The next task, or None when the queue says stop or the worker is gone."""
-    while os.getppid() == worker:
+def _next_task(tasks: Any, parent: int) -> Task | None:
+    """The next task, or None when the queue says stop or ``parent`` (the process that
+    forked this one) is gone."""
+    while os.getppid() == parent:
         try:
             return tasks.get(timeout=POLL_SECONDS)
         except queue.Empty:

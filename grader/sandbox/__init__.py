@@ -26,17 +26,22 @@ What is defended, and how
   costs a fork of it, not an interpreter. The server also drops grader modules it does not
   need, and points at /dev/null every descriptor it did not ask for. Each submission gets
   a child forked from the server (and a fresh one after each fault).
-- **A batch's servers share one clean template** (``template.py``). ``grade batch`` starts
-  one template server before its workers: a fresh interpreter like the above, which imports
-  numpy and torch once and then only forks a server for each worker's grading process, so
-  the servers share its pages. A request carries nothing but the server's end of a fresh
-  socket; the forked launcher closes every other descriptor (the template's control socket
-  included) before it becomes that worker's launcher and server, configured by its own
-  grading process as any server is. So a child holds no descriptor of the template or of
-  another worker's server and (as root) sees only its own server's PID namespace and runs
-  as its server's uid; the template's memory, which a child may read through its
-  server's, holds nothing of the grader's either. The template dies with the batch's
-  process; a sandbox started after the template died launches a server of its own.
+- **A batch's servers and grading processes share one clean template** (``template.py``).
+  ``grade batch`` starts one template server before its workers: a fresh interpreter like
+  the above, which imports numpy and torch once (and the report's rendering library) and
+  then only forks, so every process it forks shares its pages. For each worker it forks a
+  server's launcher, then the grading process that will use that server: the launcher is
+  forked before the grading process exists, and the grading process imports the grader and
+  the solutions only after its fork, in itself. A request carries nothing but one end of a
+  fresh socket; a forked launcher closes every other descriptor (the template's control
+  socket included) before it becomes that worker's launcher and server, configured by its
+  own grading process as any server is; a grading process keeps only its worker's socket,
+  its server's and its launcher's pidfd. So a child holds no descriptor of the template,
+  of a grading process or of another worker's server and (as root) sees only its own
+  server's PID namespace and runs as its server's uid; the template's memory, which a child
+  may read through its server's, holds nothing of the grader's either. The template dies
+  with the batch's process; a grading process ends with its worker; a sandbox started
+  after the template died launches a server of its own.
 - **A narrow channel.** Parent and child exchange frames of JSON plus ``.npy`` blobs
   (``channel.py``), never pickles, size-bounded (``Limits.result_bytes``) and decoded
   strictly. Only None, bools, ints, floats, strings, numpy scalars, numeric ndarrays of

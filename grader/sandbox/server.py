@@ -37,7 +37,7 @@ from grader.submission import Submission
 
 if TYPE_CHECKING:
     from grader.sandbox.session import Session
-    from grader.sandbox.template import ForkedServer
+    from grader.sandbox.template import Forked
 
 #: Largest control message (an ``exited`` report carries the last output).
 CONTROL_LIMIT = 1 << 24
@@ -137,8 +137,9 @@ class Sandbox:
         self.close()
 
 
-#: A server launched ahead (``prelaunch``) by the process whose pid is first.
-_launched: tuple[int, subprocess.Popen | ForkedServer, socket.socket] | None = None
+#: A server launched ahead (``prelaunch``) or adopted (``adopt``) for the process whose pid
+#: is first.
+_launched: tuple[int, subprocess.Popen | Forked, socket.socket] | None = None
 
 
 def prelaunch() -> None:
@@ -150,7 +151,14 @@ def prelaunch() -> None:
         _launched = (os.getpid(), *_launch())
 
 
-def _launch() -> tuple[subprocess.Popen | ForkedServer, socket.socket]:
+def adopt(process: Forked, sock: socket.socket) -> None:
+    """Take ``process``, a server's launcher the template forked for this process, and this
+    process's end of its socket, for this process's next ``Sandbox.start``."""
+    global _launched
+    _launched = (os.getpid(), process, sock)
+
+
+def _launch() -> tuple[subprocess.Popen | Forked, socket.socket]:
     """A server forked from the shared template (``template.share``), else a fresh server
     interpreter; and this process's end of its socket."""
     from grader.sandbox.template import fork_server
@@ -215,7 +223,7 @@ def ready(fds: Sequence[Any], event: int, timeout: float) -> list[int]:
 class ServerLink:
     """The parent's end of the control socket: spawn and kill children, hear them end."""
 
-    def __init__(self, process: subprocess.Popen | ForkedServer, sock: socket.socket) -> None:
+    def __init__(self, process: subprocess.Popen | Forked, sock: socket.socket) -> None:
         self.process = process
         self.pid = process.pid
         self.sock = sock
@@ -301,7 +309,7 @@ class ServerLink:
             self.process.wait()
 
 
-def _wait(process: subprocess.Popen | ForkedServer, timeout: float) -> None:
+def _wait(process: subprocess.Popen | Forked, timeout: float) -> None:
     """``process.wait(timeout)``, told by a pidfd when a ``Popen`` ends rather than by
     ``Popen.wait``'s polling sleeps (some 10 ms of every ``grade run``)."""
     if isinstance(process, subprocess.Popen) and process.returncode is None \

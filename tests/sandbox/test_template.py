@@ -155,3 +155,55 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return state != b"Z"
+
+
+def pidfds(pid: int) -> int:
+    """How many pidfds process ``pid`` holds."""
+    return sum(os.readlink(f"/proc/{pid}/fd/{fd}") == "anon_inode:[pidfd]"
+               for fd in os.listdir(f"/proc/{pid}/fd"))
+
+
+def test_a_grading_process_is_a_fork_of_the_template_and_ends_with_its_worker(template):
+    """The template forks a server's launcher, then the grading process, which keeps its
+    worker's socket, its server's and a pidfd of the launcher, nothing of the template's
+    (and watches its worker through a pidfd);
+    it grades what is relayed to it, and ends (closing its sandbox) when its worker does."""
+    from multiprocessing.connection import Connection
+
+    from grader.cli import make_options
+
+    worker = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    forked, sock = template.fork_grading()
+    channel = Connection(sock.detach())
+    try:
+        assert parent_of(forked.pid) == template.process.pid
+        launchers = [pid for pid in map(int, Path(
+            f"/proc/{template.process.pid}/task/{template.process.pid}/children")
+            .read_text().split()) if pid != forked.pid]
+        options = make_options(seed=3, hide_inputs=False, no_solutions=False, timeout=5.0,
+                               memory=None)
+        channel.send((options, "en", worker.pid, sys.path, os.getcwd()))
+        assert channel.recv()[0] == "ready"
+        assert len(launchers) == 1 and pidfds(launchers[0]) == 0
+        assert pidfds(forked.pid) == 2         # its server's launcher, its worker
+        assert len(sockets(forked.pid)) == 2   # its worker's, its server's
+        assert not sockets(forked.pid) & (sockets(template.process.pid)
+                                          | {socket_of(template.control)})
+        assert channel.recv() == ("next", None)
+        channel.send((0, str(HIDDEN[0]), None, "solutions"))
+        assert channel.recv() == ("start", (worker.pid, 0))
+        kind, (_worker, _index, report, text, reason, _digest) = channel.recv()
+        assert (kind, reason, text.splitlines()[0].split()[-1]) == ("done", "", "solutions")
+        assert sum(t["points"] for t in report["tests"]) == 100
+        assert channel.recv() == ("next", None)
+        below = tree(forked.pid)
+        worker.kill()
+        worker.wait()
+        deadline = time.monotonic() + 60   # a generous wait
+        while any(map(_alive, below + launchers)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(map(_alive, below + launchers)), "it outlived its worker"
+    finally:
+        worker.kill()
+        forked.kill()
+        channel.close()
