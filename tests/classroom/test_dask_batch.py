@@ -82,6 +82,17 @@ def test_a_scheduler_beyond_this_machine_without_tls_is_warned_about(address, wa
         assert address in message and "tls://" in message
 
 
+def test_the_client_fingerprints_the_grader_without_importing_torch():
+    """The client's process reads submissions and ships them: torch would cost it 1.5 s and
+    some 150 MiB for a version string."""
+    probe = ("import sys\nfrom grader.classroom import dask_batch\n"
+             "assert len(dask_batch.fingerprint()) == 12\n"
+             "assert 'torch' not in sys.modules, 'torch imported'\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+
+
 def test_a_class_graded_on_dask_is_the_local_batch(dask_cluster, tmp_path, capsys):
     klass = make_class(tmp_path / "class")
     assert grade(klass, "-o", tmp_path / "local", "--jobs", 2) == 0
