@@ -15,7 +15,9 @@ reports come back as plain dicts with their text.
 
 When a grading process's sandbox fails (``SandboxFailure``: the fork server died), the
 submission it held gets an error row saying the grader failed, never a score, and its worker
-asks for a fresh grading process, with a fresh sandbox, for the next submissions. Where there
+asks for a fresh grading process, with a fresh sandbox, for the next submissions; so does a
+grading process the template forked that dies (killed, out of memory) once it has started
+its grader, the row saying it ended. Where there
 is no template (it could not start, or is gone), a worker forks the grading process from
 itself while it is still clean (it never reads anything), and that process launches a
 server of its own.
@@ -198,8 +200,10 @@ def _work(options: Options, lang: str, tasks: Any, results: Any, batch: int) -> 
     It ends with the batch's process ``batch``, however that ends (SIGKILL included)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)         # the parent decides about Ctrl-C
     grading: list[Forked | int | None] = [None]   # the grading process, while there is one
+    stopped = [False]
 
     def stop(*_args: object) -> None:   # the grading process closes its sandbox, then ends
+        stopped[0] = True
         results.cancel_join_thread()    # nobody may read what is left: never wait for it
         if isinstance(grading[0], Forked):
             grading[0].terminate()
@@ -217,15 +221,18 @@ def _work(options: Options, lang: str, tasks: Any, results: Any, batch: int) -> 
             code = _grade_in_fork(grading, options, lang, tasks, results)
         else:
             code = _relay(grading, *forked, options, lang, tasks, results)
-        if code != RESTART:
+        if code != RESTART or stopped[0]:
             return
 
 
 def _relay(grading: list[Forked | int | None], process: Forked, sock: socket.socket,
            options: Options, lang: str, tasks: Any, results: Any) -> int | None:
     """Run a grading process the template forked: give it the options, then relay tasks to
-    it and what it says to the batch until it ends; its exit code (None if it died)."""
+    it and what it says to the batch until it ends; its exit code. One that dies after it
+    started its grader costs only the submission it held (an error row, graded again next
+    run) and is replaced (``RESTART``); one that dies before, None (this worker ends)."""
     worker, batch, code, task = os.getpid(), os.getppid(), None, None
+    started, held = False, None
     grading[0] = process
     try:
         with Connection(sock.detach()) as channel:
@@ -235,14 +242,22 @@ def _relay(grading: list[Forked | int | None], process: Forked, sock: socket.soc
                 if kind == "next":
                     task = _next_task(tasks, batch)
                     channel.send(task)
-                    task = None
+                    held, task = task[0] if task else None, None
                 elif kind == "exit":
                     code = payload
                 else:
+                    started |= kind == "ready"
+                    held = None if kind == "done" else held
                     results.put((kind, payload))
     except (EOFError, OSError):   # it has ended
         if task is not None:      # before it took this task: another worker grades it
             tasks.put(task)
+    if code is None and started:   # it died: the submission it held is no score
+        if held is not None:
+            results.put(("done", (worker, held, None, "", _could_not(_(
+                "the grading process ended unexpectedly ({pid})").format(pid=process.pid)),
+                None)))
+        code = RESTART
     try:
         process.wait(END_SECONDS)
     except subprocess.TimeoutExpired:

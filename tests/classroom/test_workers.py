@@ -218,3 +218,15 @@ def test_a_killed_template_costs_no_row(tmp_path):
 
     rows = grade_after_first(tmp_path, kill_the_template)
     assert [score for _index, score in rows] == ["100"] * 4
+
+
+def test_a_killed_grading_process_costs_one_row_and_is_replaced(tmp_path):
+    def kill_the_grading_process(shared: template.Template) -> None:
+        launchers = launchers_of(shared.process.pid)
+        for pid in children(shared.process.pid):
+            if pid not in launchers:
+                os.kill(pid, signal.SIGKILL)
+
+    rows = grade_after_first(tmp_path, kill_the_grading_process)
+    assert [score for _index, score in rows[:1] + rows[2:]] == ["100"] * 3
+    assert "the grading process ended unexpectedly" in rows[1][1], rows
