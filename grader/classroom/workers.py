@@ -196,8 +196,9 @@ class Workers:
 
 
 def _work(options: Options, lang: str, tasks: Any, results: Any, batch: int) -> None:
-    """A worker: start a grading process, and a fresh one each time one's sandbox fails.
-    It ends with the batch's process ``batch``, however that ends (SIGKILL included)."""
+    """A worker: start a grading process, and a fresh one each time one's sandbox fails (or
+    it dies, once started). It ends with the batch's process ``batch``, however that ends
+    (SIGKILL included)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)         # the parent decides about Ctrl-C
     grading: list[Forked | int | None] = [None]   # the grading process, while there is one
     stopped = [False]
