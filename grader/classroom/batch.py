@@ -348,8 +348,10 @@ def _grade_all(todo: list[tuple[Entry, Record | None]], workers: Workers, option
 def _reuse(store: Store, outcome: Outcome, entry: Entry, saved: Record) -> None:
     """Keep the saved record of ``entry`` (``saved``, shed), repairing its files (a batch
     that died between writing them, an export that now names another student)."""
-    record = replace(store.reload([saved])[0], identity=entry.identity)
-    store.repair(record)
+    whole = store.reload([saved])[0]
+    record = replace(whole, identity=entry.identity)
+    if record != whole:   # the export names someone else now (else its file is as read)
+        store.repair(record)
     outcome.records.append(record.shed())
     outcome.reused += 1
     outcome.kept.add(record.name)

@@ -37,7 +37,6 @@ import gc
 import multiprocessing
 import os
 import queue
-import select
 import signal
 import socket
 import subprocess
@@ -54,6 +53,7 @@ from grader.report import text as text_report
 from grader.report.model import Report
 from grader.sandbox import template
 from grader.sandbox.confine import die_with_parent
+from grader.sandbox.server import wait_pidfd
 from grader.sandbox.session import SandboxFailure
 from grader.sandbox.template import Forked
 from grader.submission import LoadError, load
@@ -296,7 +296,7 @@ def _end_with(worker: int) -> None:
     pidfd = os.pidfd_open(worker)   # OSError if it has ended already
 
     def watch() -> None:
-        select.select([pidfd], [], [])
+        wait_pidfd(pidfd, None, f"worker {worker}")
         os.kill(os.getpid(), signal.SIGTERM)
 
     threading.Thread(target=watch, name="worker-watch", daemon=True).start()

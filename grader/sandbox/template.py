@@ -80,8 +80,7 @@ class Forked:
         if self.pidfd < 0:
             return
         wait_pidfd(self.pidfd, timeout, f"process {self.pid}")
-        os.close(self.pidfd)
-        self.pidfd = -1
+        self.close()
 
     def close(self) -> None:
         """Let go of it (its pidfd) without waiting for it."""

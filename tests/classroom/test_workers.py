@@ -19,6 +19,7 @@ from grader.classroom.workers import Workers
 from grader.cli import make_options
 from grader.grading import Grader
 from grader.sandbox import template
+from tests.sandbox.test_template import pidfds
 
 SOLUTIONS = Path(__file__).resolve().parents[2] / "solutions"
 
@@ -148,9 +149,6 @@ def maps_torch(pid: int) -> bool:
 def launchers_of(template_pid: int) -> list[int]:
     """The template's children that are a server's launcher (a grading process holds a pidfd
     of its launcher; a launcher holds none)."""
-    def pidfds(pid: int) -> int:
-        return sum(os.readlink(f"/proc/{pid}/fd/{fd}") == "anon_inode:[pidfd]"
-                   for fd in os.listdir(f"/proc/{pid}/fd"))
     return [pid for pid in children(template_pid) if pidfds(pid) == 0]
 
 
