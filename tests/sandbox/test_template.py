@@ -52,15 +52,20 @@ def tree(root: int) -> list[int]:
     return found
 
 
-def sockets(pid: int) -> set[str]:
-    """The sockets process ``pid`` holds (``socket:[inode]``)."""
-    links = set()
+def descriptors(pid: int) -> list[str]:
+    """What each descriptor of process ``pid`` refers to (``socket:[inode]``, a path...)."""
+    links = []
     for fd in os.listdir(f"/proc/{pid}/fd"):
         try:
-            links.add(os.readlink(f"/proc/{pid}/fd/{fd}"))
+            links.append(os.readlink(f"/proc/{pid}/fd/{fd}"))
         except OSError:   # closed meanwhile
             pass
-    return {link for link in links if link.startswith("socket:")}
+    return links
+
+
+def sockets(pid: int) -> set[str]:
+    """The sockets process ``pid`` holds (``socket:[inode]``)."""
+    return {link for link in descriptors(pid) if link.startswith("socket:")}
 
 
 def socket_of(sock) -> str:
@@ -159,8 +164,7 @@ def _alive(pid: int) -> bool:
 
 def pidfds(pid: int) -> int:
     """How many pidfds process ``pid`` holds."""
-    return sum(os.readlink(f"/proc/{pid}/fd/{fd}") == "anon_inode:[pidfd]"
-               for fd in os.listdir(f"/proc/{pid}/fd"))
+    return descriptors(pid).count("anon_inode:[pidfd]")
 
 
 def test_a_grading_process_is_a_fork_of_the_template_and_ends_with_its_worker(template):
