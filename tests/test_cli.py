@@ -19,7 +19,7 @@ from grader.i18n import set_language
 from grader.report.model import Report
 
 ROOT = Path(__file__).resolve().parent.parent
-GRADE = [sys.executable, "-c", "from grader.cli import main; main()"]
+GRADE = [sys.executable, "-c", "from grader.command import main; main()"]
 #: Small limits keep the tests quick.
 LIMITS = ["--timeout", "2"]
 BUG = '''

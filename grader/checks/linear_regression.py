@@ -56,10 +56,11 @@ def gd_step(w: float, b: float, dw: float, db: float, lr: float) -> tuple[float,
 def fit(x: np.ndarray, y: np.ndarray, lr: float = 0.1, steps: int = 100,
         w0: float = 0.0, b0: float = 0.0) -> tuple[float, float, list[float]]:
     wt, bt = tensor(w0, grad=True), tensor(b0, grad=True)
+    xt, yt = tensor(x), tensor(y)
     losses = []
     for _ in range(steps):
         wt.grad = bt.grad = None
-        mse = F.mse_loss(wt * tensor(x) + bt, tensor(y))
+        mse = F.mse_loss(wt * xt + bt, yt)
         losses.append(mse.item())
         mse.backward()
         sgd_step([wt, bt], lr)

@@ -12,6 +12,7 @@ import io
 import shutil
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.padding import Padding
 from rich.table import Table
@@ -69,6 +70,10 @@ def _table(report: Report) -> Table:
         for index, test in enumerate(tests):
             table.add_row(*_cells(test, first=index == 0))
         previous = len(tests)
+    for column in table.columns:   # as wide as their widest cell, which rich measures no more
+        if column.no_wrap:
+            column.width = max(cell_len(cell.plain if isinstance(cell, Text) else str(cell))
+                               for cell in [column.header, *column.cells])
     return table
 
 

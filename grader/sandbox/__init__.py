@@ -139,8 +139,17 @@ What is not defended
   slow, legal submission but the time limits.
 """
 
-from grader.sandbox.server import Sandbox
-from grader.sandbox.session import Session
-from grader.sandbox.values import CallOutcome, Limits, Refused, ScalarFunction
+from typing import Any
 
-__all__ = ["CallOutcome", "Limits", "Refused", "Sandbox", "ScalarFunction", "Session"]
+#: What the package offers, and the module of each: imported on first use, so that
+#: ``grader.sandbox.launch`` stays light (the ``grade`` command's first step).
+_EXPORTS = {"Sandbox": "server", "Session": "session", "CallOutcome": "values",
+            "Limits": "values", "Refused": "values", "ScalarFunction": "values"}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        import importlib
+        return getattr(importlib.import_module(f"grader.sandbox.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module 'grader.sandbox' has no attribute {name!r}")

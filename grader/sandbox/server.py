@@ -31,7 +31,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, Sequence
 
 from grader.i18n import _, language
+from grader.sandbox import launch
 from grader.sandbox.channel import FrameReader, ProtocolError, pack
+from grader.sandbox.launch import THREAD_VARIABLES, clean_interpreter
 from grader.sandbox.values import Limits
 from grader.submission import Submission
 
@@ -44,16 +46,9 @@ CONTROL_LIMIT = 1 << 24
 #: The grader modules a child needs; every other grader module is dropped in the server.
 KEEP_MODULES = ("grader", "grader.contract", "grader.i18n", "grader.cases",
                 "grader.cases.draw", "grader.cases.functions", "grader.sandbox")
-THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
-                    "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
 #: Seconds the parent waits for the server to answer (it only forks and reaps; starting,
 #: it imports numpy and torch, slow on a loaded machine).
 SERVER_SECONDS = 120.0
-#: What the server keeps of the grader's environment (besides LC_*, GRADER_*).
-SERVER_VARIABLES = ("PATH", "LANG", "LANGUAGE", "HOME", "TMPDIR", "LD_LIBRARY_PATH",
-                    "PYTHONHOME", "PYTHONPATH")
-#: The folder that holds the ``grader`` package: the server imports it from there.
-PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 
 
 class Sandbox:
@@ -81,12 +76,7 @@ class Sandbox:
                                  "from submissions: install the grader's environment "
                                  "elsewhere").format(path=inside))
         single_threaded_libraries()   # as in the server: the same numbers in the parent
-        global _launched
-        if _launched is not None and _launched[0] == os.getpid():
-            process, ours = _launched[1:]
-            _launched = None
-        else:
-            process, ours = _launch()
+        process, ours = launch.take() or _launch()
         self._link = ServerLink(process, ours)
         self._link.send({"op": "config", "limits": dataclasses.asdict(self.limits),
                          "hidden": [str(p) for p in self.hidden_paths],
@@ -137,25 +127,18 @@ class Sandbox:
         self.close()
 
 
-#: A server launched ahead (``prelaunch``) or adopted (``adopt``) for the process whose pid
-#: is first.
-_launched: tuple[int, subprocess.Popen | Forked, socket.socket] | None = None
-
-
 def prelaunch() -> None:
     """Launch a server now, for this process's next ``Sandbox.start``: it imports numpy
     and torch while this process does the same (a command that grades one submission calls
-    it before importing torch; not one that forks workers)."""
-    global _launched
-    if _launched is None or _launched[0] != os.getpid():
-        _launched = (os.getpid(), *_launch())
+    it before importing torch; not one that forks workers). Nothing when one is held."""
+    if not launch.held():
+        launch.hold(*_launch())
 
 
 def adopt(process: Forked, sock: socket.socket) -> None:
     """Take ``process``, a server's launcher the template forked for this process, and this
     process's end of its socket, for this process's next ``Sandbox.start``."""
-    global _launched
-    _launched = (os.getpid(), process, sock)
+    launch.hold(process, sock)
 
 
 def _launch() -> tuple[subprocess.Popen | Forked, socket.socket]:
@@ -169,37 +152,6 @@ def _launch() -> tuple[subprocess.Popen | Forked, socket.socket]:
         return clean_interpreter("grader.sandbox.boot")
     except OSError as error:
         raise RuntimeError(f"the sandbox server did not start ({error})") from None
-
-
-def clean_interpreter(module: str, *args: str, kind: int = socket.SOCK_STREAM
-                      ) -> tuple[subprocess.Popen, socket.socket]:
-    """A fresh interpreter running ``python -m module FD *args``: the scrubbed environment
-    (``server_environment``), a session of its own, no standard streams, and of this
-    process's descriptors only FD, its end of a new socket pair of ``kind``; and this
-    process's end. OSError when it cannot start."""
-    ours, theirs = socket.socketpair(socket.AF_UNIX, kind)
-    try:
-        process = subprocess.Popen(
-            [sys.executable, "-m", module, str(theirs.fileno()), *args],
-            pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL, cwd=PACKAGE_ROOT, env=server_environment(),
-            start_new_session=True)
-    except OSError:
-        ours.close()
-        raise
-    finally:
-        theirs.close()
-    return process, ours
-
-
-def server_environment() -> dict[str, str]:
-    """The server's environment: what Python, numpy and torch need, nothing the grader was
-    given (tokens, keys); the grader's package importable first."""
-    kept = {k: v for k, v in os.environ.items()
-            if k in SERVER_VARIABLES or k.startswith(("LC_", "GRADER_"))}
-    return {**kept, **{variable: "1" for variable in THREAD_VARIABLES},
-            "PYTHONPATH": os.pathsep.join([PACKAGE_ROOT, *filter(None, [os.environ.get(
-                "PYTHONPATH")])])}
 
 
 def single_threaded_libraries() -> None:

@@ -50,8 +50,8 @@ import sys
 from typing import Callable, NoReturn
 
 from grader.sandbox.channel import FrameReader, ProtocolError, pack
-from grader.sandbox.server import (CONTROL_LIMIT, SERVER_SECONDS, ForkServer,
-                                   clean_interpreter, ready, wait_pidfd)
+from grader.sandbox.launch import clean_interpreter
+from grader.sandbox.server import CONTROL_LIMIT, SERVER_SECONDS, ForkServer, ready, wait_pidfd
 
 #: How often (seconds) the template reaps the launchers that ended, when it has no request.
 REAP_SECONDS = 1.0

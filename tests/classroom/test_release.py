@@ -70,7 +70,7 @@ def test_bundle_holds_what_students_need(release: Path) -> None:
         assert needle in readme
     assert (release / ".grader" / "grader" / "locale" / "default").read_text().strip() == "ko"
     project = tomllib.loads((release / ".grader" / "pyproject.toml").read_text())
-    assert project["project"]["scripts"]["grade"] == "grader.cli:main"
+    assert project["project"]["scripts"]["grade"] == "grader.command:main"
     assert project["tool"]["setuptools"]["packages"]["find"]["include"] == ["grader*"]
     assert (release / ".grader" / "grader" / "contract.py").is_file()
     assert (release / ".grader" / "grader" / "templates" / "classroom.yml").is_file()
