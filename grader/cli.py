@@ -313,11 +313,15 @@ def run(submission: str, fmt: str, output: str | None, fail_under: float | None,
             for message in grader.warnings:
                 warn(message)
             report = grader.grade(loaded, selection)
+            closed = grader.close_meanwhile()
     except Exception as error:
         if fmt in MACHINE_FORMATS:
             emit(_ungradable(submission, options.seed, _grader_failed(error)))
         raise
-    emit(report)
+    try:
+        emit(report)
+    finally:
+        closed()
     if fail_under is not None and report.score < fail_under:
         warn(_("score {score} is below --fail-under {limit}").format(
             score=points(report.score), limit=points(fail_under)))

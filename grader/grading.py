@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import re
 import secrets
+import threading
 import time
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -159,6 +160,14 @@ class Grader:
         if self.sandbox is not None:
             self.sandbox.close()
             self.sandbox = None
+
+    def close_meanwhile(self) -> Callable[[], None]:
+        """Stop the sandbox in a thread (mostly waiting for its processes to end), so that
+        the caller writes the report meanwhile; what it returns waits for the end."""
+        sandbox, self.sandbox = self.sandbox, None
+        ending = threading.Thread(target=sandbox.close if sandbox else None)
+        ending.start()
+        return ending.join
 
     def grade(self, submission: Submission,
               only: Selection | str | Iterable[str] | None = None) -> Report:

@@ -139,6 +139,9 @@ def graded(monkeypatch, seeded):
         def grade(self, submission, only=None):
             return copy.deepcopy(report)
 
+        def close_meanwhile(self):
+            return lambda: None
+
     monkeypatch.setattr("grader.grading.Grader", Cached)
 
 

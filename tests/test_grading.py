@@ -347,3 +347,14 @@ def test_stubs_are_diagnosed_as_not_implemented(grader):
 def test_an_unknown_name_fails_before_anything_runs(grader):
     with pytest.raises(SelectionError, match="did you mean activations"):
         grader.grade(load(ROOT / "exercises"), only="activ")
+
+
+def test_a_sandbox_closed_meanwhile_has_ended_once_waited_for() -> None:
+    with Grader(Options(seed=1)) as grader:
+        report = grader.grade(load(str(SOLUTIONS)), only="activations.relu")
+        assert report.score == report.max_score
+        server = grader.sandbox._link.process
+        closed = grader.close_meanwhile()
+        assert grader.sandbox is None   # the block's end closes nothing more
+        closed()
+        assert server.poll() is not None
