@@ -4,7 +4,8 @@ Run ``make bench`` (or ``.venv/bin/python benchmarks/bench.py``). In one run on 
 
 - baseline: a fresh ``python -c "import numpy, torch"`` (median of several), what a naive
   grader pays per submission before running any student code;
-- ``grade run`` on one correct submission, start to finish (median of several);
+- ``grade run`` on one correct submission, start to finish (median of several, its runs
+  taken in turns with the baseline's);
 - ``grade batch --jobs 2`` over classes of 40 and 200 submissions (correct, buggy and crashing),
   wall time per submission and the peak memory (PSS, summed over the whole process tree),
   the peak of one worker's tree and of the template server's (which holds every worker's
@@ -39,6 +40,8 @@ from benchmarks.targets import (BATCH_RATIO, BATCH_SIZE, MEMORY_PER_JOB, MEMORY_
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 GRADE = str(BIN / "grade")
+#: What a naive grader pays per submission before running any student code.
+BASELINE = [sys.executable, "-c", "import numpy, torch"]
 
 #: Submissions that break in different ways: the whole class is a mix of these and good ones.
 CRASHING = {
@@ -56,8 +59,16 @@ def timed(command: list[str]) -> float:
     return time.perf_counter() - start
 
 
-def median_time(command: list[str], runs: int) -> float:
-    return statistics.median(timed(command) for _ in range(runs))
+def interleaved(command: list[str], runs: int) -> tuple[float, float]:
+    """Medians of the baseline's and of ``command``'s wall times, their runs taken in turns
+    (after one run of ``command`` that warms the file cache), so that a machine that drifts
+    (load, clock, caches) weighs on both alike."""
+    timed(command)
+    baseline, measured = [], []
+    for _ in range(runs):
+        baseline.append(timed(BASELINE))
+        measured.append(timed(command))
+    return statistics.median(baseline), statistics.median(measured)
 
 
 def make_class(folder: Path, size: int) -> None:
@@ -226,13 +237,11 @@ def main() -> None:
                         help="skip grade batch --scheduler on a local Dask cluster")
     args = parser.parse_args()
 
-    baseline = median_time([sys.executable, "-c", "import numpy, torch"], args.runs)
-    print(f"baseline  python -c 'import numpy, torch'   {baseline:6.2f} s   (1.00x)")
-
     with tempfile.TemporaryDirectory() as tmp:
         one = Path(tmp) / "one"
         shutil.copytree(ROOT / "solutions", one, ignore=shutil.ignore_patterns("__pycache__"))
-        run = median_time([GRADE, "run", str(one), "--seed", "1"], args.runs)
+        baseline, run = interleaved([GRADE, "run", str(one), "--seed", "1"], args.runs)
+        print(f"baseline  python -c 'import numpy, torch'   {baseline:6.2f} s   (1.00x)")
         print(f"grade run  one submission                  {run:6.2f} s   "
               f"({run / baseline:.2f}x, {target('grade run', run / baseline, RUN_RATIO)})")
         first, *more = args.jobs

@@ -27,21 +27,14 @@ import threading
 import time
 from pathlib import Path
 
+from benchmarks.bench import interleaved
 from benchmarks.targets import finish, target
 
 ROOT = Path(__file__).resolve().parent.parent
 GRADE = str(Path(sys.executable).parent / "grade")
-BASELINE = [sys.executable, "-c", "import numpy, torch"]
 #: Appended to the stub module: a later definition wins.
 WRONG_RELU = "\n\ndef relu(x):\n    return np.abs(x)\n"
 RIGHT_RELU = "\n\ndef relu(x):\n    return np.maximum(x, 0)\n"
-
-
-def timed(command: list[str]) -> float:
-    """Wall time of one command, which must succeed."""
-    start = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
 
 
 def stubs(folder: Path) -> Path:
@@ -53,13 +46,8 @@ def stubs(folder: Path) -> Path:
 
 def run_only(folder: Path, runs: int) -> tuple[float, float]:
     """Medians of the baseline and of ``grade run --only activations``, runs interleaved."""
-    command = [GRADE, "run", str(folder), "--only", "activations", "--seed", "1"]
-    timed(command)   # warm the file cache for both
-    baseline, graded = [], []
-    for _ in range(runs):
-        baseline.append(timed(BASELINE))
-        graded.append(timed(command))
-    return statistics.median(baseline), statistics.median(graded)
+    return interleaved([GRADE, "run", str(folder), "--only", "activations", "--seed", "1"],
+                       runs)
 
 
 class Lines:

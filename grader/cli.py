@@ -303,8 +303,9 @@ def run(submission: str, fmt: str, output: str | None, fail_under: float | None,
         grading["seed"] = seed_of(Path(seed_from), loaded)
     if output is not None:
         _prepare_output(Path(output))
-    from grader.sandbox.server import prelaunch
-    prelaunch()   # the sandbox server imports torch while this process does
+    from grader.sandbox import launch
+    launch.ahead()   # (the grade command launched it already) it imports torch meanwhile
+    launch.single_threaded_libraries()   # before the grader's modules, which import numpy
     from grader.grading import Grader
 
     options = make_options(**grading)
@@ -353,8 +354,9 @@ def watch(submission: str, selection: Selection, **grading: Any) -> int:
     from grader.submission import load
 
     selection = _scoped(selection, load(submission))   # a bad path fails here, in one line
-    from grader.sandbox.server import prelaunch
-    prelaunch()   # the sandbox server imports torch while this process does
+    from grader.sandbox import launch
+    launch.ahead()   # (the grade command launched it already) it imports torch meanwhile
+    launch.single_threaded_libraries()   # before the grader's modules, which import numpy
     from grader.watch import watch as watch_submission
 
     color = sys.stdout.isatty()

@@ -74,7 +74,7 @@ def warm() -> None:
     """Import what the server and its children need (numpy and torch single-threaded), and
     read the message catalogs (a child may not read them)."""
     from grader.i18n import LANGUAGES, catalog
-    from grader.sandbox.server import single_threaded_libraries
+    from grader.sandbox.launch import single_threaded_libraries
     single_threaded_libraries()
     from grader.sandbox import child  # noqa: F401  (warm: imported before any fork)
     for language in LANGUAGES:

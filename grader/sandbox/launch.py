@@ -59,6 +59,16 @@ def server_environment() -> dict[str, str]:
                 "PYTHONPATH")])])}
 
 
+def single_threaded_libraries() -> None:
+    """One thread for the numeric libraries (so forking is safe), with both imported (the
+    server and the process that grades with it alike: the same numbers in both)."""
+    for variable in THREAD_VARIABLES:
+        os.environ[variable] = "1"
+    import torch   # first: it imports numpy, at less cost than numpy alone beforehand
+    import numpy  # noqa: F401
+    torch.set_num_threads(1)
+
+
 def ahead() -> None:
     """Launch a fresh server interpreter now and hold it for this process's next
     ``Sandbox.start`` (nothing when one is held already, or it cannot start: ``start``

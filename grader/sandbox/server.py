@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, Sequence
 from grader.i18n import _, language
 from grader.sandbox import launch
 from grader.sandbox.channel import FrameReader, ProtocolError, pack
-from grader.sandbox.launch import THREAD_VARIABLES, clean_interpreter
+from grader.sandbox.launch import clean_interpreter, single_threaded_libraries
 from grader.sandbox.values import Limits
 from grader.submission import Submission
 
@@ -127,14 +127,6 @@ class Sandbox:
         self.close()
 
 
-def prelaunch() -> None:
-    """Launch a server now, for this process's next ``Sandbox.start``: it imports numpy
-    and torch while this process does the same (a command that grades one submission calls
-    it before importing torch; not one that forks workers). Nothing when one is held."""
-    if not launch.held():
-        launch.hold(*_launch())
-
-
 def adopt(process: Forked, sock: socket.socket) -> None:
     """Take ``process``, a server's launcher the template forked for this process, and this
     process's end of its socket, for this process's next ``Sandbox.start``."""
@@ -152,15 +144,6 @@ def _launch() -> tuple[subprocess.Popen | Forked, socket.socket]:
         return clean_interpreter("grader.sandbox.boot")
     except OSError as error:
         raise RuntimeError(f"the sandbox server did not start ({error})") from None
-
-
-def single_threaded_libraries() -> None:
-    """One thread for the numeric libraries (so forking is safe), with both imported."""
-    for variable in THREAD_VARIABLES:
-        os.environ[variable] = "1"
-    import numpy  # noqa: F401
-    import torch
-    torch.set_num_threads(1)
 
 
 def ready(fds: Sequence[Any], event: int, timeout: float) -> list[int]:

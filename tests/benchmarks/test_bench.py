@@ -78,3 +78,16 @@ def test_throughput_targets_are_the_issues_and_a_miss_is_marked(capsys, monkeypa
     module.report("missed", 120.0, 1000, 2.0, 0, 0, goal=True)
     assert "0.060x, target <= 0.05x  MISSED" in capsys.readouterr().out
     assert targets.RUN_RATIO == 1.1 and len(targets.missed) == 1
+
+
+def test_grade_run_and_the_baseline_take_turns_after_one_warm_up(monkeypatch):
+    module, ran = bench(), []
+    times = iter([9.0, 1.0, 2.0, 1.2, 2.2, 1.1, 2.1])
+
+    def timed(command):
+        ran.append("baseline" if command == module.BASELINE else "run")
+        return next(times)
+
+    monkeypatch.setattr(module, "timed", timed)
+    assert module.interleaved(["grade", "run"], 3) == (1.1, 2.1)
+    assert ran == ["run", "baseline", "run", "baseline", "run", "baseline", "run"]
