@@ -75,13 +75,16 @@ class Sandbox:
             raise RuntimeError(_("the Python installation ({path}) lies in a folder hidden "
                                  "from submissions: install the grader's environment "
                                  "elsewhere").format(path=inside))
-        single_threaded_libraries()   # as in the server: the same numbers in the parent
-        process, ours = launch.take() or _launch()
-        self._link = ServerLink(process, ours)
+        self._link = ServerLink(*(launch.take() or _launch()))
         self._link.send({"op": "config", "limits": dataclasses.asdict(self.limits),
                          "hidden": [str(p) for p in self.hidden_paths],
                          "language": language()})
         self._ready = False
+        try:   # while the server imports them too (a notebook's first check())
+            single_threaded_libraries()   # as in the server: the same numbers in the parent
+        except BaseException:
+            self.close()
+            raise
 
     @property
     def warnings(self) -> list[str]:

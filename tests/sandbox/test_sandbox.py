@@ -5,6 +5,8 @@ from __future__ import annotations
 import errno
 import os
 import socket
+import subprocess
+import sys
 import threading
 
 import numpy as np
@@ -120,3 +122,22 @@ def test_waiting_for_a_server_ends_when_it_ends_or_at_the_time_limit():
     finally:
         stuck.kill()
         stuck.wait()
+
+
+def test_start_launches_the_server_before_this_process_imports_torch():
+    """The server's import of torch and this process's overlap (a notebook's first check())."""
+    code = """
+import subprocess, sys
+launched_with_torch = []
+popen = subprocess.Popen.__init__
+def spy(self, args, *rest, **options):
+    launched_with_torch.append("torch" in sys.modules)
+    popen(self, args, *rest, **options)
+subprocess.Popen.__init__ = spy
+from grader.sandbox import Sandbox
+with Sandbox() as sandbox:
+    print(launched_with_torch, "torch" in sys.modules, isinstance(sandbox.warnings, list))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=300)
+    assert done.stdout.split() == ["[False]", "True", "True"], done.stderr
