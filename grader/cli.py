@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 import click
 
 from grader import __version__
-from grader.classroom.store import BatchError
 from grader.edition import student_bundle
 from grader.i18n import LANGUAGES, N_, _, bundle_default, set_language, translate_click
 from grader.report import FORMATS
@@ -649,10 +648,10 @@ def main(argv: list[str] | None = None, prog_name: str = "grade") -> None:
         code = EXIT_USAGE
     except click.ClickException as error:
         code = _fail(error.format_message(), _usage_hint(error))
-    except (LoadError, BatchError) as error:
+    except LoadError as error:
         code = _fail(str(error))
     except Exception as error:  # the grader's own failure: one line, never a traceback
-        if _merge_error(error):
+        if _refusal(error):
             code = _fail(str(error))
         elif os.environ.get("GRADER_DEBUG"):
             raise
@@ -667,11 +666,12 @@ def main(argv: list[str] | None = None, prog_name: str = "grade") -> None:
     sys.exit(code or EXIT_OK)
 
 
-def _merge_error(error: Exception) -> bool:
-    """Whether ``error`` is ``grade merge``'s one-line refusal (imported only now: the module
-    brings torch, which ``grade run`` imports only once its sandbox server is launched)."""
+def _refusal(error: Exception) -> bool:
+    """Whether ``error`` is ``grade batch``'s or ``grade merge``'s one-line refusal (their
+    modules imported only now: ``grade run`` needs neither, and starts sooner without)."""
     from grader.classroom.merge import MergeError
-    return isinstance(error, MergeError)
+    from grader.classroom.store import BatchError
+    return isinstance(error, (BatchError, MergeError))
 
 
 def _early_language(argv: list[str]) -> None:
