@@ -20,7 +20,8 @@ What is defended, and how
 -------------------------
 - **Student code never runs in the grader's process, nor sees anything of it.**
   ``Sandbox.start`` launches the fork server as a fresh interpreter
-  (``python -m grader.sandbox.boot``, ``boot.py``) with a scrubbed environment: no frame,
+  (``python -m grader.sandbox.boot``, ``boot.py``; ``grade run`` and ``grade watch`` launch it
+  before they import anything else, ``launch.py``) with a scrubbed environment: no frame,
   object or variable of the grader's (classmates' names, the seed, expected values, tokens)
   exists in the server or in any child. The server imports numpy and torch once; a child
   costs a fork of it, not an interpreter. The server also drops grader modules it does not
