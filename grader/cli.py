@@ -306,6 +306,7 @@ def run(submission: str, fmt: str, output: str | None, fail_under: float | None,
     launch.ahead()   # (the grade command launched it already) it imports torch meanwhile
     launch.single_threaded_libraries()   # before the grader's modules, which import numpy
     from grader.grading import Grader
+    launch.resume_collection()
 
     options = make_options(**grading)
     try:
@@ -357,6 +358,7 @@ def watch(submission: str, selection: Selection, **grading: Any) -> int:
     launch.ahead()   # (the grade command launched it already) it imports torch meanwhile
     launch.single_threaded_libraries()   # before the grader's modules, which import numpy
     from grader.watch import watch as watch_submission
+    launch.resume_collection()
 
     color = sys.stdout.isatty()
     try:

@@ -18,6 +18,7 @@ def main(prog_name: str = "grade") -> None:
     """Run the ``grade`` command on ``sys.argv``."""
     if _command(sys.argv[1:]) in GRADING_COMMANDS:
         from grader.sandbox import launch
+        launch.pause_collection()   # until torch and the grader are imported
         launch.ahead()
     from grader.cli import main as cli_main
     cli_main(prog_name=prog_name)

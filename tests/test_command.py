@@ -1,5 +1,6 @@
 """The ``grade`` command's entry point: ``run`` and ``watch`` launch their sandbox server
-before anything else is imported, and a server that goes unused is killed at exit."""
+before anything else is imported (and collect no garbage until torch and the grader are),
+and a server that goes unused is killed at exit."""
 
 from __future__ import annotations
 
@@ -28,7 +29,9 @@ def spy(self, args, *rest, **options):
                                 if m in sys.modules]))
 subprocess.Popen.__init__ = spy
 def report():
-    print(json.dumps([[modules, process.wait(60)] for process, modules in launched]),
+    import gc
+    print(json.dumps({"launched": [[modules, process.wait(60)] for process, modules in launched],
+                      "collecting": gc.isenabled(), "frozen": gc.get_freeze_count()}),
           file=sys.stderr)
 atexit.register(report)
 sys.argv = ["grade", *sys.argv[1:]]
@@ -37,24 +40,31 @@ main()
 """
 
 
-def spied(*args: str) -> tuple[subprocess.CompletedProcess, list]:
+def spied(*args: str) -> tuple[subprocess.CompletedProcess, dict]:
     done = subprocess.run([sys.executable, "-c", SPY, *args], capture_output=True, text=True,
                           cwd=ROOT, timeout=300)
     return done, json.loads(done.stderr.strip().splitlines()[-1])
 
 
 def test_run_launches_its_server_before_importing_the_cli_numpy_or_torch() -> None:
-    done, launched = spied("run", "solutions", "--format", "json", "--seed", "3")
+    done, seen = spied("run", "solutions", "--format", "json", "--seed", "3")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["score"] == 100
-    assert [modules for modules, _code in launched] == [[]]
+    assert [modules for modules, _code in seen["launched"]] == [[]]
+
+
+def test_run_keeps_what_it_imported_out_of_the_collector_and_collects_the_rest() -> None:
+    done, seen = spied("run", "solutions", "--only", "activations.relu", "--seed", "3")
+    assert done.returncode == 0, done.stderr
+    assert seen["collecting"]
+    assert seen["frozen"] > 100_000   # torch's objects, and the grader's
 
 
 def test_a_server_launched_for_a_command_that_fails_is_killed_at_exit(tmp_path: Path) -> None:
-    done, launched = spied("run", str(tmp_path / "missing"))
+    done, seen = spied("run", str(tmp_path / "missing"))
     assert done.returncode == 2
     assert "missing" in done.stderr
-    assert [code for _modules, code in launched] == [-signal.SIGKILL]
+    assert [code for _modules, code in seen["launched"]] == [-signal.SIGKILL]
 
 
 @pytest.mark.parametrize("argv, command", [

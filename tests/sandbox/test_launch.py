@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import socket
 import subprocess
@@ -37,3 +38,19 @@ def test_the_server_environment_keeps_nothing_it_was_not_told_to(monkeypatch) ->
     assert environment["OMP_NUM_THREADS"] == "1"
     assert environment["PYTHONPATH"].split(os.pathsep)[0] == launch.PACKAGE_ROOT
     assert os.path.isdir(os.path.join(launch.PACKAGE_ROOT, "grader", "sandbox"))
+
+
+def test_collection_resumes_only_where_it_was_paused_with_the_imports_frozen() -> None:
+    assert gc.isenabled()
+    frozen = gc.get_freeze_count()
+    launch.resume_collection()   # not paused: nothing changes
+    assert gc.isenabled() and gc.get_freeze_count() == frozen
+    try:
+        launch.pause_collection()
+        assert not gc.isenabled()
+        kept = [[] for _ in range(1000)]   # tracked by the collector, as objects with parts are
+        launch.resume_collection()
+        assert gc.isenabled() and gc.get_freeze_count() >= frozen + len(kept)
+    finally:
+        gc.unfreeze()
+        gc.enable()
