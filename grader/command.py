@@ -3,7 +3,8 @@
 A command that grades one submission in this process (``run``, ``watch``) has its sandbox
 server launched first, before the command-line interface (``grader.cli``) and what it
 needs are imported: the server's import of numpy and torch, the longest step of grading
-one submission, then runs beside all of this process's own start.
+one submission, then runs beside all of this process's own start. Its garbage collector
+is paused until torch and the grader are imported (``launch.pause_collection``).
 """
 
 from __future__ import annotations

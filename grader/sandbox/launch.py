@@ -1,4 +1,5 @@
-"""Launch a sandbox server's interpreter, and hold one launched ahead for its ``Sandbox``.
+"""Launch a sandbox server's interpreter, and hold one launched ahead for its ``Sandbox``;
+import the numeric libraries single-threaded, with the collector paused meanwhile.
 
 Light on purpose (the standard library only): the ``grade`` command (``grader/command.py``)
 launches the server of ``grade run`` and ``grade watch`` before it imports anything else,
