@@ -7,17 +7,23 @@ declarations (names, points, tests) and never runs an oracle, must not pay torch
 from __future__ import annotations
 
 import importlib
+from types import ModuleType
 from typing import Any
 
 
 class LazyModule:
-    """Stands for the module ``name``: an attribute read imports it (once) and reads it."""
+    """Stands for the module ``name``: the first attribute read imports it; every read reads
+    it (without asking the import system again: oracles read torch in their inner loops)."""
+
+    _module: ModuleType | None = None
 
     def __init__(self, name: str) -> None:
         self._name = name
 
     def __getattr__(self, attribute: str) -> Any:
-        return getattr(importlib.import_module(self._name), attribute)
+        if self._module is None:
+            self._module = importlib.import_module(self._name)
+        return getattr(self._module, attribute)
 
     def __repr__(self) -> str:
         return f"<module {self._name!r}, imported on first use>"
