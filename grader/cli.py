@@ -302,11 +302,8 @@ def run(submission: str, fmt: str, output: str | None, fail_under: float | None,
         grading["seed"] = seed_of(Path(seed_from), loaded)
     if output is not None:
         _prepare_output(Path(output))
-    from grader.sandbox import launch
-    launch.ahead()   # (the grade command launched it already) it imports torch meanwhile
-    launch.single_threaded_libraries()   # before the grader's modules, which import numpy
+    _prepare_grading()
     from grader.grading import Grader
-    launch.resume_collection()
 
     options = make_options(**grading)
     try:
@@ -328,6 +325,19 @@ def run(submission: str, fmt: str, output: str | None, fail_under: float | None,
             score=points(report.score), limit=points(fail_under)))
         return EXIT_FAIL_UNDER
     return EXIT_OK
+
+
+def _prepare_grading() -> None:
+    """For a command that grades one submission, once it is loaded: a sandbox server
+    launched (the ``grade`` command launched it already), torch imported meanwhile before
+    the grader's modules (which import numpy), then the grader; and the collector, if the
+    command paused it, back on with all of that frozen."""
+    from grader.sandbox import launch
+
+    launch.ahead()
+    launch.single_threaded_libraries()
+    import grader.grading  # noqa: F401
+    launch.resume_collection()
 
 
 def _scoped(selection: Selection, submission: Any) -> Selection:
@@ -354,11 +364,8 @@ def watch(submission: str, selection: Selection, **grading: Any) -> int:
     from grader.submission import load
 
     selection = _scoped(selection, load(submission))   # a bad path fails here, in one line
-    from grader.sandbox import launch
-    launch.ahead()   # (the grade command launched it already) it imports torch meanwhile
-    launch.single_threaded_libraries()   # before the grader's modules, which import numpy
+    _prepare_grading()
     from grader.watch import watch as watch_submission
-    launch.resume_collection()
 
     color = sys.stdout.isatty()
     try:
