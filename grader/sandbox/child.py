@@ -173,8 +173,7 @@ class Runner:
         function = message["function"]
         args = decode(case["args"], blobs, scalar_function)
         kwargs = decode(case["kwargs"], blobs, scalar_function)
-        pristine = decode(case["args"], blobs, scalar_function), \
-            decode(case["kwargs"], blobs, scalar_function)
+        pristine = copied(args), copied(kwargs)
         target = self.loader.student_object(function)
         reply: dict[str, Any] = {"op": "result", "value": None, "error": None, "fault": None,
                                  "forbidden": [], "mutated": []}
@@ -263,6 +262,21 @@ def scalar_function(name: str) -> Any:
         return compute(np.asarray(x, dtype=np.float64))
     f.__name__ = f.__qualname__ = name
     return f
+
+
+def copied(value: Any) -> Any:
+    """A copy of decoded arguments, kept to compare with after the call: arrays copied,
+    containers rebuilt; numbers, strings and the scalar functions are immutable."""
+    kind = type(value)
+    if kind is np.ndarray:
+        return value.copy()
+    if kind is list:
+        return [copied(item) for item in value]
+    if kind is tuple:
+        return tuple(copied(item) for item in value)
+    if kind is dict:
+        return {key: copied(item) for key, item in value.items()}
+    return value
 
 
 def changed(args: list, kwargs: dict, args_before: list, kwargs_before: dict) -> list[str]:

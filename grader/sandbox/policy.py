@@ -21,7 +21,8 @@ judged on its own, and its caller is graded with the reference in its place.
 from __future__ import annotations
 
 import ast
-from typing import Any, Iterable
+from collections import deque
+from typing import Any, Iterable, Iterator
 
 from grader.contract import FORBIDDEN_LIBRARIES, FROM_SCRATCH, FUNCTIONS, MODULES, module_of
 
@@ -31,6 +32,9 @@ PACKAGE = "exercises"
 IMPORTERS = ("import_module", "__import__")
 #: The nodes through which code can reach a library (``_resolve`` gives None for the rest).
 REACHING = (ast.Import, ast.ImportFrom, ast.Name, ast.Attribute, ast.Subscript, ast.Call)
+#: The fields that hold annotations, and the nodes that have them.
+ANNOTATIONS = ("annotation", "returns")
+ANNOTATED = (ast.arg, ast.AnnAssign, ast.FunctionDef, ast.AsyncFunctionDef)
 
 
 class _Module:
@@ -274,9 +278,7 @@ class _Analysis:
         reach a library), found once and kept for every round."""
         found = self._reaching.get(id(node))
         if found is None:
-            annotations = _annotations(node)
-            found = [inner for inner in ast.walk(node)
-                     if isinstance(inner, REACHING) and id(inner) not in annotations]
+            found = [inner for inner in _walk_computing(node) if isinstance(inner, REACHING)]
             self._reaching[id(node)] = found
         return found
 
@@ -286,17 +288,21 @@ def _is_globals(node: ast.expr) -> bool:
         and node.func.id in ("globals", "vars") and not node.args
 
 
-def _annotations(node: ast.AST) -> set[int]:
-    """The nodes of ``node``'s annotations (``x: torch.Tensor`` computes nothing)."""
-    roots: list[ast.AST] = []
-    for inner in ast.walk(node):
-        if isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef)) and inner.returns:
-            roots.append(inner.returns)
-        elif isinstance(inner, ast.arg) and inner.annotation is not None:
-            roots.append(inner.annotation)
-        elif isinstance(inner, ast.AnnAssign):
-            roots.append(inner.annotation)
-    return {id(n) for root in roots for n in ast.walk(root)}
+def _walk_computing(node: ast.AST) -> Iterator[ast.AST]:
+    """``ast.walk(node)`` (breadth first, in the same order) without annotations: ``x:
+    torch.Tensor`` computes nothing."""
+    todo = deque([node])
+    while todo:
+        node = todo.popleft()
+        yield node
+        for field in node._fields:
+            if field in ANNOTATIONS and isinstance(node, ANNOTATED):
+                continue
+            value = getattr(node, field, None)
+            if isinstance(value, ast.AST):
+                todo.append(value)
+            elif isinstance(value, list):
+                todo.extend(item for item in value if isinstance(item, ast.AST))
 
 
 def _parameters(node: ast.AST) -> frozenset[str]:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
 
 from grader.contract import MODULES
-from grader.sandbox.policy import static_uses
+from grader.sandbox.policy import REACHING, _walk_computing, static_uses
 
 ROOT = Path(__file__).resolve().parents[2]
 HONEST = ROOT / "tests" / "adversarial" / "_honest"
@@ -75,6 +76,22 @@ def test_a_parameter_shadows_a_module_level_name() -> None:
 def test_annotations_compute_nothing() -> None:
     assert activations("\nimport torch\ndef relu(x: torch.Tensor) -> torch.Tensor:\n"
                        "    y: torch.Tensor = np.maximum(x, 0)\n    return y\n") == {}
+
+
+def test_a_function_is_read_in_ast_walk_order_without_its_annotations() -> None:
+    """The first use found is the first in ``ast.walk``'s order, annotations left out."""
+    source = (ROOT / "grader" / "sandbox" / "policy.py").read_text() \
+        + (HONEST / "mlp.py").read_text() + "\nasync def f(a: int = g(1), *b: h, **c: i) -> j:\n" \
+        + "    k: l = m\n    lambda n: o\n    def p(q: r): s\n"
+    tree = ast.parse(source)
+    for root in [tree, *(n for n in ast.walk(tree) if isinstance(n, ast.AsyncFunctionDef))]:
+        annotations = [getattr(n, field) for n in ast.walk(root) for field in ("annotation",
+                       "returns") if getattr(n, field, None) is not None]
+        skipped = {id(inner) for annotation in annotations for inner in ast.walk(annotation)}
+        assert skipped
+        # (contexts and operators are shared: one Load() for every name, in or out of them)
+        assert [id(n) for n in _walk_computing(root) if isinstance(n, REACHING)] == \
+            [id(n) for n in ast.walk(root) if id(n) not in skipped and isinstance(n, REACHING)]
 
 
 def test_a_callee_contract_function_is_judged_on_its_own() -> None:
