@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +27,7 @@ import numpy as np
 
 from grader.cases import Call
 from grader.checks.spec import Check, Tolerance
+from grader.compare import memo
 from grader.compare.verdict import Verdict, compare
 from grader.i18n import N_, _
 
@@ -257,7 +258,8 @@ def count_value(call: Call, count: str) -> int | None:
     call has no sizes."""
     if call.sizes is None:
         return None
-    dims = {d for _name, a in named_arrays(call, ()) for d in a.shape}
+    dims = memo.of_case(call, "dims", lambda: frozenset(
+        d for _name, a in named_arrays(call, ()) for d in a.shape))
     sizes = {"N": call.sizes.N, "D": call.sizes.D, "C": call.sizes.C, "H": call.sizes.H,
              "O": call.sizes.O}
     value = 1
@@ -431,6 +433,20 @@ def _ordinary(x: np.ndarray) -> np.ndarray:
 CHANGES = {"negated": lambda a: -a, "zeroed": lambda a: a * 0.0}
 
 
+def _reference_on(check: Check, call: Call, change: Hashable,
+                  changed: Callable[[], tuple[list, dict]]) -> Any:
+    """The reference (``check.torch``) on ``call`` with a ``change``, whose arguments
+    ``changed()`` gives; ``_NOTHING`` where it cannot run on them. Computed once per case."""
+    def compute() -> Any:
+        args, kwargs = changed()
+        try:
+            with np.errstate(all="ignore"):
+                return check.torch(*args, **kwargs)
+        except Exception:  # the reference cannot run on it
+            return _NOTHING
+    return memo.of_case(call, ("reference", id(check), change), compute)
+
+
 def _changed_holds(check: Check, failure: Failure, where: str, position: str, change: str
                    ) -> bool:
     """The result is the reference's with argument ``position`` (an index or a keyword)
@@ -443,15 +459,16 @@ def _changed_holds(check: Check, failure: Failure, where: str, position: str, ch
     if array is None or type(value) is np.ndarray and value.dtype.kind not in "f" or \
             isinstance(value, (bool, np.bool_)) or not np.any(array):
         return False
-    changed = CHANGES[change](array) if np.ndim(value) else float(CHANGES[change](array))
-    if position.isdigit():
-        args[int(position)] = changed
-    else:
-        kwargs[position] = changed
-    try:
-        with np.errstate(all="ignore"):
-            wrong = check.torch(*args, **kwargs)
-    except Exception:  # the reference cannot run on it: no claim
+    def changed_call() -> tuple[list, dict]:
+        changed = CHANGES[change](array) if np.ndim(value) else float(CHANGES[change](array))
+        if position.isdigit():
+            args[int(position)] = changed
+        else:
+            kwargs[position] = changed
+        return args, kwargs
+
+    wrong = _reference_on(check, call, (change, position), changed_call)
+    if wrong is _NOTHING:   # the reference cannot run on it: no claim
         return False
     pair = _pair(failure, where)
     other = as_floats(leaf(wrong, where), sequences=True)
@@ -522,10 +539,9 @@ def swapped_arguments_hold(check: Check, failure: Failure, where: str, first: in
             or np.shape(args[first]) != np.shape(args[second]):
         return False
     args[first], args[second] = args[second], args[first]
-    try:
-        with np.errstate(all="ignore"):
-            wrong = check.torch(*args, **failure.call.kwargs)
-    except Exception:  # the reference cannot run on it: no claim
+    wrong = _reference_on(check, failure.call, ("swapped", first, second),
+                          lambda: (args, failure.call.kwargs))
+    if wrong is _NOTHING:   # the reference cannot run on it: no claim
         return False
     if compare(wrong, failure.expected, check.tolerance).ok:
         return False
@@ -555,10 +571,9 @@ def _axis_holds(check: Check, failure: Failure, where: str, axis: int) -> bool:
     asked = _asked_axis(check, failure.call)
     if asked is None or axis == asked or axis >= np.ndim(failure.call.args[0]):
         return False
-    try:
-        with np.errstate(all="ignore"):
-            wrong = check.torch(**{**arguments(check.torch, failure.call), "axis": axis})
-    except Exception:  # the reference cannot run on it: no claim
+    wrong = _reference_on(check, failure.call, ("axis", axis), lambda: (
+        [], {**arguments(check.torch, failure.call), "axis": axis}))
+    if wrong is _NOTHING:   # the reference cannot run on it: no claim
         return False
     pair = _pair(failure, where)
     other = as_floats(leaf(wrong, where), sequences=True)

@@ -23,6 +23,7 @@ import numpy as np
 
 from grader.cases import Call
 from grader.checks.spec import Check, Mistake
+from grader.compare import memo
 from grader.compare.claims import (_NOTHING, NONFINITE_HINT, SWAPPED_RESULTS, Claim, Failure,
                                    _mistake_holds, argument_name, as_floats, describe,
                                    only_items, swapped_results_hold, text_of, value_claims)
@@ -216,13 +217,15 @@ def outcome_kind(outcome: CallOutcome, policy_exempt: bool = False) -> str:
 
 def mistake_result(mistake: Mistake, call: Call) -> Any:
     """What code with ``mistake`` returns on ``call`` (``claims._NOTHING`` where the mistake
-    does not apply or its variant cannot run on the call)."""
-    try:
-        if not mistake.applies(call):
+    does not apply or its variant cannot run on the call); computed once per case."""
+    def variant() -> Any:
+        try:
+            if not mistake.applies(call):
+                return _NOTHING
+            return mistake.variant(copy.deepcopy(call))
+        except Exception:  # a variant that cannot run on this case does not apply
             return _NOTHING
-        return _variant(mistake, call)
-    except Exception:  # a variant that cannot run on this case does not apply
-        return _NOTHING
+    return memo.of_case(call, ("variant", id(mistake)), variant)
 
 
 def _nonfinite_advice(check: Check) -> Callable[[Call], str]:
@@ -256,26 +259,6 @@ def diagnose_outcome(outcome: CallOutcome, arg_names: Sequence[str] = (),
     if isinstance(outcome.value, Refused):
         return _refused(outcome.value)
     return ""
-
-
-#: Results of mistake variants by (mistake, call): a batch shares its cases, so each
-#: variant runs once per case, not once per failing student. Entries keep their call alive,
-#: so an id is never reused while its entry exists.
-_VARIANTS: dict[tuple[int, int], tuple[Call, Any]] = {}
-_VARIANTS_KEPT = 4096
-
-
-def _variant(mistake: Mistake, call: Call) -> Any:
-    """What code with ``mistake`` returns on ``call`` (computed once per case)."""
-    key = id(mistake), id(call)
-    cached = _VARIANTS.get(key)
-    if cached is not None and cached[0] is call:
-        return cached[1]
-    wrong = mistake.variant(copy.deepcopy(call))
-    if len(_VARIANTS) >= _VARIANTS_KEPT:
-        _VARIANTS.clear()
-    _VARIANTS[key] = (call, wrong)
-    return wrong
 
 
 def structure(verdict: Verdict) -> tuple[str, str]:
