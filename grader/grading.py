@@ -273,6 +273,17 @@ class Grader:
         return session.calls(check.function, [(call.args, call.kwargs) for call in calls],
                              scratch=watched, callees=callees)
 
+    def _first_then_rest(self, session: Session, check: Check, cases: list[Case],
+                         callees: dict[str, Callable[..., Any]]
+                         ) -> Iterator[tuple[Case, CallOutcome]]:
+        """``cases`` with their outcomes: the first case alone, the others in a second
+        exchange only if asked for (the smallest case usually shows the mistake, and the
+        child then runs none of the others)."""
+        for part in (cases[:1], cases[1:]):
+            with closing(self._calls(session, check, [case.call for case in part],
+                                     callees)) as outcomes:
+                yield from zip(part, outcomes)
+
     def _callees(self, check: Check, report: Report) -> dict[str, Callable[..., Any]]:
         """The callees to answer with the reference: those the student lost points in.
 
@@ -349,9 +360,8 @@ class Grader:
         test = check.tests[index]
         smaller_cases = [c for c in self.plan.shrunk(check, index, first_case.call)
                          if not c.expected.internal] if test.shrink else []
-        with closing(self._calls(session, check, [c.call for c in smaller_cases],
-                                 callees)) as outcomes:
-            for smaller, outcome in zip(smaller_cases, outcomes):
+        with closing(self._first_then_rest(session, check, smaller_cases, callees)) as tried:
+            for smaller, outcome in tried:
                 if outcome.fault:
                     break
                 attempt = self._judge(check, test, smaller, outcome)

@@ -8,6 +8,7 @@ import signal
 import shutil
 import textwrap
 from pathlib import Path
+from types import SimpleNamespace
 
 import nbformat
 import pytest
@@ -70,6 +71,25 @@ def test_a_bug_costs_only_its_function_and_is_diagnosed(grader, tmp_path):
     failed = [t for t in report.tests if t.status == FAILED]
     assert any("N·D" in t.message for t in failed)
     assert all(t.example is not None for t in failed)
+
+
+def test_smaller_cases_run_first_alone_and_the_rest_only_if_asked_for(monkeypatch):
+    """The smallest case usually shows the mistake: the child then runs none of the others."""
+    exchanges = []
+
+    def calls(self, session, check, cases, callees):
+        exchanges.append(list(cases))
+        return (f"outcome of {case}" for case in cases)
+    monkeypatch.setattr(grading.Grader, "_calls", calls)
+    cases = [SimpleNamespace(call=f"call {i}") for i in range(4)]
+    tried = Grader(Options(seed=1))._first_then_rest(None, None, cases, {})
+    assert next(tried) == (cases[0], "outcome of call 0")
+    tried.close()
+    assert exchanges == [["call 0"]]
+    exchanges.clear()
+    every = list(Grader(Options(seed=1))._first_then_rest(None, None, cases, {}))
+    assert every == [(case, f"outcome of {case.call}") for case in cases]
+    assert exchanges == [["call 0"], ["call 1", "call 2", "call 3"]]
 
 
 def test_a_hint_holds_on_every_failing_case_not_only_the_example(grader, tmp_path):
