@@ -12,6 +12,7 @@ call started is ended when the call ends.
 from __future__ import annotations
 
 import builtins
+import contextlib
 import os
 import select
 import socket
@@ -142,15 +143,21 @@ class Runner:
         the parent says stop."""
         self.send({"op": "started"})
         cases = message["cases"]
-        for index, case in enumerate(cases):
-            try:
-                self.call(message, case, blobs)
-            except MemoryError:  # after the student's call, while answering
-                self.send({"op": "result", "fault": "memory", "detail": "MemoryError"})
-                return
-            if self.stopped(last=index + 1 == len(cases)):
-                self.send({"op": "stopped"})
-                return
+        target = self.loader.student_object(message["function"])
+        proxies = {name: self._proxy(name) for name in message["callees"]}
+        with contextlib.ExitStack() as substituted:
+            if callable(target):   # in place for the exchange; proxies answer during calls
+                substituted.enter_context(Substitution(self.loader, message["function"],
+                                                       target, proxies))
+            for index, case in enumerate(cases):
+                try:
+                    self.call(message, case, blobs, target, proxies)
+                except MemoryError:  # after the student's call, while answering
+                    self.send({"op": "result", "fault": "memory", "detail": "MemoryError"})
+                    return
+                if self.stopped(last=index + 1 == len(cases)):
+                    self.send({"op": "stopped"})
+                    return
 
     def stopped(self, last: bool) -> bool:
         """Whether the parent has said stop: while the case waited for an answer, or since it
@@ -169,12 +176,12 @@ class Runner:
             raise RuntimeError("unexpected frame during calls")
         return frame is not None
 
-    def call(self, message: dict[str, Any], case: dict[str, Any], blobs: list[bytes]) -> None:
+    def call(self, message: dict[str, Any], case: dict[str, Any], blobs: list[bytes],
+             target: Any, proxies: dict[str, Any]) -> None:
         function = message["function"]
         args = decode(case["args"], blobs, scalar_function)
         kwargs = decode(case["kwargs"], blobs, scalar_function)
         pristine = copied(args), copied(kwargs)
-        target = self.loader.student_object(function)
         reply: dict[str, Any] = {"op": "result", "value": None, "error": None, "fault": None,
                                  "forbidden": [], "mutated": []}
         result = None
@@ -182,23 +189,21 @@ class Runner:
             error = NameError(f"name {function.split('.')[1]!r} is not defined")
             reply["error"] = describe(error, self.loader.files)
         else:
-            proxies = {name: self._proxy(name) for name in message["callees"]}
             profiler = ForbiddenProfiler() if message["scratch"] else None
             self.take_output()
             try:
-                with Substitution(self.loader, function, target, proxies):
-                    self.answering.update(proxies)
-                    try:
-                        if profiler is not None:
-                            profiler.start()
-                        result = target(*args, **kwargs)
-                    finally:
-                        self._only_this_process()
-                        if profiler is not None:
-                            reply["forbidden"] = list(profiler.stop())
-                            reply["libraries"] = sorted(profiler.families)
-                        self.answering.clear()
-                        confine.end_children()  # nothing a call starts outlives it
+                self.answering.update(proxies)
+                try:
+                    if profiler is not None:
+                        profiler.start()
+                    result = target(*args, **kwargs)
+                finally:
+                    self._only_this_process()
+                    if profiler is not None:
+                        reply["forbidden"] = list(profiler.stop())
+                        reply["libraries"] = sorted(profiler.families)
+                    self.answering.clear()
+                    confine.end_children()  # nothing a call starts outlives it
             except SystemExit as exit_:
                 code = exit_.code
                 plain = code is None or type(code) is int

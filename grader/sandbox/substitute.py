@@ -1,9 +1,11 @@
-"""Child side: for one call, let the parent answer some contract functions (callees).
+"""Child side: for one exchange (a test's cases), let the parent answer some contract
+functions (callees).
 
 Wherever the called function, or any other code of the submission, can see a callee (a
 global name bound to the student's function or its placeholder, a missing name, a contract
 module object, a value in module-level dicts, lists and tuples, nested a few levels), it
-finds a proxy instead; everything is restored after.
+finds a proxy instead (a proxy answers only while a case runs); everything is restored
+when the exchange ends.
 """
 
 from __future__ import annotations
