@@ -67,14 +67,11 @@ def _table(report: Report) -> Table:
     table.add_column(_("Test"), overflow="fold")
     table.add_column(_("Result"), no_wrap=True)
     table.add_column(_("Points"), justify="right", no_wrap=True)
-    previous = None
-    for row in grouped(report):
-        tests = [row] if isinstance(row, Line) else row
-        if previous is not None and (len(tests) > 1 or previous > 1):
+    for index, section in enumerate(_sections(report)):
+        if index:
             table.add_section()
-        for index, test in enumerate(tests):
-            table.add_row(*_cells(test, first=index == 0))
-        previous = len(tests)
+        for cells in section:
+            table.add_row(*cells)
     for column in table.columns:   # as wide as their widest cell, which rich measures no more
         if column.no_wrap:
             column.width = max(cell_len(cell.plain if isinstance(cell, Text) else str(cell))
@@ -90,17 +87,9 @@ def _plain_table(report: Report, console: Console) -> list[str]:
     but no wider than what is left (then its labels fold as rich folds them), a blank line
     between sections. The fixed columns hold the grader's own short words, so in the 100
     columns of a plain report the test column always keeps room."""
-    rows, ends = [], []   # cells as text; whether a section ends after the row
-    previous = None
-    for row in grouped(report):
-        tests = [row] if isinstance(row, Line) else row
-        if previous is not None and (len(tests) > 1 or previous > 1):
-            ends[-1] = True
-        for index, test in enumerate(tests):
-            rows.append([cell.plain if isinstance(cell, Text) else cell
-                         for cell in _cells(test, first=index == 0)])
-            ends.append(False)
-        previous = len(tests)
+    sections = [[[cell.plain if isinstance(cell, Text) else cell for cell in cells]
+                 for cells in section] for section in _sections(report)]
+    rows = [cells for section in sections for cells in section]
     header = [_("Function"), _("Test"), _("Result"), _("Points")]
     widths = [max(cell_len(cell) for cell in column) for column in zip(header, *rows)]
     dividers = len(widths) - 1
@@ -109,10 +98,11 @@ def _plain_table(report: Report, console: Console) -> list[str]:
                     console.width - dividers - 2, room)
     across = sum(widths) + 2 * len(widths) + dividers
     lines = [*_row(header, widths, console), "─" * across]
-    for index, (cells, end) in enumerate(zip(rows, ends)):
-        lines += _row(cells, widths, console)
-        if end and index < len(rows) - 1:
+    for index, section in enumerate(sections):
+        if index:
             lines.append(" " * across)
+        for cells in section:
+            lines += _row(cells, widths, console)
     return lines
 
 
@@ -132,6 +122,20 @@ def _row(cells: list[str], widths: list[int], console: Console) -> list[str]:
                   for column, (p, w) in enumerate(zip(parts, widths))]
         lines.append(" ".join(f" {p} " for p in padded))
     return lines
+
+
+def _sections(report: Report) -> list[list[tuple[Text, Text, Text, str]]]:
+    """The table's rows (``_cells``) in sections: a function with several tests is a
+    section of its own, one-row functions next to each other share one."""
+    sections: list[list[tuple[Text, Text, Text, str]]] = []
+    previous = None
+    for row in grouped(report):
+        tests = [row] if isinstance(row, Line) else row
+        if previous is None or len(tests) > 1 or previous > 1:
+            sections.append([])
+        sections[-1] += [_cells(test, first=index == 0) for index, test in enumerate(tests)]
+        previous = len(tests)
+    return sections
 
 
 def _cells(row: TestResult | Line, first: bool) -> tuple[Text, Text, Text, str]:
