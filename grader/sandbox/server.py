@@ -33,7 +33,6 @@ from typing import TYPE_CHECKING, Any, NoReturn, Sequence
 from grader.i18n import _, language
 from grader.sandbox import launch
 from grader.sandbox.channel import FrameReader, ProtocolError, pack
-from grader.sandbox.launch import clean_interpreter, single_threaded_libraries
 from grader.sandbox.values import Limits
 from grader.submission import Submission
 
@@ -81,7 +80,7 @@ class Sandbox:
                          "language": language()})
         self._ready = False
         try:   # while the server imports them too (a notebook's first check())
-            single_threaded_libraries()   # as in the server: the same numbers in the parent
+            launch.single_threaded_libraries()   # as in the server: the same numbers in the parent
         except BaseException:
             self.close()
             raise
@@ -144,7 +143,7 @@ def _launch() -> tuple[subprocess.Popen | Forked, socket.socket]:
     if forked is not None:
         return forked
     try:
-        return clean_interpreter("grader.sandbox.boot")
+        return launch.clean_interpreter("grader.sandbox.boot")
     except OSError as error:
         raise RuntimeError(f"the sandbox server did not start ({error})") from None
 
