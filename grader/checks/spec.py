@@ -25,6 +25,13 @@ class Tolerance:
         with np.errstate(invalid="ignore", over="ignore"):
             return np.abs(got - expected) <= self.atol + self.rtol * np.abs(expected)
 
+    def all_close(self, got: np.ndarray, expected: np.ndarray) -> bool:
+        """Whether every element of both is finite and within the tolerance."""
+        with np.errstate(invalid="ignore", over="ignore"):
+            difference = np.abs(got - expected)
+            return bool(np.isfinite(difference).all()
+                        and (difference <= self.atol + self.rtol * np.abs(expected)).all())
+
 
 #: Accepts float32 arithmetic.
 FLOAT32 = Tolerance(rtol=1e-4, atol=1e-6)

@@ -17,6 +17,7 @@ from grader.sandbox.loader import Loader
 
 #: How deep module-level containers are searched: {"relu": (relu, relu_grad)} is 2 levels.
 CONTAINER_DEPTH = 3
+_CONTAINERS = (dict, list, tuple)
 
 
 class Substitution:
@@ -46,13 +47,14 @@ class Substitution:
             if module is not None:
                 modules.setdefault(id(module), []).append(callee)
         scope = self.namespace
+        walked: dict[int, tuple[int, Any, Any]] = {}
         for namespace in self._student_namespaces():
             for key, value in list(namespace.items()):
                 if type(value) is types.ModuleType and id(value) in modules:
                     for callee in modules[id(value)]:
                         self._set(value.__dict__, callee.split(".")[1], self.proxies[callee])
                     continue
-                replaced = self._replace(value, originals, CONTAINER_DEPTH)
+                replaced = self._replace(value, originals, CONTAINER_DEPTH, walked)
                 if replaced is not value:
                     self._set(namespace, key, replaced)
         for callee, proxy in self.proxies.items():
@@ -73,28 +75,33 @@ class Substitution:
             unique.setdefault(id(scope), scope)
         return list(unique.values())
 
-    def _replace(self, value: Any, originals: dict[int, Callable[..., Any]], depth: int) -> Any:
+    def _replace(self, value: Any, originals: dict[int, Callable[..., Any]], depth: int,
+                 walked: dict[int, tuple[int, Any, Any]]) -> Any:
         """``value`` with callees swapped for proxies: dicts and lists changed in place (and
-        restored later), tuples rebuilt, down to ``depth`` levels of nesting."""
+        restored later), tuples rebuilt, down to ``depth`` levels of nesting. A container
+        already walked as deep (the builtins every module shares) is not walked again:
+        ``walked`` keeps it, and what it became, by identity."""
         if id(value) in originals:
             return originals[id(value)]
-        if depth == 0:
+        kind = type(value)
+        if depth == 0 or kind not in _CONTAINERS:
             return value
-        if type(value) is dict:
-            for key, item in list(value.items()):
-                replaced = self._replace(item, originals, depth - 1)
-                if replaced is not item:
-                    self._set(value, key, replaced)
-        elif type(value) is list:
-            for index, item in enumerate(list(value)):
-                replaced = self._replace(item, originals, depth - 1)
-                if replaced is not item:
-                    self._set(value, index, replaced)
-        elif type(value) is tuple:
-            items = tuple(self._replace(item, originals, depth - 1) for item in value)
+        seen = walked.get(id(value))
+        if seen is not None and seen[0] >= depth:
+            return seen[2]
+        result = value
+        if kind is dict or kind is list:
+            for key, item in list(value.items() if kind is dict else enumerate(value)):
+                if type(item) in _CONTAINERS or id(item) in originals:
+                    replaced = self._replace(item, originals, depth - 1, walked)
+                    if replaced is not item:
+                        self._set(value, key, replaced)
+        else:
+            items = tuple(self._replace(item, originals, depth - 1, walked) for item in value)
             if any(new is not old for new, old in zip(items, value)):
-                return items
-        return value
+                result = items
+        walked[id(value)] = depth, value, result   # ``value`` kept alive: its id stays its own
+        return result
 
     def _set(self, container: Any, key: Any, value: Any) -> None:
         missing = isinstance(container, dict) and key not in container

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from grader.checks.spec import FLOAT32, Tolerance
 from grader.compare.verdict import Raises, compare
@@ -135,3 +139,27 @@ def test_raises():
     assert kind(2.5, expected) == "no-raise"
     assert kind(CallOutcome(value=2.5), expected) == "no-raise"
     assert kind(ValueError("bad"), 2.5) == "raises"
+
+
+def _element_ok(got: float, expected: float, tolerance: Tolerance) -> bool:
+    """The rule compare() follows, one element at a time, in plain Python floats."""
+    if math.isfinite(expected):
+        return math.isfinite(got) and abs(got - expected) <= \
+            tolerance.atol + tolerance.rtol * abs(expected)
+    return got == expected or (math.isnan(got) and math.isnan(expected))
+
+
+ELEMENTS = st.one_of(st.floats(allow_nan=True, allow_infinity=True),
+                     st.sampled_from([0.0, 1.0, 1.00001, 1e308, -1e308, math.inf, -math.inf,
+                                      math.nan]))
+
+
+@given(st.lists(st.tuples(ELEMENTS, ELEMENTS), min_size=0, max_size=6))
+@example([(1.0, math.inf)])            # a finite value where infinity is expected
+@example([(1e308, -1e308)])            # a difference that overflows
+@example([(math.nan, math.nan), (1.0, 1.00001)])
+def test_every_value_is_judged_by_the_one_rule(pairs):
+    got = np.array([g for g, _e in pairs], dtype=np.float64)
+    expected = np.array([e for _g, e in pairs], dtype=np.float64)
+    rule = all(_element_ok(g, e, FLOAT32) for g, e in pairs)
+    assert compare(got, expected, FLOAT32).ok == rule

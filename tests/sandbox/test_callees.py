@@ -45,6 +45,9 @@ def forward(session, callees):
     "from activations import relu, tanh\nACTS = {'relu': (relu, tanh), 'tanh': [tanh, relu]}\n"
     "def mlp_forward(x, params, activation='relu'):\n    return ACTS[activation][0](x)\n",
     "def mlp_forward(x, params, activation='relu'):\n    return relu(x)\n",
+    # one list seen first too deep to reach relu (inside DEEP), then at the top: walked again
+    "from activations import relu\nDEEP = {'a': {'b': [[relu]]}}\nINNER = DEEP['a']['b']\n"
+    "def mlp_forward(x, params, activation='relu'):\n    return INNER[0][0](x)\n",
 ])
 def test_callees_are_substituted_wherever_the_function_sees_them(sandbox, tmp_path, mlp):
     with sandbox.open(folder(tmp_path, activations=WRONG_RELU, mlp=mlp)) as session:
