@@ -6,15 +6,17 @@ Run ``make bench`` (or ``.venv/bin/python benchmarks/bench.py``). In one run on 
   grader pays per submission before running any student code;
 - ``grade run`` on one correct submission, start to finish (median of several, its runs
   taken in turns with the baseline's);
-- ``grade batch --jobs 2`` over classes of 40 and 200 submissions (correct, buggy and crashing),
-  wall time per submission and the peak memory (PSS, summed over the whole process tree),
+- ``grade batch --jobs 2`` over classes of 40, 200 and 1,000 submissions (correct, buggy and
+  crashing): wall time per submission, and from a second run that is not timed (watching
+  memory slows a run) the peak memory (PSS, summed over the whole process tree),
   the peak of one worker's tree and of the template server's (which holds every worker's
-  grading process and sandbox server: a local worker only relays); the largest class again
+  grading process and sandbox server: a local worker only relays); the class of 200 again
   with more workers (``--jobs 2 3``: the memory each extra worker adds);
 - ``grade batch --scheduler`` over the same classes on a local Dask cluster of 2 worker
   processes (``dask scheduler`` and ``dask worker --nworkers 2 --nthreads 1`` on 127.0.0.1,
   started before the clock runs, each worker's grader started by the first class): wall
-  time, the peak memory of the client's and the cluster's trees, and of one worker's.
+  time, and from a second run the peak memory of the client's and the cluster's trees, and
+  of one worker's.
 """
 
 from __future__ import annotations
@@ -71,24 +73,28 @@ def interleaved(command: list[str], runs: int) -> tuple[float, float]:
     return statistics.median(baseline), statistics.median(measured)
 
 
+#: The class's kinds of submission, in the order they repeat: 60% correct, 25% buggy, 15%
+#: crashing.
+KINDS = ["correct"] * 12 + ["buggy"] * 5 + list(CRASHING)
+
+
 def make_class(folder: Path, size: int) -> None:
-    """``size`` submissions: 60% correct, 25% buggy, 15% crashing."""
+    """``size`` submissions of ``KINDS``, in turn."""
     folder.mkdir(parents=True)
-    kinds = ["correct"] * 12 + ["buggy"] * 5 + list(CRASHING) * 1
     for index in range(size):
-        kind = kinds[index % len(kinds)]
-        target = folder / f"student{index:04d}"
-        if kind == "correct":
-            shutil.copytree(ROOT / "solutions", target,
-                            ignore=shutil.ignore_patterns("__pycache__", "__init__.py"))
-        elif kind == "buggy":
-            shutil.copytree(ROOT / "examples" / "buggy_submission", target,
-                            ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copytree(ROOT / "solutions", target,
-                            ignore=shutil.ignore_patterns("__pycache__", "__init__.py"))
-            for name, source in CRASHING[kind].items():
-                (target / name).write_text(source)
+        make_submission(folder / f"student{index:04d}", KINDS[index % len(KINDS)])
+
+
+def make_submission(target: Path, kind: str) -> None:
+    """One submission of ``kind`` (one of ``KINDS``) at ``target``."""
+    if kind == "buggy":
+        shutil.copytree(ROOT / "examples" / "buggy_submission", target,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        return
+    shutil.copytree(ROOT / "solutions", target,
+                    ignore=shutil.ignore_patterns("__pycache__", "__init__.py"))
+    for name, source in CRASHING.get(kind, {}).items():
+        (target / name).write_text(source)
 
 
 def tree_pss(pid: int) -> int:
@@ -134,12 +140,24 @@ def is_template(pid: int) -> bool:
 def batch(folder: Path, out: Path, *options: str,
           workers: Callable[[], list[int]] | None = None,
           others: tuple[int, ...] = ()) -> tuple[float, int, int, int]:
-    """Wall time, peak memory of the whole tree (``grade batch``'s and the ``others``), peak
-    memory of one worker's tree (the batch's children but the template, or the pids
-    ``workers`` gives) and of the template's tree (every local worker's grading process and
-    server) of ``grade batch OPTIONS`` over ``folder``."""
-    command = [GRADE, "batch", str(folder), "-o", str(out), "--seed", "7", *options]
-    start = time.perf_counter()
+    """Wall time of ``grade batch OPTIONS`` over ``folder``, then, from a second run into
+    another folder, the peak memory of the whole tree (``grade batch``'s and the ``others``),
+    of one worker's tree (the batch's children but the template, or the pids ``workers``
+    gives) and of the template's tree (every local worker's grading process and server).
+
+    Two runs, because sampling the tree's memory (every process's page tables walked 20
+    times a second) slows the run it watches by a fifth on a 2-core machine (the class of
+    200: 29 s unwatched, 36 s watched): the run that is timed is not watched.
+    """
+    command = [GRADE, "batch", str(folder), "--seed", "7", *options]
+    elapsed = timed([*command, "-o", str(out.with_name(out.name + "-timed"))])
+    return (elapsed, *peak_memory([*command, "-o", str(out)], workers, others))
+
+
+def peak_memory(command: list[str], workers: Callable[[], list[int]] | None = None,
+                others: tuple[int, ...] = ()) -> tuple[int, int, int]:
+    """The peak memory of ``command``'s tree and the ``others``', of one worker's tree and of
+    the template's tree, sampled every 50 ms while it runs (it must succeed)."""
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     peak = peak_worker = peak_template = 0
 
@@ -158,11 +176,10 @@ def batch(folder: Path, out: Path, *options: str,
     sampler = threading.Thread(target=sample)
     sampler.start()
     code = process.wait()
-    elapsed = time.perf_counter() - start
     sampler.join()
     if code != 0:
         raise SystemExit(f"grade batch exited with {code}")
-    return elapsed, peak, peak_worker, peak_template
+    return peak, peak_worker, peak_template
 
 
 class DaskCluster:

@@ -91,3 +91,31 @@ def test_grade_run_and_the_baseline_take_turns_after_one_warm_up(monkeypatch):
     monkeypatch.setattr(module, "timed", timed)
     assert module.interleaved(["grade", "run"], 3) == (1.1, 2.1)
     assert ran == ["run", "baseline", "run", "baseline", "run", "baseline", "run"]
+
+
+def test_the_timed_batch_is_not_the_one_whose_memory_is_sampled(tmp_path, monkeypatch):
+    module, events = bench(), []
+    fake = tmp_path / "grade"   # stands for `grade batch`: runs a moment, writes its -o folder
+    fake.write_text('#!/bin/sh\nsleep 0.3\nfor a; do last="$a"; done\nmkdir -p "$last"\n')
+    fake.chmod(0o755)
+    monkeypatch.setattr(module, "GRADE", str(fake))
+    real_timed, real_pss = module.timed, module.tree_pss
+
+    def timed(command):
+        events.append("timed start")
+        try:
+            return real_timed(command)
+        finally:
+            events.append("timed end")
+
+    def tree_pss(pid):
+        events.append("sampled")
+        return real_pss(pid)
+
+    monkeypatch.setattr(module, "timed", timed)
+    monkeypatch.setattr(module, "tree_pss", tree_pss)
+    elapsed, peak, _worker, _template = module.batch(tmp_path / "class", tmp_path / "out",
+                                                     "--jobs", "2")
+    assert elapsed > 0 and peak > 0
+    assert events[:2] == ["timed start", "timed end"] and "sampled" in events[2:]
+    assert (tmp_path / "out-timed").is_dir() and (tmp_path / "out").is_dir()
