@@ -48,6 +48,11 @@ def forward(session, callees):
     # one list seen first too deep to reach relu (inside DEEP), then at the top: walked again
     "from activations import relu\nDEEP = {'a': {'b': [[relu]]}}\nINNER = DEEP['a']['b']\n"
     "def mlp_forward(x, params, activation='relu'):\n    return INNER[0][0](x)\n",
+    # a class equal to every type, whose instances cannot be walked: not a container
+    "from activations import relu\nclass Meta(type):\n    def __eq__(cls, other):\n"
+    "        return True\n    __hash__ = type.__hash__\nclass Odd(metaclass=Meta):\n"
+    "    def __iter__(self):\n        raise RuntimeError('walked')\nODD = {'odd': Odd()}\n"
+    "def mlp_forward(x, params, activation='relu'):\n    return relu(x)\n",
 ])
 def test_callees_are_substituted_wherever_the_function_sees_them(sandbox, tmp_path, mlp):
     with sandbox.open(folder(tmp_path, activations=WRONG_RELU, mlp=mlp)) as session:
