@@ -99,20 +99,29 @@ def make_submission(target: Path, kind: str) -> None:
 
 def tree_pss(pid: int) -> int:
     """Proportional set size (bytes) of ``pid`` and all its descendants."""
+    return over_tree(pid, pss)
+
+
+def pss(pid: int) -> int:
+    """Proportional set size (bytes) of ``pid`` alone."""
+    with open(f"/proc/{pid}/smaps_rollup") as rollup:
+        for line in rollup:
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def over_tree(pid: int, measure: Callable[[int], float]) -> float:
+    """The sum of ``measure`` over ``pid`` and all its descendants (a process that ended
+    meanwhile, or cannot be read, counts nothing, nor do the processes below it)."""
     total, stack = 0, [pid]
     while stack:
         current = stack.pop()
         try:
-            with open(f"/proc/{current}/smaps_rollup") as rollup:
-                for line in rollup:
-                    if line.startswith("Pss:"):
-                        total += int(line.split()[1]) * 1024
-                        break
-            for task in os.listdir(f"/proc/{current}/task"):
-                with open(f"/proc/{current}/task/{task}/children") as children:
-                    stack.extend(int(c) for c in children.read().split())
+            total += measure(current)
         except (FileNotFoundError, ProcessLookupError, PermissionError):
             continue
+        stack.extend(children(current))
     return total
 
 

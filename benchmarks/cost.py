@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from benchmarks.bench import KINDS, children, make_submission
+from benchmarks.bench import KINDS, children, make_submission, over_tree
 from grader.checks import CHECKS
 from grader.classroom.workers import _grade_one
 from grader.contract import FROM_SCRATCH, module_of
@@ -36,13 +36,14 @@ TICK = os.sysconf("SC_CLK_TCK")
 
 
 def tree_cpu(pid: int) -> float:
-    """Seconds of CPU ``pid`` and all its descendants used, those it waited for included."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except FileNotFoundError:   # it ended meanwhile: its parent has its time once it waits
-        return 0.0
-    used = sum(int(value) for value in fields[11:15]) / TICK   # utime stime cutime cstime
-    return used + sum(tree_cpu(child) for child in children(pid))
+    """Seconds of CPU ``pid`` and all its descendants used, those they waited for included."""
+    return over_tree(pid, cpu)
+
+
+def cpu(pid: int) -> float:
+    """Seconds of CPU ``pid`` used, and the children it waited for."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(value) for value in fields[11:15]) / TICK   # utime stime cutime cstime
 
 
 def sandbox_cpu() -> float:

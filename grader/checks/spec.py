@@ -23,14 +23,17 @@ class Tolerance:
     def close(self, got: np.ndarray, expected: np.ndarray) -> np.ndarray:
         """Elementwise verdict for finite ``expected``."""
         with np.errstate(invalid="ignore", over="ignore"):
-            return np.abs(got - expected) <= self.atol + self.rtol * np.abs(expected)
+            return self._within(np.abs(got - expected), expected)
 
     def all_close(self, got: np.ndarray, expected: np.ndarray) -> bool:
         """Whether every element of both is finite and within the tolerance."""
         with np.errstate(invalid="ignore", over="ignore"):
             difference = np.abs(got - expected)
             return bool(np.isfinite(difference).all()
-                        and (difference <= self.atol + self.rtol * np.abs(expected)).all())
+                        and self._within(difference, expected).all())
+
+    def _within(self, difference: np.ndarray, expected: np.ndarray) -> np.ndarray:
+        return difference <= self.atol + self.rtol * np.abs(expected)
 
 
 #: Accepts float32 arithmetic.
